@@ -1,0 +1,253 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Extraction;
+
+namespace IpEnrich.Core.Annotation;
+
+/// <summary>
+/// Writes the output value (DESIGN §3): the input bytes untouched, with one enrichment property appended before the
+/// closing brace (an earlier one is replaced, never duplicated). Thread-safe; writes into a caller's (pooled) buffer.
+/// </summary>
+public sealed class AlertAnnotator
+{
+    public const string Provider = "microsoft-defender-for-endpoint";
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // The output is a Kafka value, never embedded in HTML: keep paths like "<json>" and non-ASCII readable.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = false,
+    };
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    private readonly byte[] _propertyPrefix;
+
+    public AlertAnnotator(string propertyName = "ipEnrichment")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(propertyName);
+        var encoded = JsonEncodedText.Encode(propertyName, WriterOptions.Encoder);
+        // "name": written raw, since Utf8JsonWriter cannot start with a bare property.
+        _propertyPrefix = [(byte)'"', .. encoded.EncodedUtf8Bytes, (byte)'"', (byte)':'];
+        PropertyName = propertyName;
+    }
+
+    public string PropertyName { get; }
+
+    /// <summary>The alert status implied by the results for the extraction's candidates.</summary>
+    public static AlertEnrichmentStatus ComputeStatus(AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(extraction);
+        if (extraction.Candidates.Count == 0)
+        {
+            return AlertEnrichmentStatus.None;
+        }
+
+        var final = 0;
+        foreach (var result in results)
+        {
+            if (result.IsFinal)
+            {
+                final++;
+            }
+        }
+
+        return final == results.Length ? AlertEnrichmentStatus.Complete
+            : final == 0 ? AlertEnrichmentStatus.Deferred
+            : AlertEnrichmentStatus.Partial;
+    }
+
+    /// <summary>Writes <paramref name="alert"/> with the enrichment property into <paramref name="output"/>.</summary>
+    /// <param name="results">One result per <see cref="AlertExtraction.Candidates"/> entry, in the same order.</param>
+    public AlertEnrichmentStatus Annotate(ReadOnlySpan<byte> alert, AlertExtraction extraction,
+        ReadOnlySpan<IpLookupResult> results, int lookBackHours, DateTimeOffset enrichedAt, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(extraction);
+        ArgumentNullException.ThrowIfNull(output);
+        if (results.Length != extraction.Candidates.Count)
+        {
+            throw new ArgumentException(
+                $"{results.Length} results given for {extraction.Candidates.Count} candidate IPs", nameof(results));
+        }
+
+        if (extraction.CloseBraceOffset < 0)
+        {
+            throw new ArgumentException("the extraction does not describe a JSON object", nameof(extraction));
+        }
+
+        var status = ComputeStatus(extraction, results);
+        var members = extraction.Members;
+        if (!extraction.HasEnrichmentProperty)
+        {
+            var insertAt = members.Length > 0 ? members[^1].ValueEnd : extraction.CloseBraceOffset;
+            output.Write(alert[..insertAt]);
+            WriteProperty(members.Length > 0, extraction, results, status, lookBackHours, enrichedAt, output);
+            output.Write(alert[insertAt..]);
+            return status;
+        }
+
+        // Re-enrichment: copy every other member with its original separator, then append the new property.
+        output.Write(alert[..members[0].NameStart]);
+        var wroteAny = false;
+        for (var j = 0; j < members.Length; j++)
+        {
+            if (members[j].IsEnrichment)
+            {
+                continue;
+            }
+
+            if (wroteAny)
+            {
+                output.Write(alert[members[j - 1].ValueEnd..members[j].NameStart]);
+            }
+
+            output.Write(alert[members[j].NameStart..members[j].ValueEnd]);
+            wroteAny = true;
+        }
+
+        WriteProperty(wroteAny, extraction, results, status, lookBackHours, enrichedAt, output);
+        output.Write(alert[members[^1].ValueEnd..]);
+        return status;
+    }
+
+    private void WriteProperty(bool needsComma, AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results,
+        AlertEnrichmentStatus status, int lookBackHours, DateTimeOffset enrichedAt, IBufferWriter<byte> output)
+    {
+        if (needsComma)
+        {
+            output.Write(","u8);
+        }
+
+        output.Write(_propertyPrefix);
+        var writer = t_writer ??= new Utf8JsonWriter(output, WriterOptions);
+        writer.Reset(output);
+        try
+        {
+            WriteEnrichment(writer, extraction, results, status, lookBackHours, enrichedAt);
+            writer.Flush();
+        }
+        finally
+        {
+            writer.Reset(); // drop the reference to the caller's buffer
+        }
+    }
+
+    private static void WriteEnrichment(Utf8JsonWriter w, AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results,
+        AlertEnrichmentStatus status, int lookBackHours, DateTimeOffset enrichedAt)
+    {
+        w.WriteStartObject();
+        w.WriteString("provider"u8, Provider);
+        w.WriteNumber("lookBackHours"u8, lookBackHours);
+        w.WriteString("status"u8, StatusText(status));
+        WriteTimestamp(w, "enrichedAt"u8, enrichedAt, milliseconds: true);
+        w.WriteStartArray("ips"u8);
+        for (var i = 0; i < extraction.Count; i++)
+        {
+            w.WriteStartObject();
+            w.WriteString("ip"u8, extraction.GetIp(i).Canonical);
+            w.WriteStartArray("paths"u8);
+            foreach (var path in extraction.GetPaths(i))
+            {
+                w.WriteStringValue(path);
+            }
+
+            w.WriteEndArray();
+            var position = extraction.GetCandidatePosition(i);
+            if (position < 0)
+            {
+                w.WriteString("status"u8, "skipped"u8);
+                w.WriteString("reason"u8, extraction.GetSkipReason(i));
+            }
+            else
+            {
+                WriteResult(w, results[position]);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        if (extraction.IpsNotListed > 0)
+        {
+            w.WriteNumber("ipsNotListed"u8, extraction.IpsNotListed);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void WriteResult(Utf8JsonWriter w, in IpLookupResult result)
+    {
+        w.WriteString("status"u8, IpStatusText(result.Status));
+        switch (result.Status)
+        {
+            case IpLookupStatus.Found:
+                w.WriteNumber("organizationPrevalence"u8, result.Stats!.OrganizationPrevalence);
+                WriteOptionalTimestamp(w, "orgFirstSeen"u8, result.Stats.FirstSeen);
+                WriteOptionalTimestamp(w, "orgLastSeen"u8, result.Stats.LastSeen);
+                break;
+            case IpLookupStatus.NotSeen:
+                w.WriteNumber("organizationPrevalence"u8, 0);
+                w.WriteNull("orgFirstSeen"u8);
+                w.WriteNull("orgLastSeen"u8);
+                break;
+            case IpLookupStatus.Deferred:
+                w.WriteString("reason"u8, result.Detail);
+                return;
+            case IpLookupStatus.Error:
+                w.WriteString("error"u8, result.Detail);
+                return;
+        }
+
+        w.WriteString("source"u8, SourceText(result.Source));
+        WriteOptionalTimestamp(w, "fetchedAt"u8, result.FetchedAt, milliseconds: true);
+    }
+
+    private static void WriteOptionalTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset? value, bool milliseconds = false)
+    {
+        if (value is { } v)
+        {
+            WriteTimestamp(w, name, v, milliseconds);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    /// <summary>UTC ISO-8601 with a Z: <c>2017-07-30T13:36:06Z</c>, or with milliseconds for our own times.</summary>
+    private static void WriteTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset value, bool milliseconds)
+    {
+        Span<char> buffer = stackalloc char[40];
+        var format = milliseconds ? "yyyy-MM-dd'T'HH:mm:ss.fff'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
+        value.UtcDateTime.TryFormat(buffer, out var written, format, CultureInfo.InvariantCulture);
+        w.WriteString(name, buffer[..written]);
+    }
+
+    public static string StatusText(AlertEnrichmentStatus status) => status switch
+    {
+        AlertEnrichmentStatus.Complete => "complete",
+        AlertEnrichmentStatus.Partial => "partial",
+        AlertEnrichmentStatus.Deferred => "deferred",
+        _ => "none",
+    };
+
+    public static string IpStatusText(IpLookupStatus status) => status switch
+    {
+        IpLookupStatus.Found => "found",
+        IpLookupStatus.NotSeen => "not_seen",
+        IpLookupStatus.Invalid => "invalid",
+        IpLookupStatus.Deferred => "deferred",
+        _ => "error",
+    };
+
+    public static string SourceText(LookupSource source) => source switch
+    {
+        LookupSource.Api => "api",
+        LookupSource.Stale => "stale",
+        _ => "cache",
+    };
+}

@@ -1,0 +1,11 @@
+namespace IpEnrich.Core.Enrichment;
+
+/// <summary>The outcome of looking one IP up (output contract, DESIGN §3). <c>skipped</c> is decided at extraction.</summary>
+public enum IpLookupStatus
+{
+    Found,
+    NotSeen,
+    Invalid,
+    Deferred,
+    Error,
+}

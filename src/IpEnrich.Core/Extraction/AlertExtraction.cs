@@ -1,0 +1,289 @@
+using System.Net;
+
+namespace IpEnrich.Core.Extraction;
+
+/// <summary>
+/// What <see cref="AlertExtractor"/> found in one alert: the distinct IPs in document order with their JSON paths
+/// and skip decisions, and the layout the annotation writer needs. Reusable: <see cref="AlertExtractor"/> resets it,
+/// so a pipeline keeps one per in-flight message and allocates nothing per alert once warm.
+/// </summary>
+public sealed class AlertExtraction
+{
+    private readonly Dictionary<IpValue, int> _index = [];
+    private readonly List<IPAddress> _candidates = [];
+    private readonly List<int> _candidateIndexes = [];
+    private FoundIp[] _ips = new FoundIp[8];
+    private PathNode[] _paths = new PathNode[16];
+    private char[] _pathChars = new char[512];
+    private Member[] _members = new Member[32];
+    private int _pathCount;
+    private int _pathCharCount;
+
+    /// <summary>Distinct IPs found and listed, in order of first appearance.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Occurrences of further distinct IPs beyond <see cref="ExtractionOptions.MaxListedIps"/>.</summary>
+    public int IpsNotListed { get; private set; }
+
+    /// <summary>The addresses to look up (not skipped), in order.</summary>
+    public IReadOnlyList<IPAddress> Candidates => _candidates;
+
+    public InternedIp GetIp(int index) => _ips[CheckIndex(index)].Ip;
+
+    /// <summary>Why the IP is not looked up (<c>loopback</c>, <c>denied</c>, <c>max_ips_per_alert</c>…), or null.</summary>
+    public string? GetSkipReason(int index) => _ips[CheckIndex(index)].SkipReason;
+
+    /// <summary>The position of IP <paramref name="index"/> in <see cref="Candidates"/>, or -1 when it is skipped.</summary>
+    public int GetCandidatePosition(int index) => _ips[CheckIndex(index)].CandidatePosition;
+
+    public PathEnumerator GetPaths(int index) => new(this, _ips[CheckIndex(index)].FirstPath);
+
+    public IReadOnlyList<string> GetPathStrings(int index)
+    {
+        var list = new List<string>();
+        foreach (var path in GetPaths(index))
+        {
+            list.Add(path.ToString());
+        }
+
+        return list;
+    }
+
+    // ---- layout for the annotation writer ----
+
+    internal int MemberCount { get; private set; }
+
+    internal ReadOnlySpan<Member> Members => _members.AsSpan(0, MemberCount);
+
+    internal int CloseBraceOffset { get; set; }
+
+    internal bool HasEnrichmentProperty { get; private set; }
+
+    // ---- scratch owned by the extractor ----
+
+    internal List<IpValue> ScanBuffer { get; } = [];
+
+    internal byte[] NameArena { get; private set; } = new byte[256];
+
+    internal int NameArenaLength { get; set; }
+
+    internal Frame[][] FrameStacks { get; } = [new Frame[16], new Frame[16], new Frame[16]];
+
+    internal byte[] UnescapeBuffer { get; private set; } = new byte[256];
+
+    internal int EmbeddedDocumentBudget { get; set; }
+
+    internal void Reset()
+    {
+        _index.Clear();
+        _candidates.Clear();
+        _candidateIndexes.Clear();
+        Array.Clear(_ips, 0, Count);
+        Count = 0;
+        IpsNotListed = 0;
+        _pathCount = 0;
+        _pathCharCount = 0;
+        MemberCount = 0;
+        CloseBraceOffset = -1;
+        HasEnrichmentProperty = false;
+        NameArenaLength = 0;
+        EmbeddedDocumentBudget = 16;
+    }
+
+    internal void AddMember(int nameStart, bool isEnrichment)
+    {
+        if (MemberCount == _members.Length)
+        {
+            Array.Resize(ref _members, _members.Length * 2);
+        }
+
+        _members[MemberCount++] = new Member(nameStart, -1, isEnrichment);
+        HasEnrichmentProperty |= isEnrichment;
+    }
+
+    internal void EndMember(int valueEnd)
+    {
+        if (MemberCount > 0)
+        {
+            _members[MemberCount - 1].ValueEnd = valueEnd;
+        }
+    }
+
+    internal Span<byte> RentUnescape(int length)
+    {
+        if (UnescapeBuffer.Length < length)
+        {
+            UnescapeBuffer = new byte[Math.Max(length, UnescapeBuffer.Length * 2)];
+        }
+
+        return UnescapeBuffer;
+    }
+
+    internal int AppendName(ReadOnlySpan<byte> unescaped)
+    {
+        if (NameArena.Length - NameArenaLength < unescaped.Length)
+        {
+            var bigger = new byte[Math.Max(NameArena.Length * 2, NameArenaLength + unescaped.Length)];
+            NameArena.AsSpan(0, NameArenaLength).CopyTo(bigger);
+            NameArena = bigger;
+        }
+
+        var start = NameArenaLength;
+        unescaped.CopyTo(NameArena.AsSpan(start));
+        NameArenaLength += unescaped.Length;
+        return start;
+    }
+
+    internal Span<char> ReservePathChars(int length)
+    {
+        if (_pathChars.Length - _pathCharCount < length)
+        {
+            Array.Resize(ref _pathChars, Math.Max(_pathChars.Length * 2, _pathCharCount + length));
+        }
+
+        return _pathChars.AsSpan(_pathCharCount, length);
+    }
+
+    /// <summary>Commits chars written into <see cref="ReservePathChars"/>; returns the path's start offset.</summary>
+    internal int CommitPath(int length)
+    {
+        var start = _pathCharCount;
+        _pathCharCount += length;
+        return start;
+    }
+
+    internal ReadOnlySpan<char> PathText(int start, int length) => _pathChars.AsSpan(start, length);
+
+    /// <summary>Records one occurrence of <paramref name="value"/> at the path already committed at pathStart.</summary>
+    internal void AddOccurrence(IpValue value, int pathStart, int pathLength, int maxListed, int maxPaths, IpInternTable interner)
+    {
+        if (!_index.TryGetValue(value, out var i))
+        {
+            if (Count >= maxListed)
+            {
+                IpsNotListed++;
+                return;
+            }
+
+            if (Count == _ips.Length)
+            {
+                Array.Resize(ref _ips, _ips.Length * 2);
+            }
+
+            i = Count++;
+            _index[value] = i;
+            _ips[i] = new FoundIp { Ip = interner.Get(value), FirstPath = -1, LastPath = -1, CandidatePosition = -1 };
+        }
+
+        ref var ip = ref _ips[i];
+        if (ip.PathCount >= maxPaths || (ip.LastPath >= 0 && _paths[ip.LastPath].Start == pathStart))
+        {
+            return;
+        }
+
+        if (_pathCount == _paths.Length)
+        {
+            Array.Resize(ref _paths, _paths.Length * 2);
+        }
+
+        var node = _pathCount++;
+        _paths[node] = new PathNode(pathStart, pathLength, -1);
+        if (ip.LastPath >= 0)
+        {
+            _paths[ip.LastPath].Next = node;
+        }
+        else
+        {
+            ip.FirstPath = node;
+        }
+
+        ip.LastPath = node;
+        ip.PathCount++;
+    }
+
+    internal void ApplyPolicy(IpFilterPolicy policy, int maxIpsPerAlert)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            ref var ip = ref _ips[i];
+            ip.SkipReason = policy.SkipReason(ip.Ip);
+            if (ip.SkipReason is not null)
+            {
+                continue;
+            }
+
+            if (_candidates.Count >= maxIpsPerAlert)
+            {
+                ip.SkipReason = "max_ips_per_alert";
+                continue;
+            }
+
+            ip.CandidatePosition = _candidates.Count;
+            _candidates.Add(ip.Ip.Address);
+            _candidateIndexes.Add(i);
+        }
+    }
+
+    private int CheckIndex(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return index;
+    }
+
+    internal struct FoundIp
+    {
+        public InternedIp Ip;
+        public int FirstPath;
+        public int LastPath;
+        public int PathCount;
+        public int CandidatePosition;
+        public string? SkipReason;
+    }
+
+    internal record struct PathNode(int Start, int Length, int Next);
+
+    internal record struct Member(int NameStart, int ValueEnd, bool IsEnrichment);
+
+    internal struct Frame
+    {
+        public bool IsArray;
+        public int Index;
+        public int NameStart;
+        public int NameLength;
+        public bool NameInArena;
+        public bool Excluded;
+        public int NameHash;
+    }
+
+    /// <summary>Enumerates the JSON paths of one IP without allocating.</summary>
+    public ref struct PathEnumerator
+    {
+        private readonly AlertExtraction _owner;
+        private int _next;
+
+        internal PathEnumerator(AlertExtraction owner, int first)
+        {
+            _owner = owner;
+            _next = first;
+            Current = default;
+        }
+
+        public ReadOnlySpan<char> Current { get; private set; }
+
+        public readonly PathEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            if (_next < 0)
+            {
+                return false;
+            }
+
+            var node = _owner._paths[_next];
+            Current = _owner.PathText(node.Start, node.Length);
+            _next = node.Next;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace IpEnrich.Core.Extraction;
+
+/// <summary>An address with its <see cref="IPAddress"/> and canonical text, shared by every alert that names it.</summary>
+public sealed class InternedIp
+{
+    internal InternedIp(IpValue value)
+    {
+        Value = value;
+        Address = value.ToIPAddress();
+        Canonical = Address.ToString();
+        Category = IpClassifier.Classify(value);
+    }
+
+    public IpValue Value { get; }
+
+    public IPAddress Address { get; }
+
+    /// <summary><see cref="IPAddress.ToString()"/> of the parsed address: the only form that reaches a URL.</summary>
+    public string Canonical { get; }
+
+    public IpCategory Category { get; }
+}
+
+/// <summary>
+/// A bounded, thread-safe table of recently seen addresses. Alert streams repeat a small set of IPs, so
+/// interning removes the per-alert IPAddress and string allocations from the hot path.
+/// </summary>
+public sealed class IpInternTable(int capacity = 65_536)
+{
+    private readonly ConcurrentDictionary<IpValue, InternedIp> _table = new();
+
+    public static IpInternTable Shared { get; } = new();
+
+    public InternedIp Get(IpValue value)
+    {
+        if (_table.TryGetValue(value, out var interned))
+        {
+            return interned;
+        }
+
+        if (_table.Count >= capacity)
+        {
+            // Crude but bounded: a hostile stream of unique IPs cannot grow memory without limit.
+            _table.Clear();
+        }
+
+        return _table.GetOrAdd(value, static v => new InternedIp(v));
+    }
+}

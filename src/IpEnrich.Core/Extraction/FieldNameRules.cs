@@ -62,7 +62,9 @@ public sealed class FieldNameRules
     {
         foreach (var excluded in _words)
         {
-            if (excluded.Length == word.Length && System.Text.Ascii.EqualsIgnoreCase(word, excluded))
+            // Plurals too: "macs", "serials", "versions".
+            var candidate = word.Length == excluded.Length + 1 && (word[^1] | 0x20) == 's' ? word[..^1] : word;
+            if (excluded.Length == candidate.Length && System.Text.Ascii.EqualsIgnoreCase(candidate, excluded))
             {
                 return true;
             }

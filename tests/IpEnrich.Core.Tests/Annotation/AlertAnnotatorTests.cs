@@ -1,0 +1,193 @@
+using System.Buffers;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using IpEnrich.Core.Annotation;
+using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Extraction;
+using IpEnrich.Core.Tests.Support;
+
+namespace IpEnrich.Core.Tests.Annotation;
+
+public sealed class AlertAnnotatorTests
+{
+    private static readonly DateTimeOffset EnrichedAt = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset FetchedAt = new(2026, 11, 23, 9, 12, 44, TimeSpan.Zero);
+
+    public static TheoryData<string> AllAlertFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var folder in new[] { RepoPaths.Samples, RepoPaths.SharedCorpus })
+        {
+            if (folder is null)
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.GetFiles(folder).Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".ndjson", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+            {
+                if (!file.EndsWith("expected-ips.json", StringComparison.Ordinal))
+                {
+                    data.Add(file);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(AllAlertFiles))]
+    public void Output_is_the_input_byte_for_byte_plus_one_property(string file)
+    {
+        foreach (var alert in AlertFiles.ReadAlerts(file))
+        {
+            var output = Annotate(alert, out _);
+            using var doc = JsonDocument.Parse(output);
+            Assert.Equal(JsonValueKind.Object, doc.RootElement.GetProperty("ipEnrichment").ValueKind);
+            Assert.Equal(alert, RemoveTopLevelProperty(output, "ipEnrichment"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllAlertFiles))]
+    public void Re_annotation_replaces_rather_than_duplicates(string file)
+    {
+        foreach (var alert in AlertFiles.ReadAlerts(file))
+        {
+            var once = Annotate(alert, out _);
+            var twice = Annotate(once, out _);
+            Assert.Equal(once, twice);
+            Assert.Equal(1, CountTopLevel(twice, "ipEnrichment"));
+        }
+    }
+
+    [Fact]
+    public void Writes_the_contract_object()
+    {
+        var alert = """{"evidence":[{"ipAddress":"10.209.67.177"}],"note":"from 127.0.0.1 and 192.0.2.9 and 198.51.100.1 and 198.51.100.2"}"""u8.ToArray();
+        var output = Annotate(alert, out var status, ip => ip.ToString() switch
+        {
+            "10.209.67.177" => IpLookupResult.Found(new IpStats(63515, new DateTimeOffset(2017, 7, 30, 13, 36, 6, TimeSpan.Zero), new DateTimeOffset(2017, 8, 29, 13, 32, 59, TimeSpan.Zero)), LookupSource.Cache, FetchedAt),
+            "192.0.2.9" => IpLookupResult.NotSeen(LookupSource.Api, FetchedAt),
+            "198.51.100.1" => IpLookupResult.Deferred("quota"),
+            _ => IpLookupResult.Error("unexpected answer 418"),
+        });
+        Assert.Equal(AlertEnrichmentStatus.Partial, status);
+        using var doc = JsonDocument.Parse(output);
+        var e = doc.RootElement.GetProperty("ipEnrichment");
+        Assert.Equal("microsoft-defender-for-endpoint", e.GetProperty("provider").GetString());
+        Assert.Equal(720, e.GetProperty("lookBackHours").GetInt32());
+        Assert.Equal("partial", e.GetProperty("status").GetString());
+        Assert.Equal("2026-11-23T10:00:00.000Z", e.GetProperty("enrichedAt").GetString());
+        var ips = e.GetProperty("ips").EnumerateArray().ToList();
+        Assert.Equal(
+            """{"ip":"10.209.67.177","paths":["$.evidence[0].ipAddress"],"status":"found","organizationPrevalence":63515,"orgFirstSeen":"2017-07-30T13:36:06Z","orgLastSeen":"2017-08-29T13:32:59Z","source":"cache","fetchedAt":"2026-11-23T09:12:44.000Z"}""",
+            ips[0].GetRawText());
+        Assert.Equal("""{"ip":"127.0.0.1","paths":["$.note"],"status":"skipped","reason":"loopback"}""", ips[1].GetRawText());
+        Assert.Equal("""{"ip":"192.0.2.9","paths":["$.note"],"status":"not_seen","organizationPrevalence":0,"orgFirstSeen":null,"orgLastSeen":null,"source":"api","fetchedAt":"2026-11-23T09:12:44.000Z"}""", ips[2].GetRawText());
+        Assert.Equal("""{"ip":"198.51.100.1","paths":["$.note"],"status":"deferred","reason":"quota"}""", ips[3].GetRawText());
+        Assert.Equal("""{"ip":"198.51.100.2","paths":["$.note"],"status":"error","error":"unexpected answer 418"}""", ips[4].GetRawText());
+    }
+
+    [Theory]
+    [InlineData("""{"a":1}""", AlertEnrichmentStatus.Complete)]
+    [InlineData("""{"a":"no ips"}""", AlertEnrichmentStatus.None)]
+    [InlineData("""{"a":"127.0.0.1"}""", AlertEnrichmentStatus.None)]
+    public void Alert_status_follows_the_ip_results(string json, AlertEnrichmentStatus expected)
+    {
+        var alert = Encoding.UTF8.GetBytes(json.Replace("1}", "\"192.0.2.1\"}", StringComparison.Ordinal));
+        Annotate(alert, out var status);
+        Assert.Equal(expected, status);
+    }
+
+    [Fact]
+    public void All_deferred_is_deferred()
+    {
+        Annotate("""{"a":"192.0.2.1 192.0.2.2"}"""u8.ToArray(), out var status, _ => IpLookupResult.Deferred("timeout"));
+        Assert.Equal(AlertEnrichmentStatus.Deferred, status);
+    }
+
+    [Theory]
+    [InlineData("{}", """{"ipEnrichment":""")]
+    [InlineData("{ }", """{"ipEnrichment":""")]
+    [InlineData("""{"ipEnrichment":{"old":true}}""", """{"ipEnrichment":""")]
+    [InlineData("""{"ipEnrichment":1, "a":2}""", """{"a":2,"ipEnrichment":""")]
+    [InlineData("""{"a":2 , "ipEnrichment":1}""", """{"a":2,"ipEnrichment":""")]
+    [InlineData("""{"ipEnrichment":1,"ipEnrichment":2,"a":3}""", """{"a":3,"ipEnrichment":""")]
+    [InlineData("""{"a":1,"ipEnrichment":[],"b":2}""", """{"a":1,"b":2,"ipEnrichment":""")]
+    public void Edge_layouts_stay_valid_json(string input, string expectedStart)
+    {
+        var output = Annotate(Encoding.UTF8.GetBytes(input), out _);
+        using var doc = JsonDocument.Parse(output);
+        Assert.StartsWith(expectedStart, Encoding.UTF8.GetString(output).Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal(1, CountTopLevel(output, "ipEnrichment"));
+    }
+
+    [Fact]
+    public void A_custom_property_name_is_used()
+    {
+        var extractor = new AlertExtractor(new ExtractionOptions { EnrichmentProperty = "mde" });
+        var annotator = new AlertAnnotator("mde");
+        var result = new AlertExtraction();
+        var alert = """{"mde":{"x":"10.0.0.9"},"a":"192.0.2.1"}"""u8.ToArray();
+        Assert.True(extractor.TryExtract(alert, result, out _));
+        var buffer = new ArrayBufferWriter<byte>();
+        annotator.Annotate(alert, result, [IpLookupResult.Deferred("quota")], 24, EnrichedAt, buffer);
+        using var doc = JsonDocument.Parse(buffer.WrittenMemory);
+        Assert.Equal(24, doc.RootElement.GetProperty("mde").GetProperty("lookBackHours").GetInt32());
+        Assert.Single(doc.RootElement.GetProperty("mde").GetProperty("ips").EnumerateArray());
+    }
+
+    internal static byte[] Annotate(byte[] alert, out AlertEnrichmentStatus status, Func<IPAddress, IpLookupResult>? lookup = null)
+    {
+        var extractor = new AlertExtractor(new ExtractionOptions());
+        var result = new AlertExtraction();
+        Assert.True(extractor.TryExtract(alert, result, out var rejection), rejection.Reason);
+        lookup ??= _ => IpLookupResult.Found(new IpStats(3, FetchedAt.AddDays(-2), FetchedAt), LookupSource.Api, FetchedAt);
+        var results = result.Candidates.Select(lookup).ToArray();
+        var buffer = new ArrayBufferWriter<byte>();
+        status = new AlertAnnotator().Annotate(alert, result, results, 720, EnrichedAt, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Removes a top-level property and the comma that joined it, as the annotator appended it.</summary>
+    internal static byte[] RemoveTopLevelProperty(byte[] json, string name)
+    {
+        var reader = new Utf8JsonReader(json);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals(name))
+            {
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                var end = (int)reader.BytesConsumed;
+                var comma = Array.LastIndexOf(json, (byte)',', start);
+                var joined = comma >= 0 && json.AsSpan(comma + 1, start - comma - 1).Trim(" \t\r\n"u8).IsEmpty;
+                return [.. json.AsSpan(0, joined ? comma : start), .. json.AsSpan(end)];
+            }
+
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= 1)
+            {
+                reader.Skip();
+            }
+        }
+
+        throw new InvalidOperationException($"no top-level '{name}'");
+    }
+
+    private static int CountTopLevel(byte[] json, string name)
+    {
+        var count = 0;
+        var reader = new Utf8JsonReader(json);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals(name))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+}

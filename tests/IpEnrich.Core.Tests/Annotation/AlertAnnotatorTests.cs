@@ -5,7 +5,7 @@ using System.Text.Json;
 using IpEnrich.Core.Annotation;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Extraction;
-using IpEnrich.Core.Tests.Support;
+using IpEnrich.Testing;
 
 namespace IpEnrich.Core.Tests.Annotation;
 

@@ -1,5 +1,5 @@
 using IpEnrich.Core.Extraction;
-using IpEnrich.Core.Tests.Support;
+using IpEnrich.Testing;
 
 namespace IpEnrich.Core.Tests.Extraction;
 

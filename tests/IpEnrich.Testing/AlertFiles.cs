@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace IpEnrich.Core.Tests.Support;
+namespace IpEnrich.Testing;
 
 /// <summary>Reads corpus-style folders: alert files (.json, one document; .ndjson, one per line) and expected-ips.json.</summary>
 public static class AlertFiles

@@ -1,4 +1,4 @@
-namespace IpEnrich.Core.Tests.Support;
+namespace IpEnrich.Testing;
 
 /// <summary>Locates the repository, its own samples and the shared corpus beside it (when present).</summary>
 public static class RepoPaths

@@ -1,0 +1,3 @@
+using IpEnrich.Worker.Cli;
+
+return await IpEnrichCommandLine.RunAsync(args);

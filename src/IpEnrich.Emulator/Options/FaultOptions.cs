@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IpEnrich.Emulator.Options;
+
+/// <summary>Injected faults for resilience tests; also settable at run time with <c>POST /emulator/faults</c>.</summary>
+public sealed class FaultOptions
+{
+    /// <summary>Delay added to every stats answer.</summary>
+    [Range(0, 600_000)]
+    public int LatencyMs { get; set; }
+
+    /// <summary>Fraction (0..1) of stats requests answered with a 500 or 503.</summary>
+    [Range(0.0, 1.0)]
+    public double ErrorRate { get; set; }
+
+    /// <summary>The next N stats requests fail with <see cref="FailNextStatus"/> (deterministic).</summary>
+    [Range(0, int.MaxValue)]
+    public int FailNextCount { get; set; }
+
+    public int FailNextStatus { get; set; } = 503;
+
+    /// <summary>Every stats request is answered 429 for this many seconds from when it is set.</summary>
+    [Range(0, 86_400)]
+    public int Force429Seconds { get; set; }
+}

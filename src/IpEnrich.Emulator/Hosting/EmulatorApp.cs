@@ -68,6 +68,8 @@ public static class EmulatorApp
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        // Load events now: a bad events file fails start with its line number, not at the first request.
+        app.Services.GetRequiredService<EventStore>();
         app.MapGet("/api/ips/{ip}/stats", (HttpContext context, string ip, IpStatsEndpoint endpoint) => endpoint.HandleAsync(context, ip));
         app.MapPost("/{tenant}/oauth2/v2.0/token", (HttpContext context, string tenant, TokenEndpoints tokens) => tokens.TokenAsync(context, tenant));
         app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", (HttpContext context, string tenant, TokenEndpoints tokens) => tokens.OpenIdConfiguration(context, tenant));

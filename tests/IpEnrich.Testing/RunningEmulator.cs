@@ -1,0 +1,117 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using IpEnrich.Emulator.Hosting;
+using IpEnrich.Emulator.Options;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace IpEnrich.Testing;
+
+/// <summary>The Defender API emulator running in-process on a free loopback port over real TLS, on a fake clock.</summary>
+public sealed class RunningEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RunningEmulator(WebApplication app, FakeTimeProvider time)
+    {
+        _app = app;
+        Time = time;
+        BaseAddress = app.Addresses()[0];
+        Certificate = app.Services.GetRequiredService<EmulatorCertificate>().Certificate;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public X509Certificate2 Certificate { get; }
+
+    public string TokenEndpoint(string tenant = EmulatorOptions.DefaultTenantId) => $"{BaseAddress}{tenant}/oauth2/v2.0/token";
+
+    public string Authority(string tenant = EmulatorOptions.DefaultTenantId) => $"{BaseAddress}{tenant}";
+
+    public static async Task<RunningEmulator> StartAsync(params string[] args)
+    {
+        // Starts at the real time so assertions signed by real clients (MSAL) are valid; tests move it forward.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var app = EmulatorApp.Create(["--urls", "https://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. args],
+            services => services.AddSingleton<TimeProvider>(time));
+        await app.StartAsync();
+        return new RunningEmulator(app, time);
+    }
+
+    public HttpClient CreateClient() => new(TrustedTls.Handler(Certificate)) { BaseAddress = BaseAddress };
+
+    public T GetService<T>()
+        where T : notnull => _app.Services.GetRequiredService<T>();
+
+    /// <summary>A token for the default app by client secret, straight from the token endpoint.</summary>
+    public async Task<string> GetTokenAsync(string clientId = EmulatorOptions.DefaultClientId, string secret = EmulatorOptions.DefaultClientSecret,
+        string tenant = EmulatorOptions.DefaultTenantId, string scope = "https://api.securitycenter.microsoft.com/.default")
+    {
+        using var client = CreateClient();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+            ["scope"] = scope,
+        });
+        using var response = await client.PostAsync(new Uri(TokenEndpoint(tenant)), form);
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    public async Task<HttpResponseMessage> GetStatsAsync(string ip, string? token, string? query = null)
+    {
+        using var client = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/ips/{ip}/stats{query}");
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Adds NDJSON events through <c>POST /emulator/events</c>.</summary>
+    public async Task AddEventsAsync(params (string DeviceId, string RemoteIp, DateTimeOffset Timestamp)[] events)
+    {
+        using var client = CreateClient();
+        var lines = string.Join('\n', events.Select(e => JsonSerializer.Serialize(new { deviceId = e.DeviceId, remoteIp = e.RemoteIp, timestamp = e.Timestamp })));
+        using var content = new StringContent(lines);
+        using var response = await client.PostAsync(new Uri("emulator/events", UriKind.Relative), content);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task SetFaultsAsync(FaultOptions faults)
+    {
+        using var client = CreateClient();
+        using var response = await client.PostAsJsonAsync(new Uri("emulator/faults", UriKind.Relative), faults);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The call counts of <c>GET /emulator/stats</c> for one app: total and per status code.</summary>
+    public async Task<(long Total, IReadOnlyDictionary<string, long> ByStatus)> GetCallsAsync(string clientId = EmulatorOptions.DefaultClientId)
+    {
+        using var client = CreateClient();
+        using var body = JsonDocument.Parse(await client.GetStringAsync(new Uri("emulator/stats", UriKind.Relative)));
+        if (!body.RootElement.GetProperty("apps").TryGetProperty(clientId, out var app))
+        {
+            return (0, new Dictionary<string, long>());
+        }
+
+        var byStatus = app.GetProperty("byStatus").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        return (app.GetProperty("total").GetInt64(), byStatus);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,4 +1,16 @@
 using BenchmarkDotNet.Running;
+using IpEnrich.Benchmarks.Emulator;
 
-// Micro benchmarks: dotnet run -c Release --project tests/IpEnrich.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Micro benchmarks:  dotnet run -c Release --project tests/IpEnrich.Benchmarks -- --filter '*'
+// Emulator load:     dotnet run -c Release --project tests/IpEnrich.Benchmarks -- emulator [--events N] [--seconds S] [--concurrency C] [--http 1.1|2]
+return args.FirstOrDefault() switch
+{
+    "emulator" => await EmulatorThroughput.RunAsync(args[1..]),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(EmulatorThroughput).Assembly).Run(args);
+    return 0;
+}

@@ -17,6 +17,9 @@ public sealed class TokenIssuer : IDisposable
     private readonly TimeProvider _time;
     private readonly int _lifetimeSeconds;
 
+    // Validated tokens by their text: the signature is checked once, the lifetime on every use.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (AccessToken Token, DateTime NotBefore, DateTime Expires)> _validated = new(StringComparer.Ordinal);
+
     public TokenIssuer(TimeProvider time, EmulatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -60,6 +63,12 @@ public sealed class TokenIssuer : IDisposable
     /// <summary>Validates a bearer token: signature, issuer shape, audience and lifetime on the emulator's clock.</summary>
     public async Task<AccessToken?> ValidateAsync(string token, IEnumerable<string> audiences)
     {
+        ArgumentNullException.ThrowIfNull(token);
+        if (_validated.TryGetValue(token, out var cached))
+        {
+            return IsWithin(cached.NotBefore, cached.Expires) ? cached.Token : null;
+        }
+
         var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
         {
             IssuerSigningKey = _key,
@@ -77,7 +86,14 @@ public sealed class TokenIssuer : IDisposable
         }
 
         jwt.TryGetPayloadValue<string[]>("roles", out var roles);
-        return new AccessToken(jwt.GetPayloadValue<string>("tid"), jwt.GetPayloadValue<string>("appid"), roles ?? []);
+        var accessToken = new AccessToken(jwt.GetPayloadValue<string>("tid"), jwt.GetPayloadValue<string>("appid"), roles ?? []);
+        if (_validated.Count > 10_000)
+        {
+            _validated.Clear(); // bounded: a flood of distinct tokens cannot grow memory
+        }
+
+        _validated[token] = (accessToken, jwt.ValidFrom, jwt.ValidTo);
+        return accessToken;
     }
 
     public object Jwks()

@@ -61,7 +61,8 @@ public sealed class ClientAuthenticator(TokenIssuer issuer)
             IssuerSigningKey = federated ? LoadKey(app.FederatedKeyPath) : LoadKey(app.CertificatePath),
             ValidIssuer = federated ? app.FederatedIssuer : app.ClientId,
             ValidAudiences = federated ? [app.FederatedAudience] : [tokenEndpoint, tokenEndpoint.Replace("/oauth2/v2.0/token", "/oauth2/token", StringComparison.Ordinal)],
-            LifetimeValidator = (notBefore, expires, _, _) => issuer.IsWithin(notBefore, expires),
+            // Entra tolerates five minutes of clock skew on client assertions.
+            LifetimeValidator = (notBefore, expires, _, _) => issuer.IsWithin(notBefore, expires, TimeSpan.FromMinutes(5)),
             RequireExpirationTime = true,
             RequireSignedTokens = true,
             TryAllIssuerSigningKeys = true,
@@ -71,7 +72,7 @@ public sealed class ClientAuthenticator(TokenIssuer issuer)
         {
             return result.Exception switch
             {
-                SecurityTokenExpiredException or SecurityTokenNotYetValidException =>
+                SecurityTokenExpiredException or SecurityTokenNotYetValidException or SecurityTokenInvalidLifetimeException =>
                     EntraError.InvalidClient(700024, "Client assertion is not within its valid time range."),
                 SecurityTokenInvalidAudienceException =>
                     EntraError.InvalidClient(700021, $"Client assertion audience claim does not match Realm issuer. Expected '{parameters.ValidAudiences.First()}'."),

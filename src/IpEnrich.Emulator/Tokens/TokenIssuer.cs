@@ -108,10 +108,13 @@ public sealed class TokenIssuer : IDisposable
         };
     }
 
-    internal bool IsWithin(DateTime? notBefore, DateTime? expires)
+    internal bool IsWithin(DateTime? notBefore, DateTime? expires) => IsWithin(notBefore, expires, TimeSpan.Zero);
+
+    /// <param name="skew">Tolerance for clocks that differ between the client and the emulator.</param>
+    internal bool IsWithin(DateTime? notBefore, DateTime? expires, TimeSpan skew)
     {
         var now = _time.GetUtcNow().UtcDateTime;
-        return (notBefore is null || now >= notBefore.Value) && expires is { } e && now < e;
+        return (notBefore is null || now >= notBefore.Value - skew) && expires is { } e && now < e + skew;
     }
 
     public void Dispose() => _rsa.Dispose();

@@ -95,6 +95,16 @@ public sealed class TokenEndpointTests
         });
         Assert.Equal(401, status);
         Assert.Equal(70021, body.GetProperty("error_codes")[0].GetInt32());
+
+        emulator.Time.Advance(TimeSpan.FromHours(2)); // the projected token has expired and not been rotated
+        (status, body) = await PostTokenAsync(emulator, "t-wi", new()
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "wi-app", ["scope"] = Scopes[0],
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = await File.ReadAllTextAsync(tokenFile, TestContext.Current.CancellationToken),
+        });
+        Assert.Equal(401, status);
+        Assert.Equal(700024, body.GetProperty("error_codes")[0].GetInt32());
     }
 
     [Theory]

@@ -146,25 +146,12 @@ internal static class IPv6Parser
         var i = 0;
         while (part < 4)
         {
-            var digits = 0;
-            var octet = 0;
-            while (i < text.Length && (uint)(text[i] - '0') <= 9)
-            {
-                if (++digits > 3)
-                {
-                    return false;
-                }
-
-                octet = (octet * 10) + (text[i] - '0');
-                i++;
-            }
-
-            if (digits == 0 || octet > 255)
+            if (!DecimalOctet.TryRead(text, ref i, out var octet))
             {
                 return false;
             }
 
-            bits = (bits << 8) | (uint)octet;
+            bits = (bits << 8) | octet;
             part++;
             if (part < 4)
             {

@@ -199,25 +199,12 @@ public static class IpTextScanner
         var i = start;
         for (var part = 0; part < 4; part++)
         {
-            var digits = 0;
-            var octet = 0;
-            while (i < text.Length && IsDigit(text[i]))
-            {
-                if (++digits > 3)
-                {
-                    return false;
-                }
-
-                octet = (octet * 10) + (text[i] - '0');
-                i++;
-            }
-
-            if (digits == 0 || octet > 255)
+            if (!DecimalOctet.TryRead(text, ref i, out var octet))
             {
                 return false;
             }
 
-            bits = (bits << 8) | (uint)octet;
+            bits = (bits << 8) | octet;
             if (part < 3)
             {
                 var separator = DotLength(text, i);

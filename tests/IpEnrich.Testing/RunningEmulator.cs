@@ -43,6 +43,25 @@ public sealed class RunningEmulator : IAsyncDisposable
         return new RunningEmulator(app, time);
     }
 
+    /// <summary>Writes the emulator's TLS certificate as PEM (for Defender:CaCertificatePath) and returns the path.</summary>
+    public string WriteCertificatePem()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"ipenrich-emulator-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(path, Certificate.ExportCertificatePem());
+        return path;
+    }
+
+    /// <summary>Configuration that points the Defender client at this emulator with the default app's secret.</summary>
+    public Dictionary<string, string?> DefenderSettings() => new()
+    {
+        ["Defender:TenantId"] = EmulatorOptions.DefaultTenantId,
+        ["Defender:ClientId"] = EmulatorOptions.DefaultClientId,
+        ["Defender:ClientSecret"] = EmulatorOptions.DefaultClientSecret,
+        ["Defender:BaseUrl"] = BaseAddress.ToString().TrimEnd('/'),
+        ["Defender:AuthorityHost"] = BaseAddress.ToString().TrimEnd('/'),
+        ["Defender:CaCertificatePath"] = WriteCertificatePem(),
+    };
+
     public HttpClient CreateClient() => new(TrustedTls.Handler(Certificate)) { BaseAddress = BaseAddress };
 
     public T GetService<T>()

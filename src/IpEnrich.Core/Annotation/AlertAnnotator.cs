@@ -143,7 +143,7 @@ public sealed class AlertAnnotator
         w.WriteString("provider"u8, Provider);
         w.WriteNumber("lookBackHours"u8, lookBackHours);
         w.WriteString("status"u8, StatusText(status));
-        WriteTimestamp(w, "enrichedAt"u8, enrichedAt, milliseconds: true);
+        EnrichmentJson.WriteTimestamp(w, "enrichedAt"u8, enrichedAt, milliseconds: true);
         w.WriteStartArray("ips"u8);
         for (var i = 0; i < extraction.Count; i++)
         {
@@ -164,7 +164,7 @@ public sealed class AlertAnnotator
             }
             else
             {
-                WriteResult(w, results[position]);
+                EnrichmentJson.WriteResult(w, results[position]);
             }
 
             w.WriteEndObject();
@@ -179,75 +179,5 @@ public sealed class AlertAnnotator
         w.WriteEndObject();
     }
 
-    private static void WriteResult(Utf8JsonWriter w, in IpLookupResult result)
-    {
-        w.WriteString("status"u8, IpStatusText(result.Status));
-        switch (result.Status)
-        {
-            case IpLookupStatus.Found:
-                w.WriteNumber("organizationPrevalence"u8, result.Stats!.OrganizationPrevalence);
-                WriteOptionalTimestamp(w, "orgFirstSeen"u8, result.Stats.FirstSeen);
-                WriteOptionalTimestamp(w, "orgLastSeen"u8, result.Stats.LastSeen);
-                break;
-            case IpLookupStatus.NotSeen:
-                w.WriteNumber("organizationPrevalence"u8, 0);
-                w.WriteNull("orgFirstSeen"u8);
-                w.WriteNull("orgLastSeen"u8);
-                break;
-            case IpLookupStatus.Deferred:
-                w.WriteString("reason"u8, result.Detail);
-                return;
-            case IpLookupStatus.Error:
-                w.WriteString("error"u8, result.Detail);
-                return;
-        }
-
-        w.WriteString("source"u8, SourceText(result.Source));
-        WriteOptionalTimestamp(w, "fetchedAt"u8, result.FetchedAt, milliseconds: true);
-    }
-
-    private static void WriteOptionalTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset? value, bool milliseconds = false)
-    {
-        if (value is { } v)
-        {
-            WriteTimestamp(w, name, v, milliseconds);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
-
-    /// <summary>UTC ISO-8601 with a Z: <c>2017-07-30T13:36:06Z</c>, or with milliseconds for our own times.</summary>
-    private static void WriteTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset value, bool milliseconds)
-    {
-        Span<char> buffer = stackalloc char[40];
-        var format = milliseconds ? "yyyy-MM-dd'T'HH:mm:ss.fff'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
-        value.UtcDateTime.TryFormat(buffer, out var written, format, CultureInfo.InvariantCulture);
-        w.WriteString(name, buffer[..written]);
-    }
-
-    public static string StatusText(AlertEnrichmentStatus status) => status switch
-    {
-        AlertEnrichmentStatus.Complete => "complete",
-        AlertEnrichmentStatus.Partial => "partial",
-        AlertEnrichmentStatus.Deferred => "deferred",
-        _ => "none",
-    };
-
-    public static string IpStatusText(IpLookupStatus status) => status switch
-    {
-        IpLookupStatus.Found => "found",
-        IpLookupStatus.NotSeen => "not_seen",
-        IpLookupStatus.Invalid => "invalid",
-        IpLookupStatus.Deferred => "deferred",
-        _ => "error",
-    };
-
-    public static string SourceText(LookupSource source) => source switch
-    {
-        LookupSource.Api => "api",
-        LookupSource.Stale => "stale",
-        _ => "cache",
-    };
+    public static string StatusText(AlertEnrichmentStatus status) => EnrichmentJson.StatusText(status);
 }

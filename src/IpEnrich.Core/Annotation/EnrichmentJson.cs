@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.Json;
+using IpEnrich.Core.Enrichment;
+
+namespace IpEnrich.Core.Annotation;
+
+/// <summary>The JSON of the output contract's per-IP entries and status words, shared by every writer of it.</summary>
+public static class EnrichmentJson
+{
+    /// <summary>Writes one complete IP entry without paths: <c>{"ip":…,"status":…,…}</c> (the <c>lookup</c> command).</summary>
+    public static void WriteIpEntry(Utf8JsonWriter w, string ip, in IpLookupResult result)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        w.WriteStartObject();
+        w.WriteString("ip"u8, ip);
+        WriteResult(w, result);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes the status-dependent fields of one IP entry (DESIGN §3).</summary>
+    public static void WriteResult(Utf8JsonWriter w, in IpLookupResult result)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        w.WriteString("status"u8, IpStatusText(result.Status));
+        switch (result.Status)
+        {
+            case IpLookupStatus.Found:
+                w.WriteNumber("organizationPrevalence"u8, result.Stats!.OrganizationPrevalence);
+                WriteOptionalTimestamp(w, "orgFirstSeen"u8, result.Stats.FirstSeen);
+                WriteOptionalTimestamp(w, "orgLastSeen"u8, result.Stats.LastSeen);
+                break;
+            case IpLookupStatus.NotSeen:
+                w.WriteNumber("organizationPrevalence"u8, 0);
+                w.WriteNull("orgFirstSeen"u8);
+                w.WriteNull("orgLastSeen"u8);
+                break;
+            case IpLookupStatus.Deferred:
+                w.WriteString("reason"u8, result.Detail);
+                return;
+            case IpLookupStatus.Error:
+                w.WriteString("error"u8, result.Detail);
+                return;
+        }
+
+        w.WriteString("source"u8, SourceText(result.Source));
+        WriteOptionalTimestamp(w, "fetchedAt"u8, result.FetchedAt, milliseconds: true);
+    }
+
+    public static void WriteOptionalTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset? value, bool milliseconds = false)
+    {
+        if (value is { } v)
+        {
+            WriteTimestamp(w, name, v, milliseconds);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    /// <summary>UTC ISO-8601 with a Z: <c>2017-07-30T13:36:06Z</c>, or with milliseconds for our own times.</summary>
+    public static void WriteTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset value, bool milliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        Span<char> buffer = stackalloc char[40];
+        var format = milliseconds ? "yyyy-MM-dd'T'HH:mm:ss.fff'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
+        value.UtcDateTime.TryFormat(buffer, out var written, format, CultureInfo.InvariantCulture);
+        w.WriteString(name, buffer[..written]);
+    }
+
+
+    public static string StatusText(AlertEnrichmentStatus status) => status switch
+    {
+        AlertEnrichmentStatus.Complete => "complete",
+        AlertEnrichmentStatus.Partial => "partial",
+        AlertEnrichmentStatus.Deferred => "deferred",
+        _ => "none",
+    };
+
+    public static string IpStatusText(IpLookupStatus status) => status switch
+    {
+        IpLookupStatus.Found => "found",
+        IpLookupStatus.NotSeen => "not_seen",
+        IpLookupStatus.Invalid => "invalid",
+        IpLookupStatus.Deferred => "deferred",
+        _ => "error",
+    };
+
+    public static string SourceText(LookupSource source) => source switch
+    {
+        LookupSource.Api => "api",
+        LookupSource.Stale => "stale",
+        _ => "cache",
+    };
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace IpEnrich.Core.Telemetry;
+
+/// <summary>
+/// The one holder of IpEnrich's instruments: Meter and ActivitySource <c>IpEnrich</c>, names as in DESIGN §7 (a
+/// contract for the dashboard). Created through <see cref="IMeterFactory"/> so hosts and tests collect it the standard way.
+/// </summary>
+public sealed class IpEnrichTelemetry : IDisposable
+{
+    public const string Name = "IpEnrich";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private readonly Meter _meter;
+
+    public IpEnrichTelemetry(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _meter = meterFactory.Create(Name);
+        Alerts = _meter.CreateCounter<long>("ipenrich.alerts", "{alert}", "Alerts processed, by outcome (complete, partial, deferred, none, dead_letter)");
+        Lookups = _meter.CreateCounter<long>("ipenrich.lookups", "{lookup}", "IP lookups, by source (l1, redis, api, stale, coalesced, deferred)");
+        ApiRequests = _meter.CreateCounter<long>("ipenrich.api.requests", "{request}", "Requests to the Defender API, by HTTP status code");
+        AlertDuration = _meter.CreateHistogram<double>("ipenrich.alert.duration", "s", "Consume-to-produce time of an alert");
+        ApiDuration = _meter.CreateHistogram<double>("ipenrich.api.duration", "s", "Duration of a Defender API call, retries included");
+    }
+
+    /// <summary>Every metric name the worker emits (the dashboard and deployment checks read this list).</summary>
+    public static IReadOnlyList<string> MetricNames { get; } =
+    [
+        "ipenrich.alerts", "ipenrich.lookups", "ipenrich.api.requests", "ipenrich.alert.duration",
+        "ipenrich.api.duration", "ipenrich.quota.remaining", "ipenrich.consumer.lag",
+    ];
+
+    public Meter Meter => _meter;
+
+    public Counter<long> Alerts { get; }
+
+    public Counter<long> Lookups { get; }
+
+    public Counter<long> ApiRequests { get; }
+
+    public Histogram<double> AlertDuration { get; }
+
+    public Histogram<double> ApiDuration { get; }
+
+    public void Dispose() => _meter.Dispose();
+}

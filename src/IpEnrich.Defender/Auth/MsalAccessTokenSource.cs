@@ -1,0 +1,106 @@
+using System.Security.Cryptography.X509Certificates;
+using IpEnrich.Defender.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Client;
+
+namespace IpEnrich.Defender.Auth;
+
+/// <summary>
+/// Client-credentials tokens from MSAL's confidential client, with MSAL's own app token cache (no second cache):
+/// a client secret, a certificate (PFX or PEM) or a federated token file re-read on every acquisition as it rotates.
+/// </summary>
+public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposable
+{
+    private readonly IConfidentialClientApplication _app;
+    private readonly string[] _scopes;
+    private readonly ILogger<MsalAccessTokenSource> _logger;
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private volatile string? _current;
+
+    public MsalAccessTokenSource(IOptions<DefenderOptions> options, IMsalHttpClientFactory httpClientFactory, ILogger<MsalAccessTokenSource> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Value;
+        var endpoints = o.ResolveEndpoints();
+        _scopes = [endpoints.Scope];
+        _logger = logger;
+
+        var authority = new Uri($"{endpoints.AuthorityHost}/{o.TenantId}");
+        var builder = ConfidentialClientApplicationBuilder.Create(o.ClientId)
+            .WithHttpClientFactory(httpClientFactory)
+            .WithLogging(new MsalLogBridge(logger), enablePiiLogging: false);
+        builder = DefenderCloud.IsMicrosoftAuthority(authority)
+            ? builder.WithAuthority(authority.ToString())
+            // A custom authority (the emulator, a sovereign proxy): no instance discovery or validation against Microsoft's list.
+            : builder.WithAuthority(authority.ToString(), validateAuthority: false).WithInstanceDiscovery(false);
+
+        if (!string.IsNullOrEmpty(o.ClientSecret))
+        {
+            builder = builder.WithClientSecret(o.ClientSecret);
+        }
+        else if (!string.IsNullOrEmpty(o.CertificatePath))
+        {
+            builder = builder.WithCertificate(LoadCertificate(o.CertificatePath, o.CertificatePassword), o.SendX5C);
+        }
+        else
+        {
+            var tokenFile = o.FederatedTokenFile!;
+            builder = builder.WithClientAssertion(async (AssertionRequestOptions request) =>
+                (await File.ReadAllTextAsync(tokenFile, request.CancellationToken)).Trim());
+        }
+
+        _app = builder.Build();
+    }
+
+    public async Task<string> GetTokenAsync(CancellationToken cancellationToken) => await AcquireAsync(force: false, cancellationToken);
+
+    public async Task<string> RefreshAsync(string rejected, CancellationToken cancellationToken)
+    {
+        await _refresh.WaitAsync(cancellationToken);
+        try
+        {
+            var current = _current;
+            // Another request already replaced the rejected token: use its result rather than refreshing again.
+            return current is not null && !string.Equals(current, rejected, StringComparison.Ordinal)
+                ? current
+                : await AcquireAsync(force: true, cancellationToken);
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    private async Task<string> AcquireAsync(bool force, CancellationToken cancellationToken)
+    {
+        var result = await _app.AcquireTokenForClient(_scopes).WithForceRefresh(force).ExecuteAsync(cancellationToken);
+        if (result.AuthenticationResultMetadata.TokenSource != TokenSource.Cache)
+        {
+            LogTokenAcquired(_logger, result.AuthenticationResultMetadata.TokenSource, result.ExpiresOn);
+        }
+
+        _current = result.AccessToken;
+        return result.AccessToken;
+    }
+
+    internal static X509Certificate2 LoadCertificate(string path, string? password)
+    {
+        var extension = Path.GetExtension(path);
+        if (extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase))
+        {
+            return X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet);
+        }
+
+        // PEM holding the certificate and its (optionally encrypted) private key.
+        var certificate = string.IsNullOrEmpty(password)
+            ? X509Certificate2.CreateFromPemFile(path)
+            : X509Certificate2.CreateFromEncryptedPemFile(path, password);
+        return certificate.HasPrivateKey ? certificate : throw new InvalidOperationException($"Defender:CertificatePath '{path}' holds no private key");
+    }
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Defender access token acquired from {Source}, expires {ExpiresOn:O}")]
+    private static partial void LogTokenAcquired(ILogger logger, TokenSource source, DateTimeOffset expiresOn);
+
+    public void Dispose() => _refresh.Dispose();
+}

@@ -45,7 +45,7 @@ public sealed class DefenderHarness : IAsyncDisposable
     {
         try
         {
-            _ = _services.GetRequiredService<IOptions<Options.DefenderOptions>>().Value;
+            _ = _services.GetRequiredService<IOptions<IpEnrich.Defender.Options.DefenderOptions>>().Value;
             return [];
         }
         catch (OptionsValidationException ex)

@@ -50,7 +50,7 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
     }
 
     /// <summary>The only text that reaches the URL: IPAddress.ToString() without zone id; IPv4-mapped as IPv4.</summary>
-    internal static string Canonical(IPAddress ip)
+    public static string Canonical(IPAddress ip)
     {
         if (ip.IsIPv4MappedToIPv6)
         {

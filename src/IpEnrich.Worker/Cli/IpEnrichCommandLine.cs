@@ -16,13 +16,14 @@ public static class IpEnrichCommandLine
         var root = new RootCommand("IpEnrich: enriches security alerts on Kafka with Microsoft Defender IP statistics.")
         {
             ExtractCommand.Create(),
+            LookupCommand.Create(),
         };
 
         // Anything else on the command line is configuration (e.g. --Kafka:BootstrapServers=host:9092).
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((parse, cancellationToken) =>
         {
-            Console.Error.WriteLine("ipenrich: the worker pipeline is not built yet; available now: 'extract FILE'.");
+            Console.Error.WriteLine("ipenrich: the worker pipeline is not built yet; available now: 'extract FILE', 'lookup IP'.");
             return Task.FromResult(ExitUsage);
         });
         return root;

@@ -99,6 +99,19 @@ public sealed class EmulatorClientTests
             ["AZURE_TENANT_ID"] = "t", ["AZURE_CLIENT_ID"] = "wi-app", ["AZURE_FEDERATED_TOKEN_FILE"] = tokenFile,
         });
         Assert.IsType<IpStatsResult.Found>(await harness.Client.GetIpStatsAsync(Seen, 720, TestContext.Current.CancellationToken));
+
+        // The kubelet rotates the file; the next acquisition must read the new content (here: another subject, refused).
+        await File.WriteAllTextAsync(tokenFile, new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = "api://AzureADTokenExchange",
+            Claims = new Dictionary<string, object> { ["sub"] = "system:serviceaccount:other:rotated" },
+            Expires = DateTime.UtcNow.AddHours(1),
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(issuerKey), SecurityAlgorithms.RsaSha256),
+        }), TestContext.Current.CancellationToken);
+        emulator.Time.Advance(TimeSpan.FromHours(2)); // the cached access token expires at the API: 401 → refresh → re-read
+        var failed = Assert.IsType<IpStatsResult.Failed>(await harness.Client.GetIpStatsAsync(Seen, 720, TestContext.Current.CancellationToken));
+        Assert.Equal("authentication failed: invalid_client (HTTP 401)", failed.Reason);
     }
 
     [Fact]

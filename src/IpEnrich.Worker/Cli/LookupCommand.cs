@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Net;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using IpEnrich.Core.Annotation;
+using IpEnrich.Core.Extraction;
+using IpEnrich.Defender;
+using IpEnrich.Defender.Client;
+using IpEnrich.Defender.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace IpEnrich.Worker.Cli;
+
+/// <summary>
+/// <c>ipenrich lookup IP [IP …] [--look-back-hours N]</c> (contract): looks each IP up through the configured Defender
+/// client and prints one JSON object per IP in the enrichment format. Exit 0 on any API answer; 2 on bad arguments or
+/// configuration, with one line on stderr.
+/// </summary>
+internal static class LookupCommand
+{
+    public static Command Create()
+    {
+        var ips = new Argument<string[]>("ip") { Description = "IPv4 or IPv6 addresses to look up.", Arity = ArgumentArity.OneOrMore };
+        var lookBack = new Option<int?>("--look-back-hours") { Description = "Hours of history, 1 to 720 (default Defender:LookBackHours, 720)." };
+        var command = new Command("lookup", "Look IPs up in Microsoft Defender (Get IP statistics) and print their enrichment.") { ips, lookBack };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
+            return await RunAsync(parse.GetRequiredValue(ips), parse.GetValue(lookBack), configuration, Console.Out, Console.Error, cancellationToken);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> ipTexts, int? lookBackHours, IConfiguration configuration,
+        TextWriter output, TextWriter error, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
+    {
+        var addresses = new List<IPAddress>();
+        foreach (var text in ipTexts)
+        {
+            if (!IpTextScanner.TryParseExact(Encoding.UTF8.GetBytes(text), out var value))
+            {
+                await error.WriteLineAsync($"ipenrich: '{text}' is not an IP address");
+                return IpEnrichCommandLine.ExitUsage;
+            }
+
+            addresses.Add(value.ToIPAddress());
+        }
+
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        services.AddLogging(logging => logging.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+        configureServices?.Invoke(services);
+        services.AddDefenderClient(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        DefenderOptions options;
+        try
+        {
+            options = provider.GetRequiredService<IOptions<DefenderOptions>>().Value;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await error.WriteLineAsync($"ipenrich: {string.Join("; ", ex.Failures)}");
+            return IpEnrichCommandLine.ExitUsage;
+        }
+
+        var hours = lookBackHours ?? options.LookBackHours;
+        if (hours is < 1 or > 720)
+        {
+            await error.WriteLineAsync($"ipenrich: --look-back-hours must be between 1 and 720 (was {hours})");
+            return IpEnrichCommandLine.ExitUsage;
+        }
+
+        var client = provider.GetRequiredService<IDefenderClient>();
+        var time = provider.GetRequiredService<TimeProvider>();
+        var buffer = new MemoryStream();
+        var writerOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        foreach (var address in addresses)
+        {
+            var result = await client.GetIpStatsAsync(address, hours, cancellationToken);
+            buffer.SetLength(0);
+            await using (var writer = new Utf8JsonWriter(buffer, writerOptions))
+            {
+                EnrichmentJson.WriteIpEntry(writer, DefenderIpStatsClient.Canonical(address), result.ToLookupResult(time.GetUtcNow()));
+            }
+
+            await output.WriteLineAsync(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        }
+
+        return IpEnrichCommandLine.ExitOk;
+    }
+}

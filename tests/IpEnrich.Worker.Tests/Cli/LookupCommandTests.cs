@@ -1,0 +1,82 @@
+using System.Text.Json;
+using IpEnrich.Testing;
+using IpEnrich.Worker.Cli;
+using Microsoft.Extensions.Configuration;
+
+namespace IpEnrich.Worker.Tests.Cli;
+
+/// <summary>The <c>ipenrich lookup</c> contract against the emulator: one enrichment object per IP; exit 2 on bad input.</summary>
+public sealed class LookupCommandTests
+{
+    private static async Task<(int Code, string[] Lines, string Error)> Run(IDictionary<string, string?> settings, int? hours, params string[] ips)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await LookupCommand.RunAsync(ips, hours, configuration, stdout, stderr, TestContext.Current.CancellationToken);
+        return (code, stdout.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Prints_one_enrichment_object_per_ip()
+    {
+        await using var emulator = await RunningEmulator.StartAsync("--now", "2026-11-20T12:00:00Z");
+        await emulator.AddEventsAsync(("d1", "203.0.113.5", DateTimeOffset.Parse("2026-11-20T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture)));
+        var (code, lines, error) = await Run(emulator.DefenderSettings(), 48, "203.0.113.5", "[2001:db8::7]:443", "::ffff:198.51.100.4");
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        Assert.Equal(3, lines.Length);
+        using var found = JsonDocument.Parse(lines[0]);
+        Assert.Equal("203.0.113.5", found.RootElement.GetProperty("ip").GetString());
+        Assert.Equal("found", found.RootElement.GetProperty("status").GetString());
+        Assert.Equal(1, found.RootElement.GetProperty("organizationPrevalence").GetInt32());
+        Assert.Equal("2026-11-20T10:00:00Z", found.RootElement.GetProperty("orgFirstSeen").GetString());
+        Assert.Equal("api", found.RootElement.GetProperty("source").GetString());
+        using var notSeen = JsonDocument.Parse(lines[1]);
+        Assert.Equal("2001:db8::7", notSeen.RootElement.GetProperty("ip").GetString());
+        Assert.Equal("not_seen", notSeen.RootElement.GetProperty("status").GetString());
+        using var mapped = JsonDocument.Parse(lines[2]);
+        Assert.Equal("198.51.100.4", mapped.RootElement.GetProperty("ip").GetString());
+    }
+
+    [Fact]
+    public async Task An_api_failure_is_still_an_answer_and_exit_0()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+        await emulator.SetFaultsAsync(new IpEnrich.Emulator.Options.FaultOptions { Force429Seconds = 60 });
+        var (code, lines, _) = await Run(emulator.DefenderSettings(), null, "203.0.113.5");
+        Assert.Equal(0, code);
+        using var deferred = JsonDocument.Parse(Assert.Single(lines));
+        Assert.Equal("deferred", deferred.RootElement.GetProperty("status").GetString());
+        Assert.Equal("quota", deferred.RootElement.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task A_bad_ip_is_exit_2_with_one_line()
+    {
+        var (code, lines, error) = await Run(new Dictionary<string, string?>(), null, "10.0.0.1", "1.2.3");
+        Assert.Equal(2, code);
+        Assert.Empty(lines);
+        Assert.Equal("ipenrich: '1.2.3' is not an IP address" + Environment.NewLine, error);
+    }
+
+    [Fact]
+    public async Task Missing_configuration_is_exit_2_with_one_line_naming_the_settings()
+    {
+        var (code, _, error) = await Run(new Dictionary<string, string?> { ["Defender:TenantId"] = "t", ["Defender:ClientId"] = "c" }, null, "10.0.0.1");
+        Assert.Equal(2, code);
+        Assert.Equal("ipenrich: Defender: no credential: set one of Defender:ClientSecret, Defender:CertificatePath or Defender:FederatedTokenFile (AZURE_FEDERATED_TOKEN_FILE)" + Environment.NewLine, error);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(721)]
+    public async Task Look_back_hours_outside_1_to_720_is_exit_2(int hours)
+    {
+        var settings = new Dictionary<string, string?> { ["Defender:TenantId"] = "t", ["Defender:ClientId"] = "c", ["Defender:ClientSecret"] = "s", ["Defender:BaseUrl"] = "https://127.0.0.1:9" };
+        var (code, _, error) = await Run(settings, hours, "10.0.0.1");
+        Assert.Equal(2, code);
+        Assert.Contains("--look-back-hours must be between 1 and 720", error, StringComparison.Ordinal);
+    }
+}

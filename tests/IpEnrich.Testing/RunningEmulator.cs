@@ -46,9 +46,7 @@ public sealed class RunningEmulator : IAsyncDisposable
     /// <summary>Writes the emulator's TLS certificate as PEM (for Defender:CaCertificatePath) and returns the path.</summary>
     public string WriteCertificatePem()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"ipenrich-emulator-{Guid.NewGuid():N}.pem");
-        File.WriteAllText(path, Certificate.ExportCertificatePem());
-        return path;
+        return TempFiles.Write(Certificate.ExportCertificatePem(), ".pem");
     }
 
     /// <summary>Configuration that points the Defender client at this emulator with the default app's secret.</summary>

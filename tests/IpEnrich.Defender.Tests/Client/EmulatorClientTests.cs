@@ -54,9 +54,9 @@ public sealed class EmulatorClientTests
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=ipenrich", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        var publicPem = Temp(certificate.ExportCertificatePem());
-        var fullPem = Temp(certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem());
-        var pfx = Path.ChangeExtension(Temp(string.Empty), ".pfx");
+        var publicPem = TempFiles.Write(certificate.ExportCertificatePem());
+        var fullPem = TempFiles.Write(certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem());
+        var pfx = TempFiles.Write(string.Empty, ".pfx");
         await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pkcs12, "pfx-password"), TestContext.Current.CancellationToken);
 
         await using var emulator = await StartAsync(
@@ -82,8 +82,8 @@ public sealed class EmulatorClientTests
         await using var emulator = await StartAsync(
             "--Emulator:Apps:0:TenantId=t", "--Emulator:Apps:0:ClientId=wi-app", "--Emulator:Apps:0:Roles:0=Ip.Read.All",
             $"--Emulator:Apps:0:FederatedIssuer={Issuer}", $"--Emulator:Apps:0:FederatedSubject={Subject}",
-            $"--Emulator:Apps:0:FederatedKeyPath={Temp(issuerKey.ExportSubjectPublicKeyInfoPem())}");
-        var tokenFile = Temp(new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+            $"--Emulator:Apps:0:FederatedKeyPath={TempFiles.Write(issuerKey.ExportSubjectPublicKeyInfoPem())}");
+        var tokenFile = TempFiles.Write(new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
             Audience = "api://AzureADTokenExchange",
@@ -235,12 +235,5 @@ public sealed class EmulatorClientTests
         Assert.DoesNotContain(token.Split('.')[0] + "." + token.Split('.')[1], everything, StringComparison.Ordinal);
         Assert.DoesNotContain("eyJ", everything, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-secret-value", failed.Reason, StringComparison.Ordinal);
-    }
-
-    private static string Temp(string content)
-    {
-        var path = Path.Combine(Path.GetTempPath(), "ipenrich-test-" + Guid.NewGuid().ToString("N"));
-        File.WriteAllText(path, content);
-        return path;
     }
 }

@@ -54,7 +54,7 @@ public sealed class TokenEndpointTests
     public async Task Msal_with_a_certificate_assertion_gets_a_token()
     {
         using var certificate = CreateCertificate("CN=ipenrich-client");
-        var pem = WriteTemp(certificate.ExportCertificatePem());
+        var pem = TempFiles.Write(certificate.ExportCertificatePem());
         await using var emulator = await RunningEmulator.StartAsync(
             "--Emulator:Apps:0:TenantId=t-cert", "--Emulator:Apps:0:ClientId=cert-app", "--Emulator:Apps:0:Roles:0=Ip.Read.All",
             $"--Emulator:Apps:0:CertificatePath={pem}");
@@ -73,20 +73,20 @@ public sealed class TokenEndpointTests
     public async Task Msal_with_a_federated_token_file_gets_a_token()
     {
         using var issuerKey = RSA.Create(2048);
-        var keyPem = WriteTemp(issuerKey.ExportSubjectPublicKeyInfoPem());
+        var keyPem = TempFiles.Write(issuerKey.ExportSubjectPublicKeyInfoPem());
         const string Issuer = "https://oidc.test.invalid/cluster";
         const string Subject = "system:serviceaccount:security:ipenrich";
         await using var emulator = await RunningEmulator.StartAsync(
             "--Emulator:Apps:0:TenantId=t-wi", "--Emulator:Apps:0:ClientId=wi-app", "--Emulator:Apps:0:Roles:0=Ip.Read.All",
             $"--Emulator:Apps:0:FederatedIssuer={Issuer}", $"--Emulator:Apps:0:FederatedSubject={Subject}", $"--Emulator:Apps:0:FederatedKeyPath={keyPem}");
-        var tokenFile = WriteTemp(FederatedToken(issuerKey, Issuer, Subject, emulator.Time.GetUtcNow()));
+        var tokenFile = TempFiles.Write(FederatedToken(issuerKey, Issuer, Subject, emulator.Time.GetUtcNow()));
         var app = Msal(emulator, "wi-app", "t-wi")
             .WithClientAssertion(async (AssertionRequestOptions o) => await File.ReadAllTextAsync(tokenFile, o.CancellationToken))
             .Build();
         var result = await app.AcquireTokenForClient(Scopes).ExecuteAsync(TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, (await emulator.GetStatsAsync("10.0.0.1", result.AccessToken)).StatusCode);
 
-        var wrongSubject = WriteTemp(FederatedToken(issuerKey, Issuer, "system:serviceaccount:other:x", emulator.Time.GetUtcNow()));
+        var wrongSubject = TempFiles.Write(FederatedToken(issuerKey, Issuer, "system:serviceaccount:other:x", emulator.Time.GetUtcNow()));
         var (status, body) = await PostTokenAsync(emulator, "t-wi", new()
         {
             ["grant_type"] = "client_credentials", ["client_id"] = "wi-app", ["scope"] = Scopes[0],
@@ -199,11 +199,4 @@ public sealed class TokenEndpointTests
             Expires = now.AddHours(1).UtcDateTime,
             SigningCredentials = new SigningCredentials(new RsaSecurityKey(key), SecurityAlgorithms.RsaSha256),
         });
-
-    private static string WriteTemp(string content)
-    {
-        var path = Path.Combine(Path.GetTempPath(), "ipenrich-test-" + Guid.NewGuid().ToString("N"));
-        File.WriteAllText(path, content);
-        return path;
-    }
 }

@@ -25,6 +25,7 @@ public sealed class RunningEmulator : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The emulator's fake clock (unused by an emulator started on the system clock).</summary>
     public FakeTimeProvider Time { get; }
 
     public X509Certificate2 Certificate { get; }
@@ -41,6 +42,14 @@ public sealed class RunningEmulator : IAsyncDisposable
             services => services.AddSingleton<TimeProvider>(time));
         await app.StartAsync();
         return new RunningEmulator(app, time);
+    }
+
+    /// <summary>The emulator on the real clock, for tests whose other parts (Redis TIME) cannot be faked.</summary>
+    public static async Task<RunningEmulator> StartOnSystemClockAsync(params string[] args)
+    {
+        var app = EmulatorApp.Create(["--urls", "https://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. args]);
+        await app.StartAsync();
+        return new RunningEmulator(app, new FakeTimeProvider(DateTimeOffset.UtcNow));
     }
 
     /// <summary>Writes the emulator's TLS certificate as PEM (for Defender:CaCertificatePath) and returns the path.</summary>

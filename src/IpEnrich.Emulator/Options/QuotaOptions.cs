@@ -12,4 +12,9 @@ public sealed class QuotaOptions
 
     [Range(1, int.MaxValue)]
     public int PerHour { get; set; } = 1500;
+
+    /// <summary>Window lengths, shortened only by tests that exercise the limits in real time.</summary>
+    public TimeSpan MinuteWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan HourWindow { get; set; } = TimeSpan.FromHours(1);
 }

@@ -1,0 +1,56 @@
+using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Quota;
+using Microsoft.Extensions.Options;
+
+namespace IpEnrich.Worker.Quota;
+
+/// <summary>
+/// The in-process limiter: the whole budget in single-instance mode, 1/<see cref="QuotaOptions.ExpectedReplicas"/>
+/// of it as the fallback when Redis is unreachable. Same exact two-window algorithm as the shared one.
+/// </summary>
+public sealed class LocalQuotaGate : IQuotaGate
+{
+    private readonly TwoWindowLimiter _limiter;
+    private readonly QuotaOptions _options;
+    private readonly TimeProvider _time;
+    private readonly int _replicas;
+    private long _pausedUntil;
+
+    public LocalQuotaGate(IOptions<QuotaOptions> options, TimeProvider time, bool shareOfReplicas = false)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _time = time;
+        _replicas = shareOfReplicas ? Math.Max(1, _options.ExpectedReplicas) : 1;
+        _limiter = new TwoWindowLimiter(time,
+            new QuotaWindow(Math.Max(1, _options.EffectivePerMinute / _replicas), _options.MinuteWindow),
+            new QuotaWindow(Math.Max(1, _options.EffectivePerHour / _replicas), _options.HourWindow));
+    }
+
+    public (int Minute, int Hour) Remaining => _limiter.Remaining();
+
+    public Task<QuotaDecision> TryAcquireAsync(AlertPriority priority, CancellationToken cancellationToken)
+    {
+        var paused = Interlocked.Read(ref _pausedUntil) - _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (paused > 0)
+        {
+            return Task.FromResult(QuotaDecision.Deny(TimeSpan.FromMilliseconds(paused)));
+        }
+
+        var reserve = _options.ReserveFor(priority) / _replicas;
+        return Task.FromResult(_limiter.TryAcquire(reserve, out var retryAfter) ? QuotaDecision.Allow : QuotaDecision.Deny(retryAfter));
+    }
+
+    public Task PauseAsync(TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        var until = (_time.GetUtcNow() + retryAfter).ToUnixTimeMilliseconds();
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref _pausedUntil);
+        }
+        while (until > current && Interlocked.CompareExchange(ref _pausedUntil, until, current) != current);
+
+        return Task.CompletedTask;
+    }
+}

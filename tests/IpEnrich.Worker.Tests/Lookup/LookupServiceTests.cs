@@ -1,0 +1,190 @@
+using System.Net;
+using IpEnrich.Core.Enrichment;
+using IpEnrich.Emulator.Options;
+using IpEnrich.Testing;
+using IpEnrich.Worker.Tests.Support;
+
+namespace IpEnrich.Worker.Tests.Lookup;
+
+/// <summary>The lookup service against a real redis-server and the emulator, as several replicas would run it.</summary>
+public sealed class LookupServiceTests
+{
+    private static readonly TimeSpan Patient = TimeSpan.FromSeconds(30);
+
+    private static List<IPAddress> Addresses(int count, int offset = 0) =>
+        [.. Enumerable.Range(offset, count).Select(i => new IPAddress([10, 77, (byte)(i / 250), (byte)((i % 250) + 1)]))];
+
+    [Fact]
+    public async Task Three_replicas_times_fifty_concurrent_requests_for_200_ips_make_exactly_200_api_calls()
+    {
+        await using var redis = await RedisServer.StartOrSkipAsync();
+        await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
+        var ips = Addresses(200);
+        await emulator.AddEventsAsync([.. ips.Take(50).Select(ip => ("dev-1", ip.ToString(), emulator.Time.GetUtcNow().AddHours(-1)))]);
+        var big = new Dictionary<string, string?> { ["Quota:PerMinute"] = "100000", ["Quota:PerHour"] = "100000" };
+        await using var a = new LookupReplica(emulator, redis, big);
+        await using var b = new LookupReplica(emulator, redis, big);
+        await using var c = new LookupReplica(emulator, redis, big);
+
+        var calls = new[] { a, b, c }.SelectMany(replica => Enumerable.Range(0, 50).Select(n =>
+        {
+            var shuffled = ips.OrderBy(_ => Random.Shared.Next()).ToList();
+            return replica.Service.LookupAsync(shuffled, AlertPriority.Normal, Patient, TestContext.Current.CancellationToken)
+                .ContinueWith(t => (shuffled, t.Result), TaskScheduler.Default);
+        })).ToList();
+        var answers = await Task.WhenAll(calls);
+
+        Assert.Equal(200, (await emulator.GetCallsAsync()).Total);
+        foreach (var (asked, results) in answers)
+        {
+            for (var i = 0; i < asked.Count; i++)
+            {
+                var expected = ips.IndexOf(asked[i]) < 50 ? IpLookupStatus.Found : IpLookupStatus.NotSeen;
+                Assert.Equal(expected, results[i].Status);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Answers_come_from_the_cache_after_the_first_lookup()
+    {
+        await using var redis = await RedisServer.StartOrSkipAsync();
+        await using var emulator = await RunningEmulator.StartAsync();
+        await using var first = new LookupReplica(emulator, redis);
+        await using var second = new LookupReplica(emulator, redis, new Dictionary<string, string?> { ["Cache:L1Capacity"] = "0" });
+        var ip = IPAddress.Parse("198.51.100.10");
+        var fromApi = (await first.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
+        var fromL1 = (await first.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
+        var fromRedis = (await second.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
+        Assert.Equal(LookupSource.Api, fromApi.Source);
+        Assert.Equal(LookupSource.Cache, fromL1.Source);
+        Assert.Equal(LookupSource.Cache, fromRedis.Source);
+        Assert.Equal(fromApi.FetchedAt, fromRedis.FetchedAt);
+        Assert.Equal(1, (await emulator.GetCallsAsync()).Total);
+    }
+
+    [Fact]
+    public async Task Three_replicas_asking_for_5000_ips_never_exceed_the_windows_and_get_no_429()
+    {
+        await using var redis = await RedisServer.StartOrSkipAsync();
+        // The same limits on both sides, on shortened windows so the test runs in seconds on the real clock.
+        string[] limits = ["--Emulator:Quota:PerMinute=40", "--Emulator:Quota:PerHour=100", "--Emulator:Quota:MinuteWindow=00:00:02", "--Emulator:Quota:HourWindow=00:00:10"];
+        await using var emulator = await RunningEmulator.StartOnSystemClockAsync(limits);
+        var quota = new Dictionary<string, string?>
+        {
+            ["Quota:PerMinute"] = "40", ["Quota:PerHour"] = "100", ["Quota:MinuteWindow"] = "00:00:02", ["Quota:HourWindow"] = "00:00:10",
+            ["Quota:HighPriorityReserve"] = "0",
+        };
+        await using var a = new LookupReplica(emulator, redis, quota);
+        await using var b = new LookupReplica(emulator, redis, quota);
+        await using var c = new LookupReplica(emulator, redis, quota);
+        var ips = Addresses(5000);
+        var parts = new[] { a, b, c }.Select((replica, r) => replica.Service.LookupAsync(
+            [.. ips.Where((_, i) => i % 3 == r)], AlertPriority.Normal, TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken)).ToArray();
+        var results = (await Task.WhenAll(parts)).SelectMany(r => r).ToList();
+
+        var (total, byStatus) = await emulator.GetCallsAsync();
+        Assert.False(byStatus.ContainsKey("429"));
+        Assert.InRange(total, 1, 38); // 40 per window less the 5 % safety margin
+        Assert.Equal(5000 - total, results.Count(r => r.Status == IpLookupStatus.Deferred && r.Detail == "quota"));
+
+        // As the window frees, deferred IPs are fulfilled.
+        await Task.Delay(TimeSpan.FromSeconds(2.2), TestContext.Current.CancellationToken);
+        var later = await a.Service.LookupAsync([.. ips.Skip(4000).Take(20)], AlertPriority.Normal, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.All(later, r => Assert.Equal(IpLookupStatus.NotSeen, r.Status));
+        Assert.False((await emulator.GetCallsAsync()).ByStatus.ContainsKey("429"));
+    }
+
+    [Fact]
+    public async Task A_429_pauses_every_replica_until_retry_after()
+    {
+        await using var redis = await RedisServer.StartOrSkipAsync();
+        await using var emulator = await RunningEmulator.StartAsync();
+        await using var a = new LookupReplica(emulator, redis);
+        await using var b = new LookupReplica(emulator, redis);
+        await emulator.SetFaultsAsync(new FaultOptions { Force429Seconds = 30 });
+
+        var first = await a.Service.LookupAsync([IPAddress.Parse("192.0.2.1")], AlertPriority.Critical, Patient, TestContext.Current.CancellationToken);
+        Assert.Equal(("quota", IpLookupStatus.Deferred), (first[0].Detail, first[0].Status));
+        await emulator.SetFaultsAsync(new FaultOptions()); // the API would answer now, but Retry-After has not passed
+        var fromB = await b.Service.LookupAsync(Addresses(10), AlertPriority.Critical, Patient, TestContext.Current.CancellationToken);
+        var fromA = await a.Service.LookupAsync(Addresses(10, 100), AlertPriority.Critical, Patient, TestContext.Current.CancellationToken);
+        Assert.All(fromB.Concat(fromA), r => Assert.Equal("quota", r.Detail));
+        Assert.Equal(1, (await emulator.GetCallsAsync()).Total);
+    }
+
+    [Fact]
+    public async Task Stale_entries_are_served_during_an_outage_and_refreshed_after()
+    {
+        await using var redis = await RedisServer.StartOrSkipAsync();
+        await using var emulator = await RunningEmulator.StartAsync();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var replica = new LookupReplica(emulator, redis, new Dictionary<string, string?> { ["Cache:NotSeenTtl"] = "00:10:00" }, clock);
+        var ip = IPAddress.Parse("198.51.100.44");
+        Assert.Equal(LookupSource.Api, (await replica.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0].Source);
+
+        clock.Advance(TimeSpan.FromMinutes(15)); // past the TTL (10 min ± 10 %), within MaxStale
+        await emulator.SetFaultsAsync(new FaultOptions { FailNextCount = 1000, FailNextStatus = 503 });
+        var stale = (await replica.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
+        Assert.Equal((IpLookupStatus.NotSeen, LookupSource.Stale), (stale.Status, stale.Source));
+
+        await emulator.SetFaultsAsync(new FaultOptions());
+        var refreshed = (await replica.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
+        Assert.Equal(LookupSource.Api, refreshed.Source);
+    }
+
+    [Fact]
+    public async Task Unresolved_within_max_wait_is_deferred_and_the_fetch_fills_the_cache()
+    {
+        await using var redis = await RedisServer.StartOrSkipAsync();
+        await using var emulator = await RunningEmulator.StartOnSystemClockAsync();
+        await using var replica = new LookupReplica(emulator, redis);
+        await emulator.SetFaultsAsync(new FaultOptions { LatencyMs = 700 });
+        var ip = IPAddress.Parse("198.51.100.45");
+        var quick = (await replica.Service.LookupAsync([ip], AlertPriority.Normal, TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken))[0];
+        Assert.Equal((IpLookupStatus.Deferred, "timeout"), (quick.Status, quick.Detail));
+
+        var later = (await replica.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
+        Assert.Equal(IpLookupStatus.NotSeen, later.Status); // joined the same flight or read its cached answer
+        Assert.Equal(1, (await emulator.GetCallsAsync()).Total);
+    }
+
+    [Fact]
+    public async Task Redis_killed_mid_run_then_restarted_never_throws_and_is_used_again()
+    {
+        await using var redis = await RedisServer.StartOrSkipAsync();
+        await using var emulator = await RunningEmulator.StartAsync();
+        await using var replica = new LookupReplica(emulator, redis, new Dictionary<string, string?> { ["Cache:L1Capacity"] = "0" });
+        Assert.Equal(IpLookupStatus.NotSeen, (await replica.Service.LookupAsync(Addresses(3), AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0].Status);
+
+        await redis.StopAsync();
+        var during = await replica.Service.LookupAsync(Addresses(3, 10), AlertPriority.Normal, Patient, TestContext.Current.CancellationToken);
+        Assert.All(during, r => Assert.Equal(IpLookupStatus.NotSeen, r.Status)); // answered through the local limiter
+        Assert.False(replica.Cache.RedisHealthy);
+
+        await redis.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!replica.Get<IpEnrich.Worker.Redis.RedisConnection>().IsConnected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        var after = await replica.Service.LookupAsync(Addresses(3, 20), AlertPriority.Normal, Patient, TestContext.Current.CancellationToken);
+        Assert.All(after, r => Assert.Equal(IpLookupStatus.NotSeen, r.Status));
+        Assert.True(replica.Cache.RedisHealthy);
+        Assert.NotNull(await replica.Cache.GetAsync(replica.Cache.Key(Addresses(1, 20)[0], 720)));
+    }
+
+    [Fact]
+    public async Task Without_redis_the_same_service_runs_on_memory_and_a_local_limiter()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+        await using var replica = new LookupReplica(emulator, redis: null);
+        var ips = Addresses(5);
+        var first = await replica.Service.LookupAsync(ips, AlertPriority.Normal, Patient, TestContext.Current.CancellationToken);
+        var second = await replica.Service.LookupAsync(ips, AlertPriority.Normal, Patient, TestContext.Current.CancellationToken);
+        Assert.All(first, r => Assert.Equal(LookupSource.Api, r.Source));
+        Assert.All(second, r => Assert.Equal(LookupSource.Cache, r.Source));
+        Assert.Equal(5, (await emulator.GetCallsAsync()).Total);
+    }
+}

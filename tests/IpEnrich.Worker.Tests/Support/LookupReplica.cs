@@ -1,0 +1,48 @@
+using IpEnrich.Testing;
+using IpEnrich.Worker.Caching;
+using IpEnrich.Worker.Lookup;
+using IpEnrich.Worker.Quota;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace IpEnrich.Worker.Tests.Support;
+
+/// <summary>One worker replica's lookup service: its own Redis connection, the emulator as the API, real time.</summary>
+public sealed class LookupReplica : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public LookupReplica(RunningEmulator emulator, RedisServer? redis, IDictionary<string, string?>? overrides = null, TimeProvider? time = null)
+    {
+        var settings = emulator.DefenderSettings();
+        settings["Redis:ConnectionString"] = redis?.ConnectionString;
+        settings["Defender:Resilience:MaxRetries"] = "0";
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
+        services.AddLookupService(configuration);
+        _services = services.BuildServiceProvider();
+    }
+
+    public LookupService Service => _services.GetRequiredService<LookupService>();
+
+    public IpCacheStore Cache => _services.GetRequiredService<IpCacheStore>();
+
+    public IQuotaGate Quota => _services.GetRequiredService<IQuotaGate>();
+
+    public FakeLogCollector Logs => _services.GetFakeLogCollector();
+
+    public T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+}

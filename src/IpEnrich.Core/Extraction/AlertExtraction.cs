@@ -25,6 +25,12 @@ public sealed class AlertExtraction
     /// <summary>Occurrences of further distinct IPs beyond <see cref="ExtractionOptions.MaxListedIps"/>.</summary>
     public int IpsNotListed { get; private set; }
 
+    /// <summary>The alert's severity as a lookup priority (Normal when the alert states none).</summary>
+    public IpEnrich.Core.Enrichment.AlertPriority Priority => DeclaredPriority ?? IpEnrich.Core.Enrichment.AlertPriority.Normal;
+
+    /// <summary>The priority read from a severity path, or null when none matched.</summary>
+    public IpEnrich.Core.Enrichment.AlertPriority? DeclaredPriority { get; internal set; }
+
     /// <summary>The addresses to look up (not skipped), in order.</summary>
     public IReadOnlyList<IPAddress> Candidates => _candidates;
 
@@ -86,6 +92,7 @@ public sealed class AlertExtraction
         MemberCount = 0;
         CloseBraceOffset = -1;
         HasEnrichmentProperty = false;
+        DeclaredPriority = null;
         NameArenaLength = 0;
         EmbeddedDocumentBudget = 16;
     }

@@ -24,6 +24,7 @@ public sealed class AlertExtractor
     private readonly Dictionary<int, JsonPathPattern[]> _knownByLeaf;
     private readonly JsonPathPattern[] _knownWildcard;
     private readonly bool _hasKnownPaths;
+    private readonly Dictionary<int, SeverityRule[]> _severityByLeaf;
 
     public AlertExtractor(ExtractionOptions options, IpInternTable? interner = null)
     {
@@ -45,6 +46,11 @@ public sealed class AlertExtractor
 
             patterns.Add(pattern);
         }
+
+        IReadOnlyList<string> severity = options.SeverityPaths.Count > 0 ? [.. options.SeverityPaths] : SeverityRule.Defaults;
+        _severityByLeaf = severity.Select(SeverityRule.Parse)
+            .GroupBy(r => HashName(r.Path.LeafName))
+            .ToDictionary(g => g.Key, g => g.ToArray());
 
         _hasKnownPaths = patterns.Count > 0;
         _knownWildcard = [.. patterns.Where(p => p.LeafName is null)];
@@ -208,7 +214,14 @@ public sealed class AlertExtractor
 
                 case JsonTokenType.String:
                     CountElement(frames, depth);
+                    ReadSeverity(ref reader, json, level, frames, depth, result);
                     OnString(ref reader, json, prefix, level, frames, depth, result);
+                    EndScalar(ref reader, baseOffset, level, result);
+                    break;
+
+                case JsonTokenType.Number:
+                    CountElement(frames, depth);
+                    ReadSeverity(ref reader, json, level, frames, depth, result);
                     EndScalar(ref reader, baseOffset, level, result);
                     break;
 
@@ -323,6 +336,28 @@ public sealed class AlertExtractor
         foreach (var ip in found)
         {
             result.AddOccurrence(ip, pathStart, pathLength, _options.MaxListedIps, _options.MaxPathsPerIp, _interner);
+        }
+    }
+
+    /// <summary>The first severity path that matches sets the alert's priority (top-level document only).</summary>
+    private void ReadSeverity(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int level, AlertExtraction.Frame[] frames, int depth, AlertExtraction result)
+    {
+        if (level != 0 || result.DeclaredPriority is not null || !_severityByLeaf.TryGetValue(frames[depth - 1].NameHash, out var rules))
+        {
+            return;
+        }
+
+        foreach (var rule in rules)
+        {
+            if (!Matches(rule.Path.Segments, 0, json, frames, 0, depth, result))
+            {
+                continue;
+            }
+
+            result.DeclaredPriority = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number)
+                ? rule.Map(default, number)
+                : rule.Map(reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString() ?? string.Empty) : reader.ValueSpan, null);
+            return;
         }
     }
 

@@ -16,6 +16,9 @@ public sealed class ExtractionOptions
     /// <summary>JSON paths that always hold IPs; scanned even when their name looks like a version or hash field.</summary>
     public IList<string> KnownPaths { get; } = [];
 
+    /// <summary>Where the alert's severity is read, as <c>path=scale</c> (see <see cref="SeverityRule"/>); first match wins.</summary>
+    public IList<string> SeverityPaths { get; } = [];
+
     /// <summary>Words in a field name that mark its value as not an IP (versions, serials, MACs, hashes).</summary>
     public IList<string> ExcludedFieldWords { get; } = [];
 

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+using IpEnrich.Core.Enrichment;
+
+namespace IpEnrich.Core.Extraction;
+
+/// <summary>
+/// Where an alert states its severity and how to read it: <c>path=scale</c>, e.g. <c>$.alert.severity=suricata</c>.
+/// Scales: <c>text</c> (words; numbers on GuardDuty's 0–10), <c>suricata</c> (1 high … 3 low), <c>ocsf</c>
+/// (severity_id 1–6), <c>ecs</c> (0–100), <c>wazuh</c> (rule.level 0–15), <c>score10</c> (0–10).
+/// </summary>
+public sealed class SeverityRule
+{
+    private static readonly string[] Scales = ["text", "suricata", "ocsf", "ecs", "wazuh", "score10"];
+
+    private SeverityRule(JsonPathPattern path, string scale)
+    {
+        Path = path;
+        Scale = scale;
+    }
+
+    public static IReadOnlyList<string> Defaults { get; } =
+    [
+        "$.severity=text",                  // Defender for Endpoint, Graph alerts_v2 (words); GuardDuty (0–10)
+        "$.AlertSeverity=text",             // Sentinel SecurityAlert
+        "$.properties.severity=text",       // Defender for Cloud
+        "$.Severity.Label=text",            // Security Hub ASFF
+        "$.alert.severity=suricata",        // Suricata EVE
+        "$.event.severity=ecs",             // ECS
+        "$['kibana.alert.severity']=text",  // Elastic Security
+        "$.severity_id=ocsf",               // OCSF
+        "$.rule.level=wazuh",               // Wazuh
+    ];
+
+    public JsonPathPattern Path { get; }
+
+    public string Scale { get; }
+
+    public static SeverityRule Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var eq = text.LastIndexOf('=');
+        var scale = eq > 0 ? text[(eq + 1)..].Trim().ToLowerInvariant() : "text";
+        if (!Scales.Contains(scale))
+        {
+            throw new ArgumentException($"Extraction:SeverityPaths: '{text}' has unknown scale '{scale}' (one of {string.Join(", ", Scales)})");
+        }
+
+        if (!JsonPathPattern.TryParse(eq > 0 ? text[..eq].Trim() : text.Trim(), out var path, out var error))
+        {
+            throw new ArgumentException($"Extraction:SeverityPaths: {error}");
+        }
+
+        return new SeverityRule(path, scale);
+    }
+
+    /// <summary>Maps a string value (UTF-8) or number to a priority; null when the value says nothing usable.</summary>
+    public AlertPriority? Map(ReadOnlySpan<byte> utf8Text, double? number)
+    {
+        if (number is { } n)
+        {
+            return Scale switch
+            {
+                "suricata" => n <= 1 ? AlertPriority.High : n <= 2 ? AlertPriority.Normal : AlertPriority.Low,
+                "ocsf" => n >= 5 ? AlertPriority.Critical : n >= 4 ? AlertPriority.High : n >= 3 ? AlertPriority.Normal : AlertPriority.Low,
+                "ecs" => n >= 74 ? AlertPriority.Critical : n >= 48 ? AlertPriority.High : n >= 22 ? AlertPriority.Normal : AlertPriority.Low,
+                "wazuh" => n >= 12 ? AlertPriority.Critical : n >= 10 ? AlertPriority.High : n >= 5 ? AlertPriority.Normal : AlertPriority.Low,
+                _ => n >= 9 ? AlertPriority.Critical : n >= 7 ? AlertPriority.High : n >= 4 ? AlertPriority.Normal : AlertPriority.Low,
+            };
+        }
+
+        if (utf8Text.IsEmpty)
+        {
+            return null;
+        }
+
+        var text = Encoding.UTF8.GetString(utf8Text).Trim().ToLowerInvariant();
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+        {
+            return Map(default, parsed);
+        }
+
+        return text switch
+        {
+            _ when text.Contains("crit", StringComparison.Ordinal) || text.Contains("fatal", StringComparison.Ordinal) => AlertPriority.Critical,
+            _ when text.Contains("high", StringComparison.Ordinal) => AlertPriority.High,
+            _ when text.Contains("med", StringComparison.Ordinal) || text.Contains("moderate", StringComparison.Ordinal) => AlertPriority.Normal,
+            _ when text.Contains("low", StringComparison.Ordinal) || text.Contains("info", StringComparison.Ordinal) => AlertPriority.Low,
+            _ => null,
+        };
+    }
+}

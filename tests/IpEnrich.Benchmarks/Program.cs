@@ -2,10 +2,12 @@ using BenchmarkDotNet.Running;
 using IpEnrich.Benchmarks.Emulator;
 
 // Micro benchmarks:  dotnet run -c Release --project tests/IpEnrich.Benchmarks -- --filter '*'
+// Cache hits:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- lookup-cache [--seconds S]
 // Emulator load:     dotnet run -c Release --project tests/IpEnrich.Benchmarks -- emulator [--events N] [--seconds S] [--concurrency C] [--http 1.1|2]
 return args.FirstOrDefault() switch
 {
     "emulator" => await EmulatorThroughput.RunAsync(args[1..]),
+    "lookup-cache" => await IpEnrich.Benchmarks.Lookup.CacheHitThroughput.RunAsync(args[1..]),
     _ => Run(args),
 };
 

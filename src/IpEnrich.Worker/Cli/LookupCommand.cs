@@ -5,17 +5,18 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using IpEnrich.Core.Annotation;
 using IpEnrich.Core.Extraction;
-using IpEnrich.Defender;
+using IpEnrich.Core.Enrichment;
 using IpEnrich.Defender.Client;
 using IpEnrich.Defender.Options;
 using Microsoft.Extensions.Configuration;
+using IpEnrich.Worker.Lookup;
 using Microsoft.Extensions.Options;
 
 namespace IpEnrich.Worker.Cli;
 
 /// <summary>
-/// <c>ipenrich lookup IP [IP …] [--look-back-hours N]</c> (contract): looks each IP up through the configured Defender
-/// client and prints one JSON object per IP in the enrichment format. Exit 0 on any API answer; 2 on bad arguments or
+/// <c>ipenrich lookup IP [IP …] [--look-back-hours N]</c> (contract): looks the IPs up through the lookup service (cache,
+/// shared quota, Defender client, as configured) and prints one JSON object per IP in the enrichment format. Exit 0 on any API answer; 2 on bad arguments or
 /// configuration, with one line on stderr.
 /// </summary>
 internal static class LookupCommand
@@ -53,7 +54,7 @@ internal static class LookupCommand
         services.AddSingleton(configuration);
         services.AddLogging(logging => logging.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
         configureServices?.Invoke(services);
-        services.AddDefenderClient(configuration);
+        services.AddLookupService(configuration);
         await using var provider = services.BuildServiceProvider();
 
         DefenderOptions options;
@@ -74,17 +75,18 @@ internal static class LookupCommand
             return IpEnrichCommandLine.ExitUsage;
         }
 
-        var client = provider.GetRequiredService<IDefenderClient>();
-        var time = provider.GetRequiredService<TimeProvider>();
+        // An interactive question: wait as long as the client's own timeouts allow, as a critical alert.
+        var lookups = provider.GetRequiredService<LookupService>();
+        var maxWait = options.Resilience.TotalTimeout + TimeSpan.FromSeconds(5);
+        var results = await lookups.LookupAsync(addresses, AlertPriority.Critical, maxWait, cancellationToken, hours);
         var buffer = new MemoryStream();
         var writerOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        foreach (var address in addresses)
+        for (var i = 0; i < addresses.Count; i++)
         {
-            var result = await client.GetIpStatsAsync(address, hours, cancellationToken);
             buffer.SetLength(0);
             await using (var writer = new Utf8JsonWriter(buffer, writerOptions))
             {
-                EnrichmentJson.WriteIpEntry(writer, DefenderIpStatsClient.Canonical(address), result.ToLookupResult(time.GetUtcNow()));
+                EnrichmentJson.WriteIpEntry(writer, DefenderIpStatsClient.Canonical(addresses[i]), results[i]);
             }
 
             await output.WriteLineAsync(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));

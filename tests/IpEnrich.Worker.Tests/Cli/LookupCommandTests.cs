@@ -41,6 +41,16 @@ public sealed class LookupCommandTests
     }
 
     [Fact]
+    public async Task The_same_ip_twice_costs_one_api_call()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+        var (code, lines, _) = await Run(emulator.DefenderSettings(), null, "203.0.113.9", "203.0.113.9");
+        Assert.Equal(0, code);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal(1, (await emulator.GetCallsAsync()).Total);
+    }
+
+    [Fact]
     public async Task An_api_failure_is_still_an_answer_and_exit_0()
     {
         await using var emulator = await RunningEmulator.StartAsync();

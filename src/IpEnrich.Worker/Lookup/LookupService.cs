@@ -49,6 +49,8 @@ public sealed partial class LookupService : IAsyncDisposable
         _logger = logger;
         _defaultLookBackHours = defender.Value.LookBackHours;
         telemetry.Meter.CreateObservableGauge("ipenrich.quota.remaining", ObserveQuota, "{call}", "API calls left in the shared budget, by window");
+        telemetry.Meter.CreateObservableGauge("ipenrich.redis.up", () => !redis.IsConfigured || (redis.IsConnected && cache.RedisHealthy) ? 1 : 0,
+            null, "1 when Redis is reachable (or not configured), 0 while running on the in-process fallback");
     }
 
     /// <summary>One result per address, in order. Never throws for API, quota or Redis trouble; honours cancellation.</summary>

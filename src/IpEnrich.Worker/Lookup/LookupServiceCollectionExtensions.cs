@@ -31,6 +31,7 @@ public static class LookupServiceCollectionExtensions
             ? ActivatorUtilities.CreateInstance<RedisQuotaGate>(sp)
             : new LocalQuotaGate(sp.GetRequiredService<IOptions<QuotaOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<LookupService>();
+        services.TryAddSingleton<LookupHealthCheck>();
         return services;
     }
 }

@@ -157,10 +157,14 @@ public sealed class LookupServiceTests
         await using var replica = new LookupReplica(emulator, redis, new Dictionary<string, string?> { ["Cache:L1Capacity"] = "0" });
         Assert.Equal(IpLookupStatus.NotSeen, (await replica.Service.LookupAsync(Addresses(3), AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0].Status);
 
+        var health = replica.Get<IpEnrich.Worker.Lookup.LookupHealthCheck>();
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, (await health.CheckHealthAsync(new(), TestContext.Current.CancellationToken)).Status);
+
         await redis.StopAsync();
         var during = await replica.Service.LookupAsync(Addresses(3, 10), AlertPriority.Normal, Patient, TestContext.Current.CancellationToken);
         Assert.All(during, r => Assert.Equal(IpLookupStatus.NotSeen, r.Status)); // answered through the local limiter
         Assert.False(replica.Cache.RedisHealthy);
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, (await health.CheckHealthAsync(new(), TestContext.Current.CancellationToken)).Status);
 
         await redis.StartAsync();
         var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -172,6 +176,7 @@ public sealed class LookupServiceTests
         var after = await replica.Service.LookupAsync(Addresses(3, 20), AlertPriority.Normal, Patient, TestContext.Current.CancellationToken);
         Assert.All(after, r => Assert.Equal(IpLookupStatus.NotSeen, r.Status));
         Assert.True(replica.Cache.RedisHealthy);
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, (await health.CheckHealthAsync(new(), TestContext.Current.CancellationToken)).Status);
         Assert.NotNull(await replica.Cache.GetAsync(replica.Cache.Key(Addresses(1, 20)[0], 720)));
     }
 

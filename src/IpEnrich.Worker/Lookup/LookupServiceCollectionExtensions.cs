@@ -34,4 +34,21 @@ public static class LookupServiceCollectionExtensions
         services.TryAddSingleton<LookupHealthCheck>();
         return services;
     }
+
+    /// <summary>The alert processor (extraction, lookups, annotation) on top of the lookup service.</summary>
+    public static IServiceCollection AddAlertProcessing(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddLookupService(configuration);
+        services.AddOptions<IpEnrich.Core.Extraction.ExtractionOptions>().Bind(configuration.GetSection(IpEnrich.Core.Extraction.ExtractionOptions.SectionName))
+            // The extractor skips the property the annotator writes, whatever it is named.
+            .Configure<IOptions<IpEnrich.Worker.Pipeline.EnrichmentOptions>>((extraction, enrichment) => extraction.EnrichmentProperty = enrichment.Value.Property)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IpEnrich.Worker.Pipeline.EnrichmentOptions>().Bind(configuration.GetSection(IpEnrich.Worker.Pipeline.EnrichmentOptions.SectionName))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Property), "Enrichment:Property must not be empty")
+            .Validate(o => o.MaxWait > TimeSpan.Zero && o.MaxWait <= TimeSpan.FromMinutes(5), "Enrichment:MaxWait must be between 0 and 5 minutes")
+            .ValidateOnStart();
+        services.TryAddSingleton<IpEnrich.Worker.Pipeline.AlertProcessor>();
+        return services;
+    }
 }

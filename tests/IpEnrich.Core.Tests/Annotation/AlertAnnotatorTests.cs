@@ -45,7 +45,7 @@ public sealed class AlertAnnotatorTests
             var output = Annotate(alert, out _);
             using var doc = JsonDocument.Parse(output);
             Assert.Equal(JsonValueKind.Object, doc.RootElement.GetProperty("ipEnrichment").ValueKind);
-            Assert.Equal(alert, RemoveTopLevelProperty(output, "ipEnrichment"));
+            Assert.Equal(alert, JsonProperties.RemoveTopLevel(output, "ipEnrichment"));
         }
     }
 
@@ -149,31 +149,6 @@ public sealed class AlertAnnotatorTests
         var buffer = new ArrayBufferWriter<byte>();
         status = new AlertAnnotator().Annotate(alert, result, results, 720, EnrichedAt, buffer);
         return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>Removes a top-level property and the comma that joined it, as the annotator appended it.</summary>
-    internal static byte[] RemoveTopLevelProperty(byte[] json, string name)
-    {
-        var reader = new Utf8JsonReader(json);
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals(name))
-            {
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                var end = (int)reader.BytesConsumed;
-                var comma = Array.LastIndexOf(json, (byte)',', start);
-                var joined = comma >= 0 && json.AsSpan(comma + 1, start - comma - 1).Trim(" \t\r\n"u8).IsEmpty;
-                return [.. json.AsSpan(0, joined ? comma : start), .. json.AsSpan(end)];
-            }
-
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= 1)
-            {
-                reader.Skip();
-            }
-        }
-
-        throw new InvalidOperationException($"no top-level '{name}'");
     }
 
     private static int CountTopLevel(byte[] json, string name)

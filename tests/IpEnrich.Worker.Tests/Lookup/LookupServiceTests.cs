@@ -80,12 +80,15 @@ public sealed class LookupServiceTests
         await using var c = new LookupReplica(emulator, redis, quota);
         var ips = Addresses(5000);
         var parts = new[] { a, b, c }.Select((replica, r) => replica.Service.LookupAsync(
-            [.. ips.Where((_, i) => i % 3 == r)], AlertPriority.Normal, TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken)).ToArray();
+            [.. ips.Where((_, i) => i % 3 == r)], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken)).ToArray();
         var results = (await Task.WhenAll(parts)).SelectMany(r => r).ToList();
 
         var (total, byStatus) = await emulator.GetCallsAsync();
+        // The emulator enforces the same windows: no 429 means no window was ever exceeded.
         Assert.False(byStatus.ContainsKey("429"));
-        Assert.InRange(total, 1, 38); // 40 per window less the 5 % safety margin
+        Assert.InRange(total, 1, 95); // at most the long window's 100 less the 5 % safety margin
+        // Every fetch settled: each IP was either called (answered) or refused by the shared quota.
+        Assert.Equal(total, results.Count(r => r.Status == IpLookupStatus.NotSeen));
         Assert.Equal(5000 - total, results.Count(r => r.Status == IpLookupStatus.Deferred && r.Detail == "quota"));
 
         // As the window frees, deferred IPs are fulfilled.

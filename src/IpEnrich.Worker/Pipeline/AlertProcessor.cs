@@ -1,0 +1,77 @@
+using System.Buffers;
+using System.Diagnostics;
+using IpEnrich.Core.Alerts;
+using IpEnrich.Core.Annotation;
+using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Extraction;
+using IpEnrich.Core.Telemetry;
+using IpEnrich.Defender.Options;
+using IpEnrich.Worker.Lookup;
+using Microsoft.Extensions.Options;
+
+namespace IpEnrich.Worker.Pipeline;
+
+/// <summary>
+/// One alert's trip through the product, independent of Kafka: validate and extract, look the IPs up (priority from
+/// the alert's severity, bounded by <see cref="EnrichmentOptions.MaxWait"/>), annotate into the caller's buffer.
+/// Bad input comes back as a rejection for the dead-letter topic, never as an exception.
+/// </summary>
+public sealed class AlertProcessor
+{
+    private readonly AlertExtractor _extractor;
+    private readonly AlertAnnotator _annotator;
+    private readonly LookupService _lookups;
+    private readonly TimeProvider _time;
+    private readonly IpEnrichTelemetry _telemetry;
+    private readonly EnrichmentOptions _options;
+    private readonly int _lookBackHours;
+
+    public AlertProcessor(IOptions<ExtractionOptions> extraction, IOptions<EnrichmentOptions> enrichment, IOptions<DefenderOptions> defender,
+        LookupService lookups, TimeProvider time, IpEnrichTelemetry telemetry)
+    {
+        ArgumentNullException.ThrowIfNull(extraction);
+        ArgumentNullException.ThrowIfNull(enrichment);
+        ArgumentNullException.ThrowIfNull(defender);
+        _options = enrichment.Value;
+        _extractor = new AlertExtractor(extraction.Value);
+        _annotator = new AlertAnnotator(_options.Property);
+        _lookups = lookups;
+        _time = time;
+        _telemetry = telemetry;
+        _lookBackHours = defender.Value.LookBackHours;
+    }
+
+    /// <summary>Processes <paramref name="alert"/>; on success the output value is in <paramref name="output"/>.</summary>
+    /// <param name="scratch">A reusable extraction object, one per concurrently processed message.</param>
+    public async Task<AlertOutcome> ProcessAsync(ReadOnlyMemory<byte> alert, AlertExtraction scratch, IBufferWriter<byte> output,
+        CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        if (!_extractor.TryExtract(alert.Span, scratch, out var rejection))
+        {
+            Count("dead_letter");
+            return AlertOutcome.Rejected(rejection);
+        }
+
+        var results = scratch.Candidates.Count == 0
+            ? []
+            : await _lookups.LookupAsync(scratch.Candidates, scratch.Priority, _options.MaxWait, cancellationToken, _lookBackHours);
+        var status = _annotator.Annotate(alert.Span, scratch, results, _lookBackHours, _time.GetUtcNow(), output);
+        Count(AlertAnnotator.StatusText(status));
+        _telemetry.AlertDuration.Record(_time.GetElapsedTime(started).TotalSeconds);
+        Activity.Current?.SetTag("ipenrich.status", AlertAnnotator.StatusText(status));
+        return AlertOutcome.Enriched(status, results);
+    }
+
+    private void Count(string outcome) => _telemetry.Alerts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+}
+
+/// <summary>The result of processing one message: enriched with a status, or rejected with a one-line reason.</summary>
+public sealed record AlertOutcome(AlertEnrichmentStatus? Status, AlertRejection? Rejection, IReadOnlyList<IpLookupResult> Results)
+{
+    public bool IsRejected => Rejection is not null;
+
+    public static AlertOutcome Enriched(AlertEnrichmentStatus status, IReadOnlyList<IpLookupResult> results) => new(status, null, results);
+
+    public static AlertOutcome Rejected(AlertRejection rejection) => new(null, rejection, []);
+}

@@ -1,0 +1,365 @@
+using System.Collections.Concurrent;
+using CommunityToolkit.HighPerformance.Buffers;
+using Confluent.Kafka;
+using IpEnrich.Core.Annotation;
+using IpEnrich.Core.Extraction;
+using IpEnrich.Worker.Pipeline;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
+
+namespace IpEnrich.Worker.Kafka;
+
+/// <summary>
+/// Kafka in → enrich → Kafka out (DESIGN §2). The consume loop runs on a dedicated thread with
+/// <c>enable.auto.offset.store=false</c>; each partition has a bounded lane, processed concurrently and produced in
+/// consume order (same key, headers copied, <c>ipenrich-status</c> added); an offset is stored only once every earlier
+/// message of its partition is acknowledged by the broker, so a crash re-delivers rather than loses. A full lane pauses
+/// its partition instead of blocking; revoked partitions drain (time-boxed) and commit before they go.
+/// </summary>
+public sealed partial class KafkaPipeline : BackgroundService
+{
+    private readonly KafkaOptions _options;
+    private readonly AlertProcessor _processor;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<KafkaPipeline> _logger;
+    private readonly ObjectPool<AlertExtraction> _scratch = new DefaultObjectPool<AlertExtraction>(new DefaultPooledObjectPolicy<AlertExtraction>(), 1024);
+    private readonly ConcurrentDictionary<TopicPartition, PartitionLane> _lanes = new();
+    private readonly ConcurrentQueue<(TopicPartition Partition, long Offset, Error Error)> _deliveries = new();
+    private IConsumer<byte[]?, byte[]?>? _consumer;
+    private IProducer<byte[]?, byte[]?>? _producer;
+    private CancellationToken _stopping;
+
+    public KafkaPipeline(IOptions<KafkaOptions> options, AlertProcessor processor, IHostApplicationLifetime lifetime, ILogger<KafkaPipeline> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _processor = processor;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    /// <summary>Inputs consumed, outputs and dead letters acknowledged (for tests and the demo's progress line).</summary>
+    public long Consumed => Interlocked.Read(ref _consumed);
+
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    private long _consumed;
+    private long _delivered;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                RunConsumeLoop(stoppingToken);
+                completion.SetResult();
+            }
+            catch (Exception ex)
+            {
+                LogPipelineFailed(_logger, ex);
+                completion.SetException(ex);
+                _lifetime.StopApplication();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "ipenrich-consume-loop",
+        };
+        thread.Start();
+        return completion.Task;
+    }
+
+    private void RunConsumeLoop(CancellationToken stoppingToken)
+    {
+        using var producer = _producer = BuildProducer();
+        using var consumer = _consumer = BuildConsumer();
+        consumer.Subscribe(_options.InputTopic);
+        LogStarted(_logger, _options.InputTopic!, _options.OutputTopic!, _options.DeadLetterTopic!);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            ApplyDeliveries();
+            RetryPending();
+            ConsumeResult<byte[]?, byte[]?>? result;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            }
+            catch (ConsumeException ex) when (!ex.Error.IsFatal)
+            {
+                LogConsumeError(_logger, ex.Error.Reason);
+                continue;
+            }
+
+            if (result is null || result.IsPartitionEOF || !_lanes.TryGetValue(result.TopicPartition, out var lane))
+            {
+                continue;
+            }
+
+            Interlocked.Increment(ref _consumed);
+            lane.Tracker.Consumed(result.Offset.Value);
+            var item = new InFlight(result, Task.Run(() => PrepareAsync(result, lane.Abandon.Token), CancellationToken.None));
+            if (!lane.TryEnqueue(item))
+            {
+                lane.Pending = item;
+                consumer.Pause([lane.Partition]);
+            }
+        }
+
+        // Graceful stop: finish what is in flight (time-boxed), publish, store and commit, then leave the group.
+        DrainAndCommit([.. _lanes.Keys]);
+        consumer.Close();
+    }
+
+    private async Task<OutgoingRecord> PrepareAsync(ConsumeResult<byte[]?, byte[]?> source, CancellationToken cancellationToken)
+    {
+        var scratch = _scratch.Get();
+        using var buffer = new ArrayPoolBufferWriter<byte>();
+        try
+        {
+            var outcome = await _processor.ProcessAsync(source.Message.Value ?? [], scratch, buffer, cancellationToken);
+            if (outcome.Rejection is { } rejection)
+            {
+                return DeadLetter(source, rejection.Reason);
+            }
+
+            var message = new Message<byte[]?, byte[]?>
+            {
+                Key = source.Message.Key,
+                Value = buffer.WrittenSpan.ToArray(),
+                Timestamp = source.Message.Timestamp,
+                Headers = AlertHeaders.CopyWith(source.Message.Headers, (AlertHeaders.Status, EnrichmentJson.StatusText(outcome.Status!.Value))),
+            };
+            return new OutgoingRecord(_options.OutputTopic!, message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug must not lose the alert: it goes to the dead-letter topic with the reason.
+            LogProcessingFailed(_logger, source.TopicPartitionOffset, ex);
+            return DeadLetter(source, $"internal error: {ex.GetType().Name}");
+        }
+        finally
+        {
+            _scratch.Return(scratch);
+        }
+    }
+
+    private OutgoingRecord DeadLetter(ConsumeResult<byte[]?, byte[]?> source, string reason) => new(_options.DeadLetterTopic!, new Message<byte[]?, byte[]?>
+    {
+        Key = source.Message.Key,
+        Value = source.Message.Value,
+        Timestamp = source.Message.Timestamp,
+        Headers = AlertHeaders.DeadLetter(source, reason),
+    });
+
+    /// <summary>The lane's produce loop: awaits each message's work in consume order and hands it to the producer.</summary>
+    private async Task ProduceInOrderAsync(PartitionLane lane)
+    {
+        var token = lane.Abandon.Token;
+        try
+        {
+            await foreach (var item in lane.Reader.ReadAllAsync(token))
+            {
+                var record = await item.Work;
+                var source = item.Source.TopicPartition;
+                var offset = item.Source.Offset.Value;
+                while (true)
+                {
+                    try
+                    {
+                        _producer!.Produce(record.Topic, record.Message, report => _deliveries.Enqueue((source, offset, report.Error)));
+                        break;
+                    }
+                    catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                    {
+                        await Task.Delay(5, token); // the producer's queue is full: let it drain
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Partition lost: its in-flight messages will be re-delivered to the new owner.
+        }
+    }
+
+    /// <summary>On the consume thread: delivery reports become stored offsets; a failed delivery stops progress.</summary>
+    private void ApplyDeliveries()
+    {
+        while (_deliveries.TryDequeue(out var delivery))
+        {
+            if (delivery.Error.IsError)
+            {
+                // Nothing after this offset is stored; the process restarts and re-consumes from the last commit.
+                LogDeliveryFailed(_logger, delivery.Partition, delivery.Offset, delivery.Error);
+                _lifetime.StopApplication();
+                return;
+            }
+
+            Interlocked.Increment(ref _delivered);
+            if (_lanes.TryGetValue(delivery.Partition, out var lane) && lane.Tracker.Delivered(delivery.Offset) is { } next)
+            {
+                try
+                {
+                    _consumer!.StoreOffset(new TopicPartitionOffset(delivery.Partition, next));
+                }
+                catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
+                {
+                    // The partition was revoked meanwhile; its new owner starts from the last commit.
+                }
+            }
+        }
+    }
+
+    private void RetryPending()
+    {
+        foreach (var lane in _lanes.Values)
+        {
+            if (lane.Pending is { } pending && lane.TryEnqueue(pending))
+            {
+                lane.Pending = null;
+                _consumer!.Resume([lane.Partition]);
+            }
+        }
+    }
+
+    private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            var lane = new PartitionLane(partition, _options.MaxInFlightPerPartition);
+            lane.Completion = Task.Run(() => ProduceInOrderAsync(lane), CancellationToken.None);
+            _lanes[partition] = lane;
+        }
+
+        LogAssigned(_logger, partitions);
+    }
+
+    private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        DrainAndCommit([.. partitions.Select(p => p.TopicPartition)]);
+        LogRevoked(_logger, partitions);
+    }
+
+    private void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (_lanes.TryRemove(partition.TopicPartition, out var lane))
+            {
+                lane.Abandon.Cancel();
+                lane.Complete();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs on the consume thread (rebalance callback or stop): completes the lanes, waits for their in-flight work
+    /// to be produced and acknowledged within <see cref="KafkaOptions.DrainTimeout"/>, stores and commits.
+    /// </summary>
+    private void DrainAndCommit(IReadOnlyList<TopicPartition> partitions)
+    {
+        var lanes = partitions.Select(p => _lanes.GetValueOrDefault(p)).OfType<PartitionLane>().ToList();
+        foreach (var lane in lanes)
+        {
+            lane.Pending = null; // not yet handed over: re-delivered to whoever owns the partition next
+            lane.Complete();
+        }
+
+        // A blocking wait is right here: this is the dedicated consume thread inside a rebalance callback.
+        var drained = Task.WhenAll(lanes.Select(l => l.Completion)).Wait(_options.DrainTimeout);
+        _producer!.Flush(_options.DrainTimeout);
+        ApplyDeliveries();
+        foreach (var lane in lanes)
+        {
+            lane.Abandon.Cancel();
+            _lanes.TryRemove(lane.Partition, out _);
+        }
+
+        try
+        {
+            _consumer!.Commit();
+        }
+        catch (KafkaException ex) when (ex.Error.Code is ErrorCode.Local_NoOffset or ErrorCode.Local_State or ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration)
+        {
+            // Nothing stored to commit, or the group moved on: the next owner resumes from the last commit.
+        }
+
+        if (!drained)
+        {
+            LogDrainTimeout(_logger, _options.DrainTimeout.TotalSeconds);
+        }
+    }
+
+    private IProducer<byte[]?, byte[]?> BuildProducer()
+    {
+        var config = new ProducerConfig(_options.Settings)
+        {
+            BootstrapServers = _options.BootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+            CompressionType = CompressionType.Lz4,
+        };
+        return new ProducerBuilder<byte[]?, byte[]?>(config)
+            .SetErrorHandler((_, error) => OnClientError("producer", error))
+            .Build();
+    }
+
+    private IConsumer<byte[]?, byte[]?> BuildConsumer()
+    {
+        var config = new ConsumerConfig(_options.Settings)
+        {
+            BootstrapServers = _options.BootstrapServers,
+            GroupId = _options.GroupId,
+            EnableAutoOffsetStore = false,
+            EnableAutoCommit = true,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+        };
+        return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler(OnRevoked)
+            .SetPartitionsLostHandler(OnLost)
+            .SetErrorHandler((_, error) => OnClientError("consumer", error))
+            .Build();
+    }
+
+    private void OnClientError(string client, Error error)
+    {
+        LogClientError(_logger, client, error.Code, error.Reason);
+        if (error.IsFatal)
+        {
+            _lifetime.StopApplication();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline consuming {Input} → {Output} (dead letters: {DeadLetter})")]
+    private static partial void LogStarted(ILogger logger, string input, string output, string deadLetter);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partitions assigned: {Partitions}")]
+    private static partial void LogAssigned(ILogger logger, List<TopicPartition> partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partitions revoked after draining: {Partitions}")]
+    private static partial void LogRevoked(ILogger logger, List<TopicPartitionOffset> partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client} error {Code}: {Reason}")]
+    private static partial void LogClientError(ILogger logger, string client, ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consume error: {Reason}")]
+    private static partial void LogConsumeError(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Processing {Source} failed; sent to the dead-letter topic")]
+    private static partial void LogProcessingFailed(ILogger logger, TopicPartitionOffset source, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Delivery for {Partition} offset {Offset} failed ({Reason}); stopping so nothing is skipped")]
+    private static partial void LogDeliveryFailed(ILogger logger, TopicPartition partition, long offset, Error reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "In-flight messages did not finish within {Seconds} s; they will be re-delivered")]
+    private static partial void LogDrainTimeout(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The consume loop failed")]
+    private static partial void LogPipelineFailed(ILogger logger, Exception error);
+}

@@ -1,0 +1,43 @@
+using System.Threading.Channels;
+using Confluent.Kafka;
+
+namespace IpEnrich.Worker.Kafka;
+
+/// <summary>
+/// One assigned partition: messages are processed concurrently but handed to the producer strictly in consume order
+/// through a bounded queue; the offset tracker turns delivery reports into the contiguous offset to store.
+/// </summary>
+internal sealed class PartitionLane
+{
+    private readonly Channel<InFlight> _queue;
+
+    public PartitionLane(TopicPartition partition, int capacity)
+    {
+        Partition = partition;
+        _queue = Channel.CreateBounded<InFlight>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+    }
+
+    public TopicPartition Partition { get; }
+
+    public PartitionOffsetTracker Tracker { get; } = new();
+
+    /// <summary>A message consumed while the lane was full; the partition is paused until it fits.</summary>
+    public InFlight? Pending { get; set; }
+
+    /// <summary>The lane's produce loop; completes once the queue is completed and drained.</summary>
+    public Task Completion { get; set; } = Task.CompletedTask;
+
+    public CancellationTokenSource Abandon { get; } = new();
+
+    public ChannelReader<InFlight> Reader => _queue.Reader;
+
+    public bool TryEnqueue(InFlight item) => _queue.Writer.TryWrite(item);
+
+    public void Complete() => _queue.Writer.TryComplete();
+}
+
+/// <summary>A consumed message and the work that turns it into the record to publish.</summary>
+internal sealed record InFlight(ConsumeResult<byte[]?, byte[]?> Source, Task<OutgoingRecord> Work);
+
+/// <summary>What to publish for one input: the enriched alert, or the original to the dead-letter topic.</summary>
+internal sealed record OutgoingRecord(string Topic, Message<byte[]?, byte[]?> Message);

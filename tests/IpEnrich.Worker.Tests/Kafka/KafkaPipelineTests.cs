@@ -1,0 +1,130 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using IpEnrich.Testing;
+using IpEnrich.Worker.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IpEnrich.Worker.Tests.Kafka;
+
+/// <summary>The pipeline end to end: mock Kafka cluster, emulator, in-memory lookups.</summary>
+public sealed class KafkaPipelineTests
+{
+    [Fact]
+    public async Task Every_alert_is_published_once_in_key_order_and_bad_ones_are_dead_lettered()
+    {
+        using var cluster = new MockKafkaCluster(brokers: 1);
+        cluster.CreateTopic("alerts", 8);
+        cluster.CreateTopic("alerts-enriched", 8);
+        cluster.CreateTopic("alerts-dlq", 1);
+        await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
+        await emulator.AddEventsAsync([.. Enumerable.Range(0, 25).Select(i => ($"dev-{i}", $"10.5.0.{i}", emulator.Time.GetUtcNow().AddHours(-1)))]);
+
+        const int Alerts = 2000;
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build())
+        {
+            for (var i = 0; i < Alerts; i++)
+            {
+                var headers = new Headers { { "traceparent", Encoding.UTF8.GetBytes("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01") } };
+                producer.Produce("alerts", new Message<string, string> { Key = $"host-{i % 100}", Value = $$"""{"seq":{{i}},"src_ip":"10.5.0.{{i % 50}}","severity":"high"}""", Headers = headers });
+                if (i % 200 == 0)
+                {
+                    producer.Produce("alerts", new Message<string, string> { Key = "bad", Value = "not json " + i });
+                }
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
+
+        var settings = emulator.DefenderSettings();
+        settings["Kafka:BootstrapServers"] = cluster.BootstrapServers;
+        settings["Kafka:InputTopic"] = "alerts";
+        settings["Kafka:OutputTopic"] = "alerts-enriched";
+        settings["Kafka:DeadLetterTopic"] = "alerts-dlq";
+        settings["Quota:PerMinute"] = "100000";
+        settings["Quota:PerHour"] = "100000";
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddKafkaPipeline(builder.Configuration);
+        using var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+
+        var outputs = Drain("alerts-enriched", cluster.BootstrapServers, Alerts);
+        var deadLetters = Drain("alerts-dlq", cluster.BootstrapServers, 10);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        // Exactly once, enriched from the emulator's data, headers kept and status added.
+        var seqs = outputs.Select(o => JsonDocument.Parse(o.Message.Value).RootElement.GetProperty("seq").GetInt32()).ToList();
+        Assert.Equal(Alerts, seqs.Count);
+        Assert.Equal(Alerts, seqs.Distinct().Count());
+        foreach (var record in outputs.Take(100))
+        {
+            using var doc = JsonDocument.Parse(record.Message.Value);
+            var seq = doc.RootElement.GetProperty("seq").GetInt32();
+            var ip = doc.RootElement.GetProperty("ipEnrichment").GetProperty("ips")[0];
+            Assert.Equal(seq % 50 < 25 ? "found" : "not_seen", ip.GetProperty("status").GetString());
+            Assert.Equal("complete", Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes("ipenrich-status")));
+            Assert.NotNull(record.Message.Headers.GetLastBytes("traceparent"));
+            Assert.Equal($"host-{seq % 100}", record.Message.Key);
+        }
+
+        // Per key, outputs appear in input order.
+        foreach (var group in outputs.GroupBy(o => o.Message.Key))
+        {
+            var order = group.OrderBy(o => o.Offset.Value).Select(o => JsonDocument.Parse(o.Message.Value).RootElement.GetProperty("seq").GetInt32()).ToList();
+            Assert.Equal(order.Order(), order);
+        }
+
+        Assert.Equal(10, deadLetters.Count);
+        Assert.All(deadLetters, d =>
+        {
+            Assert.StartsWith("not json", d.Message.Value, StringComparison.Ordinal);
+            Assert.StartsWith("not valid JSON", Encoding.UTF8.GetString(d.Message.Headers.GetLastBytes("ipenrich-error")), StringComparison.Ordinal);
+            Assert.Equal("alerts", Encoding.UTF8.GetString(d.Message.Headers.GetLastBytes("ipenrich-source-topic")));
+            Assert.NotNull(d.Message.Headers.GetLastBytes("ipenrich-source-offset"));
+        });
+
+        // Offsets were committed: a new consumer of the group has nothing left to read.
+        using var again = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "ipenrich", AutoOffsetReset = AutoOffsetReset.Earliest }).Build();
+        var committed = again.Committed([.. Enumerable.Range(0, 8).Select(p => new TopicPartition("alerts", p))], TimeSpan.FromSeconds(10));
+        Assert.Equal(Alerts + 10, committed.Sum(c => c.Offset.Value));
+    }
+
+    private static List<ConsumeResult<string, string>> Drain(string topic, string bootstrap, int expected)
+    {
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "verify-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var records = new List<ConsumeResult<string, string>>();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (records.Count < expected && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        // Anything beyond the expected count would be a duplicate: read a little longer to catch it.
+        var grace = DateTime.UtcNow.AddSeconds(2);
+        while (DateTime.UtcNow < grace)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } extra)
+            {
+                records.Add(extra);
+            }
+        }
+
+        consumer.Close();
+        return records;
+    }
+}

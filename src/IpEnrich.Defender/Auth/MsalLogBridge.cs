@@ -6,14 +6,15 @@ namespace IpEnrich.Defender.Auth;
 /// <summary>MSAL's own warnings and errors into ILogger. PII logging stays off, so no token or secret reaches it.</summary>
 internal sealed partial class MsalLogBridge(ILogger logger) : IIdentityLogger
 {
-    public bool IsEnabled(EventLogLevel eventLogLevel) => eventLogLevel <= EventLogLevel.Warning && logger.IsEnabled(LogLevel.Warning);
+    // MSAL tags routine cache chatter LogAlways: only its critical, error and warning entries are worth a log line.
+    public bool IsEnabled(EventLogLevel eventLogLevel) => eventLogLevel is >= EventLogLevel.Critical and <= EventLogLevel.Warning && logger.IsEnabled(LogLevel.Warning);
 
     public void Log(LogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         switch (entry.EventLogLevel)
         {
-            case EventLogLevel.LogAlways or EventLogLevel.Critical or EventLogLevel.Error:
+            case EventLogLevel.Critical or EventLogLevel.Error:
                 LogError(logger, entry.Message ?? string.Empty);
                 break;
             case EventLogLevel.Warning:

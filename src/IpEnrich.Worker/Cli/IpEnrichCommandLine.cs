@@ -17,15 +17,12 @@ public static class IpEnrichCommandLine
         {
             ExtractCommand.Create(),
             LookupCommand.Create(),
+            DemoCommand.Create(),
         };
 
         // Anything else on the command line is configuration (e.g. --Kafka:BootstrapServers=host:9092).
         root.TreatUnmatchedTokensAsErrors = false;
-        root.SetAction((parse, cancellationToken) =>
-        {
-            Console.Error.WriteLine("ipenrich: the worker pipeline is not built yet; available now: 'extract FILE', 'lookup IP'.");
-            return Task.FromResult(ExitUsage);
-        });
+        root.SetAction((parse, cancellationToken) => WorkerCommand.RunAsync([.. parse.UnmatchedTokens], Console.Error, cancellationToken));
         return root;
     }
 

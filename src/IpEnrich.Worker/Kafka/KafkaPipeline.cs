@@ -45,6 +45,15 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     private long _consumed;
     private long _delivered;
+    private long _lag = -1;
+    private volatile bool _running;
+
+    public bool IsRunning => _running;
+
+    public int AssignedPartitions => _lanes.Count;
+
+    /// <summary>Messages behind the end of the input partitions this consumer owns (from librdkafka statistics); -1 before the first report.</summary>
+    public long ConsumerLag => Interlocked.Read(ref _lag);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -77,6 +86,7 @@ public sealed partial class KafkaPipeline : BackgroundService
         using var producer = _producer = BuildProducer();
         using var consumer = _consumer = BuildConsumer();
         consumer.Subscribe(_options.InputTopic);
+        _running = true;
         LogStarted(_logger, _options.InputTopic!, _options.OutputTopic!, _options.DeadLetterTopic!);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -111,7 +121,29 @@ public sealed partial class KafkaPipeline : BackgroundService
         // Graceful stop: finish what is in flight (time-boxed), publish, store and commit, then leave the group.
         DrainAndCommit([.. _lanes.Keys]);
         consumer.Close();
+        _running = false;
     }
+
+    /// <summary>librdkafka statistics arrive on the poll thread: only hand them off; parse on the thread pool.</summary>
+    private void OnStatistics(string json)
+    {
+        if (Interlocked.CompareExchange(ref _parsingStatistics, 1, 0) == 0)
+        {
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    Interlocked.Exchange(ref _lag, ConsumerLagReader.TotalLag(json, _options.InputTopic!));
+                }
+                finally
+                {
+                    Interlocked.Exchange(ref _parsingStatistics, 0);
+                }
+            });
+        }
+    }
+
+    private int _parsingStatistics;
 
     private async Task<OutgoingRecord> PrepareAsync(ConsumeResult<byte[]?, byte[]?> source, CancellationToken cancellationToken)
     {
@@ -318,8 +350,11 @@ public sealed partial class KafkaPipeline : BackgroundService
             EnableAutoCommit = true,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            StatisticsIntervalMs = 5000,
         };
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetStatisticsHandler((_, json) => OnStatistics(json))
+            .SetLogHandler((_, message) => LogLibrdkafka(_logger, message.Level, message.Facility, message.Message))
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)
@@ -359,6 +394,9 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "In-flight messages did not finish within {Seconds} s; they will be re-delivered")]
     private static partial void LogDrainTimeout(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Level} {Facility}: {Message}")]
+    private static partial void LogLibrdkafka(ILogger logger, SyslogLevel level, string facility, string message);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The consume loop failed")]
     private static partial void LogPipelineFailed(ILogger logger, Exception error);

@@ -23,6 +23,7 @@ public sealed unsafe class MockKafkaCluster : IDisposable
         var api = Api.Value;
         var error = stackalloc byte[512];
         var conf = api.ConfNew();
+        SetConf(api, conf, "log_level", "3"); // this handle only hosts the cluster: no "no bootstrap.servers" warning
         _handle = api.New(0 /* producer */, conf, error, 512);
         if (_handle == IntPtr.Zero)
         {
@@ -40,6 +41,17 @@ public sealed unsafe class MockKafkaCluster : IDisposable
     }
 
     public string BootstrapServers { get; }
+
+    private static void SetConf(Native api, IntPtr conf, string name, string value)
+    {
+        var error = stackalloc byte[512];
+        var n = Encoding.UTF8.GetBytes(name + "\0");
+        var v = Encoding.UTF8.GetBytes(value + "\0");
+        fixed (byte* pn = n, pv = v)
+        {
+            api.ConfSet(conf, pn, pv, error, 512);
+        }
+    }
 
     public void CreateTopic(string topic, int partitions, int replicationFactor = 1)
     {
@@ -82,6 +94,7 @@ public sealed unsafe class MockKafkaCluster : IDisposable
     private sealed class Native
     {
         public delegate* unmanaged[Cdecl]<IntPtr> ConfNew;
+        public delegate* unmanaged[Cdecl]<IntPtr, byte*, byte*, byte*, nuint, int> ConfSet;
         public delegate* unmanaged[Cdecl]<int, IntPtr, byte*, nuint, IntPtr> New;
         public delegate* unmanaged[Cdecl]<IntPtr, void> Destroy;
         public delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr> MockClusterNew;
@@ -103,6 +116,7 @@ public sealed unsafe class MockKafkaCluster : IDisposable
             return new Native
             {
                 ConfNew = (delegate* unmanaged[Cdecl]<IntPtr>)NativeLibrary.GetExport(lib, "rd_kafka_conf_new"),
+                ConfSet = (delegate* unmanaged[Cdecl]<IntPtr, byte*, byte*, byte*, nuint, int>)NativeLibrary.GetExport(lib, "rd_kafka_conf_set"),
                 New = (delegate* unmanaged[Cdecl]<int, IntPtr, byte*, nuint, IntPtr>)NativeLibrary.GetExport(lib, "rd_kafka_new"),
                 Destroy = (delegate* unmanaged[Cdecl]<IntPtr, void>)NativeLibrary.GetExport(lib, "rd_kafka_destroy"),
                 MockClusterNew = (delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr>)NativeLibrary.GetExport(lib, "rd_kafka_mock_cluster_new"),

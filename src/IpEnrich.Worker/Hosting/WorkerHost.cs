@@ -1,0 +1,49 @@
+using IpEnrich.Core.Telemetry;
+using IpEnrich.Worker.Kafka;
+using IpEnrich.Worker.Lookup;
+using IpEnrich.Worker.Telemetry;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace IpEnrich.Worker.Hosting;
+
+/// <summary>The worker process: pipeline, lookups, telemetry, <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>.</summary>
+public static class WorkerHost
+{
+    public const string DefaultUrl = "http://0.0.0.0:8080";
+
+    public static WebApplication Build(string[] args, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddKafkaPipeline(builder.Configuration);
+        builder.Services.AddIpEnrichTelemetry(builder.Configuration);
+        builder.Services.AddSingleton<PipelineHealthCheck>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<PipelineHealthCheck>("pipeline", tags: ["ready"])
+            .AddCheck<LookupHealthCheck>("lookups", tags: ["ready"]);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("ShutdownTimeout", TimeSpan.FromSeconds(30)));
+
+        var app = builder.Build();
+        var telemetry = app.Services.GetRequiredService<IpEnrichTelemetry>();
+        var pipeline = app.Services.GetRequiredService<KafkaPipeline>();
+        telemetry.Meter.CreateObservableGauge("ipenrich.consumer.lag", () => pipeline.ConsumerLag, "{message}", "Messages behind the end of the assigned input partitions");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResultStatusCodes = { [HealthStatus.Degraded] = StatusCodes.Status200OK },
+        });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}

@@ -1,0 +1,38 @@
+using IpEnrich.Core.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace IpEnrich.Worker.Telemetry;
+
+public static class TelemetryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Metrics and traces of Meter/ActivitySource <c>IpEnrich</c>, runtime and HttpClient: a Prometheus scrape endpoint
+    /// always, OTLP when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the SDK reads the other OTEL_* variables).
+    /// </summary>
+    public static IServiceCollection AddIpEnrichTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var otlp = !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("ipenrich"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(IpEnrichTelemetry.Name).AddRuntimeInstrumentation().AddHttpClientInstrumentation().AddPrometheusExporter();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            })
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(IpEnrichTelemetry.Name).AddHttpClientInstrumentation();
+                if (otlp)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
+        return services;
+    }
+}

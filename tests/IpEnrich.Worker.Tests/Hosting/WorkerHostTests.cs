@@ -1,0 +1,85 @@
+using System.Net;
+using Confluent.Kafka;
+using IpEnrich.Testing;
+using IpEnrich.Worker.Cli;
+using IpEnrich.Worker.Hosting;
+using IpEnrich.Worker.Kafka;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IpEnrich.Worker.Tests.Hosting;
+
+/// <summary>The worker process as deployed: configuration only, endpoints, metrics, start-up validation.</summary>
+public sealed class WorkerHostTests
+{
+    [Fact]
+    public async Task Health_and_metrics_endpoints_report_the_running_pipeline()
+    {
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic("in", 2);
+        cluster.CreateTopic("out", 2);
+        cluster.CreateTopic("dlq", 1);
+        await using var emulator = await RunningEmulator.StartAsync();
+        var settings = emulator.DefenderSettings();
+        settings["Kafka:BootstrapServers"] = cluster.BootstrapServers;
+        settings["Kafka:InputTopic"] = "in";
+        settings["Kafka:OutputTopic"] = "out";
+        settings["Kafka:DeadLetterTopic"] = "dlq";
+        await using var app = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+        {
+            await producer.ProduceAsync("in", new Message<Null, string> { Value = """{"src_ip":"192.0.2.10"}""" }, TestContext.Current.CancellationToken);
+            await producer.ProduceAsync("in", new Message<Null, string> { Value = "oops" }, TestContext.Current.CancellationToken);
+        }
+
+        var pipeline = app.Services.GetRequiredService<KafkaPipeline>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (pipeline.Delivered < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(2, pipeline.Delivered);
+        var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Contains("ipenrich_alerts_total", metrics, StringComparison.Ordinal);
+        Assert.Contains("outcome=\"complete\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("outcome=\"dead_letter\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("ipenrich_api_requests_total", metrics, StringComparison.Ordinal);
+        Assert.Contains("ipenrich_quota_remaining", metrics, StringComparison.Ordinal);
+        await app.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Missing_configuration_is_one_line_per_problem_and_exit_2()
+    {
+        using var error = new StringWriter();
+        var code = await WorkerCommand.RunAsync(["--urls", "http://127.0.0.1:0", "--Defender:TenantId=t", "--Defender:ClientId=c", "--Defender:ClientSecret=s"], error, TestContext.Current.CancellationToken);
+        Assert.Equal(2, code);
+        var lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("ipenrich: Kafka:BootstrapServers is required", lines);
+        Assert.Contains("ipenrich: Kafka:InputTopic is required", lines);
+        Assert.All(lines, l => Assert.StartsWith("ipenrich: ", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Demo_runs_end_to_end_and_stops_cleanly()
+    {
+        using var output = new StringWriter();
+        var code = await DemoCommand.RunAsync(redis: null, kafka: null, durationSeconds: 12, rate: 100, output, TestContext.Current.CancellationToken);
+        var text = output.ToString();
+        Assert.Equal(0, code);
+        Assert.Contains("in-process mock cluster", text, StringComparison.Ordinal);
+        Assert.Contains("--- enriched alert", text, StringComparison.Ordinal);
+        Assert.Contains("alerts/s", text, StringComparison.Ordinal);
+        var summary = text.Split(Environment.NewLine).Single(l => l.StartsWith("Stopped: ", StringComparison.Ordinal));
+        var consumed = long.Parse(summary.Split(' ')[1].Replace(",", string.Empty, StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(consumed > 100, summary);
+        Assert.Contains($"{consumed:N0} published", summary, StringComparison.Ordinal); // nothing lost on stop
+    }
+}

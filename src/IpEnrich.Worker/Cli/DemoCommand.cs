@@ -78,7 +78,8 @@ internal static class DemoCommand
         await output.WriteLineAsync($"IpEnrich demo: Kafka {bootstrap} ({(cluster is null ? "external" : "in-process mock cluster")}), Defender API emulator {apiBase}, " +
             $"Redis {(redis is null ? "none (in-memory mode)" : "configured")}, worker endpoints {string.Join(' ', worker.Urls)} (/metrics, /health/ready). Ctrl+C to stop.");
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Ctrl+C / SIGTERM reach the hosts' console lifetime, which signals ApplicationStopping: stop on any of them.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, worker.Lifetime.ApplicationStopping, emulator.Lifetime.ApplicationStopping);
         if (durationSeconds > 0)
         {
             stop.CancelAfter(TimeSpan.FromSeconds(durationSeconds));

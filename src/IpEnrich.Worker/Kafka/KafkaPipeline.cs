@@ -147,6 +147,12 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     private async Task<OutgoingRecord> PrepareAsync(ConsumeResult<byte[]?, byte[]?> source, CancellationToken cancellationToken)
     {
+        // W3C trace context: the alert's span continues the producer's trace, and the output carries it on.
+        using var activity = IpEnrich.Core.Telemetry.IpEnrichTelemetry.ActivitySource.StartActivity(
+            "ipenrich.enrich", System.Diagnostics.ActivityKind.Consumer, ParentContext(source.Message.Headers));
+        activity?.SetTag("messaging.destination.name", source.Topic);
+        activity?.SetTag("messaging.kafka.partition", source.Partition.Value);
+        activity?.SetTag("messaging.kafka.offset", source.Offset.Value);
         var scratch = _scratch.Get();
         using var buffer = new ArrayPoolBufferWriter<byte>();
         try
@@ -164,6 +170,12 @@ public sealed partial class KafkaPipeline : BackgroundService
                 Timestamp = source.Message.Timestamp,
                 Headers = AlertHeaders.CopyWith(source.Message.Headers, (AlertHeaders.Status, EnrichmentJson.StatusText(outcome.Status!.Value))),
             };
+            if (activity is not null)
+            {
+                message.Headers.Remove("traceparent");
+                message.Headers.Add("traceparent", System.Text.Encoding.ASCII.GetBytes(activity.Id!));
+            }
+
             return new OutgoingRecord(_options.OutputTopic!, message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -176,6 +188,14 @@ public sealed partial class KafkaPipeline : BackgroundService
         {
             _scratch.Return(scratch);
         }
+    }
+
+    private static System.Diagnostics.ActivityContext ParentContext(Headers? headers)
+    {
+        var parent = headers?.FirstOrDefault(h => h.Key == "traceparent") is { } header
+            ? System.Text.Encoding.ASCII.GetString(header.GetValueBytes())
+            : null;
+        return parent is not null && System.Diagnostics.ActivityContext.TryParse(parent, null, out var context) ? context : default;
     }
 
     private OutgoingRecord DeadLetter(ConsumeResult<byte[]?, byte[]?> source, string reason) => new(_options.DeadLetterTopic!, new Message<byte[]?, byte[]?>

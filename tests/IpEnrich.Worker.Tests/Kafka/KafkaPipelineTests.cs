@@ -46,6 +46,13 @@ public sealed class KafkaPipelineTests
         settings["Kafka:DeadLetterTopic"] = "alerts-dlq";
         settings["Quota:PerMinute"] = "100000";
         settings["Quota:PerHour"] = "100000";
+        // A listener makes the pipeline create its spans, as an OpenTelemetry tracer provider would.
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "IpEnrich",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -68,7 +75,10 @@ public sealed class KafkaPipelineTests
             var ip = doc.RootElement.GetProperty("ipEnrichment").GetProperty("ips")[0];
             Assert.Equal(seq % 50 < 25 ? "found" : "not_seen", ip.GetProperty("status").GetString());
             Assert.Equal("complete", Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes("ipenrich-status")));
-            Assert.NotNull(record.Message.Headers.GetLastBytes("traceparent"));
+            // The trace continues: same trace id as the input's traceparent, a new span id.
+            var traceparent = Encoding.ASCII.GetString(record.Message.Headers.GetLastBytes("traceparent"));
+            Assert.StartsWith("00-0af7651916cd43dd8448eb211c80319c-", traceparent, StringComparison.Ordinal);
+            Assert.DoesNotContain("b7ad6b7169203331", traceparent, StringComparison.Ordinal);
             Assert.Equal($"host-{seq % 100}", record.Message.Key);
         }
 

@@ -372,6 +372,12 @@ public sealed partial class KafkaPipeline : BackgroundService
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             StatisticsIntervalMs = 5000,
         };
+        if (!_options.Settings.ContainsKey("auto.commit.interval.ms"))
+        {
+            // Stored offsets reach the broker every second: after a crash, at most about a second's work is redone.
+            config.AutoCommitIntervalMs = 1000;
+        }
+
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetStatisticsHandler((_, json) => OnStatistics(json))
             .SetLogHandler((_, message) => LogLibrdkafka(_logger, message.Level, message.Facility, message.Message))

@@ -22,6 +22,10 @@ public sealed class RedisConnection : IAsyncDisposable
         var configuration = ConfigurationOptions.Parse(options.Value.ConnectionString);
         configuration.AbortOnConnectFail = false;
         configuration.ClientName ??= "ipenrich";
+        // While Redis is unreachable, fail at once (and use the fallback) rather than queue until the alert's wait is gone.
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // Try again every second, so a restarted Redis is back in use within seconds.
+        configuration.ReconnectRetryPolicy ??= new LinearRetry(1000);
         _multiplexer = ConnectionMultiplexer.Connect(configuration);
     }
 

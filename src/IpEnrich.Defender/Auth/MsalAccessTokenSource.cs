@@ -15,7 +15,9 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
     private readonly IConfidentialClientApplication _app;
     private readonly string[] _scopes;
     private readonly ILogger<MsalAccessTokenSource> _logger;
-    private readonly SemaphoreSlim _refresh = new(1, 1);
+    // One acquisition at a time: a burst of requests on a cold (or expiring) cache costs one round-trip to the identity
+    // provider, not one per request; every later caller in the queue is served from MSAL's cache.
+    private readonly SemaphoreSlim _acquire = new(1, 1);
     private volatile string? _current;
 
     public MsalAccessTokenSource(IOptions<DefenderOptions> options, IMsalHttpClientFactory httpClientFactory, ILogger<MsalAccessTokenSource> logger)
@@ -53,26 +55,28 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
         _app = builder.Build();
     }
 
-    public async Task<string> GetTokenAsync(CancellationToken cancellationToken) => await AcquireAsync(force: false, cancellationToken);
+    public Task<string> GetTokenAsync(CancellationToken cancellationToken) => AcquireAsync(rejected: null, cancellationToken);
 
-    public async Task<string> RefreshAsync(string rejected, CancellationToken cancellationToken)
+    public Task<string> RefreshAsync(string rejected, CancellationToken cancellationToken) => AcquireAsync(rejected, cancellationToken);
+
+    private async Task<string> AcquireAsync(string? rejected, CancellationToken cancellationToken)
     {
-        await _refresh.WaitAsync(cancellationToken);
+        await _acquire.WaitAsync(cancellationToken);
         try
         {
             var current = _current;
             // Another request already replaced the rejected token: use its result rather than refreshing again.
-            return current is not null && !string.Equals(current, rejected, StringComparison.Ordinal)
+            return rejected is not null && current is not null && !string.Equals(current, rejected, StringComparison.Ordinal)
                 ? current
-                : await AcquireAsync(force: true, cancellationToken);
+                : await AcquireFromMsalAsync(force: rejected is not null, cancellationToken);
         }
         finally
         {
-            _refresh.Release();
+            _acquire.Release();
         }
     }
 
-    private async Task<string> AcquireAsync(bool force, CancellationToken cancellationToken)
+    private async Task<string> AcquireFromMsalAsync(bool force, CancellationToken cancellationToken)
     {
         var result = await _app.AcquireTokenForClient(_scopes).WithForceRefresh(force).ExecuteAsync(cancellationToken);
         if (result.AuthenticationResultMetadata.TokenSource != TokenSource.Cache)
@@ -102,5 +106,5 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Defender access token acquired from {Source}, expires {ExpiresOn:O}")]
     private static partial void LogTokenAcquired(ILogger logger, TokenSource source, DateTimeOffset expiresOn);
 
-    public void Dispose() => _refresh.Dispose();
+    public void Dispose() => _acquire.Dispose();
 }

@@ -115,6 +115,20 @@ public sealed class EmulatorClientTests
     }
 
     [Fact]
+    public async Task A_burst_on_a_cold_token_cache_asks_the_identity_provider_once()
+    {
+        await using var emulator = await StartAsync();
+        await using var harness = Harness(emulator);
+
+        var burst = Enumerable.Range(0, 100).Select(_ => harness.Client.GetIpStatsAsync(Seen, 720, TestContext.Current.CancellationToken)).ToArray();
+        var results = await Task.WhenAll(burst);
+
+        Assert.All(results, r => Assert.IsType<IpStatsResult.Found>(r));
+        var acquisitions = harness.Logs.GetSnapshot().Count(r => r.Message.StartsWith("Defender access token acquired from", StringComparison.Ordinal));
+        Assert.Equal(1, acquisitions);
+    }
+
+    [Fact]
     public async Task Legacy_404_is_not_seen()
     {
         await using var emulator = await StartAsync("--Emulator:LegacyNotFound=true");

@@ -15,8 +15,17 @@ public sealed class KafkaOptions
 
     public string GroupId { get; set; } = "ipenrich";
 
-    /// <summary>Exactly-once through transactions (not yet implemented: start-up refuses it with a clear message).</summary>
+    /// <summary>
+    /// Exactly-once: outputs and input offsets commit in one Kafka transaction (read_committed readers see each input
+    /// once). Off by default: at-least-once with idempotent produce is cheaper and duplicates only after a crash.
+    /// </summary>
     public bool Transactions { get; set; }
+
+    /// <summary>Transactional id of this instance; default <c>{GroupId}-{host name}</c>. Keep it stable across restarts (StatefulSet pod name).</summary>
+    public string? TransactionalId { get; set; }
+
+    /// <summary>How often the open transaction commits: the latency a read_committed reader adds.</summary>
+    public TimeSpan TransactionCommitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Raw librdkafka settings for both clients, e.g. <c>security.protocol</c>, <c>sasl.mechanism</c>.</summary>
     public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);

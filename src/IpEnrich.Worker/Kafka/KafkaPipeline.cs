@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using CommunityToolkit.HighPerformance.Buffers;
 using Confluent.Kafka;
 using IpEnrich.Core.Annotation;
+using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Extraction;
+using IpEnrich.Worker.Lookup;
 using IpEnrich.Worker.Pipeline;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
@@ -18,8 +20,13 @@ namespace IpEnrich.Worker.Kafka;
 /// </summary>
 public sealed partial class KafkaPipeline : BackgroundService
 {
+    private static readonly TimeSpan LateUpdateWait = TimeSpan.FromMinutes(2);
+
     private readonly KafkaOptions _options;
     private readonly AlertProcessor _processor;
+    private readonly LookupService _lookups;
+    private readonly TimeProvider _time;
+    private readonly string? _updatesTopic;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<KafkaPipeline> _logger;
     private readonly ObjectPool<AlertExtraction> _scratch = new DefaultObjectPool<AlertExtraction>(new DefaultPooledObjectPolicy<AlertExtraction>(), 1024);
@@ -27,13 +34,20 @@ public sealed partial class KafkaPipeline : BackgroundService
     private readonly ConcurrentQueue<(TopicPartition Partition, long Offset, Error Error)> _deliveries = new();
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private IProducer<byte[]?, byte[]?>? _producer;
+    private TransactionalOutput? _transactions;
+    private long _nextTransactionCommit;
     private CancellationToken _stopping;
 
-    public KafkaPipeline(IOptions<KafkaOptions> options, AlertProcessor processor, IHostApplicationLifetime lifetime, ILogger<KafkaPipeline> logger)
+    public KafkaPipeline(IOptions<KafkaOptions> options, IOptions<EnrichmentOptions> enrichment, AlertProcessor processor, LookupService lookups,
+        TimeProvider time, IHostApplicationLifetime lifetime, ILogger<KafkaPipeline> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(enrichment);
         _options = options.Value;
+        _updatesTopic = string.IsNullOrWhiteSpace(enrichment.Value.UpdatesTopic) ? null : enrichment.Value.UpdatesTopic;
         _processor = processor;
+        _lookups = lookups;
+        _time = time;
         _lifetime = lifetime;
         _logger = logger;
     }
@@ -43,6 +57,11 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     public long Delivered => Interlocked.Read(ref _delivered);
 
+    /// <summary>Late-update records handed to the producer (<c>Enrichment:UpdatesTopic</c>).</summary>
+    public long LateUpdates => Interlocked.Read(ref _lateUpdates);
+
+    private long _lateUpdates;
+
     private long _consumed;
     private long _delivered;
     private long _lag = -1;
@@ -51,6 +70,11 @@ public sealed partial class KafkaPipeline : BackgroundService
     public bool IsRunning => _running;
 
     public int AssignedPartitions => _lanes.Count;
+
+    /// <summary>Exactly-once mode: transactions aborted and replayed from the committed offsets.</summary>
+    public long TransactionRewinds => Interlocked.Read(ref _rewinds);
+
+    private long _rewinds;
 
     /// <summary>Messages behind the end of the input partitions this consumer owns (from librdkafka statistics); -1 before the first report.</summary>
     public long ConsumerLag => Interlocked.Read(ref _lag);
@@ -85,12 +109,15 @@ public sealed partial class KafkaPipeline : BackgroundService
     {
         using var producer = _producer = BuildProducer();
         using var consumer = _consumer = BuildConsumer();
+        using var transactions = _transactions = _options.Transactions ? new TransactionalOutput(producer, _options.DrainTimeout) : null;
+        transactions?.Start();
         consumer.Subscribe(_options.InputTopic);
         _running = true;
         LogStarted(_logger, _options.InputTopic!, _options.OutputTopic!, _options.DeadLetterTopic!);
         while (!stoppingToken.IsCancellationRequested)
         {
             ApplyDeliveries();
+            CommitTransactionIfDue();
             RetryPending();
             ConsumeResult<byte[]?, byte[]?>? result;
             try
@@ -163,6 +190,11 @@ public sealed partial class KafkaPipeline : BackgroundService
                 return DeadLetter(source, rejection.Reason);
             }
 
+            if (_updatesTopic is not null && StillFetching(scratch.Candidates, outcome.Results) is { } pending)
+            {
+                _ = PublishLateUpdateAsync(_updatesTopic, source.TopicPartitionOffset, source.Message.Key, pending);
+            }
+
             var message = new Message<byte[]?, byte[]?>
             {
                 Key = source.Message.Key,
@@ -187,6 +219,65 @@ public sealed partial class KafkaPipeline : BackgroundService
         finally
         {
             _scratch.Return(scratch);
+        }
+    }
+
+    /// <summary>The IPs published as deferred while their fetch goes on (reason <c>timeout</c>); null when there are none.</summary>
+    private static List<System.Net.IPAddress>? StillFetching(IReadOnlyList<System.Net.IPAddress> ips, IReadOnlyList<IpLookupResult> results)
+    {
+        List<System.Net.IPAddress>? pending = null;
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i] is { Status: IpLookupStatus.Deferred, Detail: "timeout" })
+            {
+                (pending ??= []).Add(ips[i]);
+            }
+        }
+
+        return pending;
+    }
+
+    /// <summary>
+    /// Waits for the background fetches of an alert's deferred IPs and publishes what they found to the updates topic,
+    /// for triage queues that want late enrichment. Best effort: the alert itself is already published.
+    /// </summary>
+    private async Task PublishLateUpdateAsync(string topic, TopicPartitionOffset input, byte[]? key, List<System.Net.IPAddress> ips)
+    {
+        try
+        {
+            var results = await _lookups.AwaitPendingAsync(ips, LateUpdateWait, _stopping, _processor.LookBackHours);
+            if (LateUpdateRecord.Serialize(input, key, _processor.LookBackHours, _time.GetUtcNow(), ips, results) is not { } value)
+            {
+                return;
+            }
+
+            var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = AlertHeaders.CopyWith(null, (AlertHeaders.Status, "update")) };
+            void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
+            {
+                if (report.Error.IsError)
+                {
+                    LogLateUpdateFailed(_logger, input, report.Error.Reason);
+                }
+            }
+
+            if (_transactions is not null)
+            {
+                await _transactions.ProduceAsync(null, 0, new OutgoingRecord(topic, message), OnDelivery, _stopping);
+            }
+            else
+            {
+                _producer!.Produce(topic, message, OnDelivery);
+            }
+
+            Interlocked.Increment(ref _lateUpdates);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: late updates are best effort.
+        }
+        catch (Exception ex) when (ex is KafkaException or ObjectDisposedException)
+        {
+            LogLateUpdateFailed(_logger, input, ex.Message);
         }
     }
 
@@ -217,11 +308,18 @@ public sealed partial class KafkaPipeline : BackgroundService
                 var record = await item.Work;
                 var source = item.Source.TopicPartition;
                 var offset = item.Source.Offset.Value;
+                void OnDelivery(DeliveryReport<byte[]?, byte[]?> report) => _deliveries.Enqueue((source, offset, report.Error));
+                if (_transactions is not null)
+                {
+                    await _transactions.ProduceAsync(source, offset, record, OnDelivery, token);
+                    continue;
+                }
+
                 while (true)
                 {
                     try
                     {
-                        _producer!.Produce(record.Topic, record.Message, report => _deliveries.Enqueue((source, offset, report.Error)));
+                        _producer!.Produce(record.Topic, record.Message, OnDelivery);
                         break;
                     }
                     catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -242,6 +340,13 @@ public sealed partial class KafkaPipeline : BackgroundService
     {
         while (_deliveries.TryDequeue(out var delivery))
         {
+            if (delivery.Error.IsError && _transactions is not null)
+            {
+                // The transaction holding it cannot commit: the commit aborts and rewinds, so nothing is skipped.
+                LogTransactionalDeliveryFailed(_logger, delivery.Partition, delivery.Offset, delivery.Error);
+                continue;
+            }
+
             if (delivery.Error.IsError)
             {
                 // Nothing after this offset is stored; the process restarts and re-consumes from the last commit.
@@ -251,7 +356,7 @@ public sealed partial class KafkaPipeline : BackgroundService
             }
 
             Interlocked.Increment(ref _delivered);
-            if (_lanes.TryGetValue(delivery.Partition, out var lane) && lane.Tracker.Delivered(delivery.Offset) is { } next)
+            if (_transactions is null && _lanes.TryGetValue(delivery.Partition, out var lane) && lane.Tracker.Delivered(delivery.Offset) is { } next)
             {
                 try
                 {
@@ -305,6 +410,76 @@ public sealed partial class KafkaPipeline : BackgroundService
                 lane.Complete();
             }
         }
+
+        if (_transactions is not null)
+        {
+            // The open transaction may hold outputs of the lost partitions, which their new owner will produce too.
+            AbortAndRewind();
+        }
+    }
+
+    /// <summary>Exactly-once mode, on the consume thread: commits the open transaction every <see cref="KafkaOptions.TransactionCommitInterval"/>.</summary>
+    private void CommitTransactionIfDue()
+    {
+        if (_transactions is null || Environment.TickCount64 < _nextTransactionCommit)
+        {
+            return;
+        }
+
+        _nextTransactionCommit = Environment.TickCount64 + (long)_options.TransactionCommitInterval.TotalMilliseconds;
+        CommitTransaction();
+    }
+
+    private void CommitTransaction()
+    {
+        if (!_transactions!.Commit(_consumer!))
+        {
+            LogTransactionAborted(_logger, _transactions.LastAbortReason);
+            RewindToCommitted();
+        }
+    }
+
+    private void AbortAndRewind()
+    {
+        foreach (var lane in _lanes.Values)
+        {
+            lane.Abandon.Cancel(); // before the abort takes the gate: no abandoned lane produces into the next transaction
+        }
+
+        _transactions!.Abort();
+        RewindToCommitted();
+    }
+
+    /// <summary>
+    /// After an aborted transaction: every assigned partition gets a fresh lane and resumes from its committed offset,
+    /// so the inputs whose outputs were discarded are processed again — none skipped, none published twice.
+    /// </summary>
+    private void RewindToCommitted()
+    {
+        var partitions = _lanes.Keys.ToList();
+        foreach (var partition in partitions)
+        {
+            if (_lanes.TryRemove(partition, out var lane))
+            {
+                lane.Abandon.Cancel();
+                lane.Complete();
+            }
+        }
+
+        if (partitions.Count == 0)
+        {
+            return;
+        }
+
+        OnAssigned(_consumer!, partitions);
+        foreach (var committed in _consumer!.Committed(partitions, _options.DrainTimeout))
+        {
+            _consumer.Seek(committed.Offset == Offset.Unset ? new TopicPartitionOffset(committed.TopicPartition, Offset.Beginning) : committed);
+        }
+
+        _consumer.Resume(partitions);
+        Interlocked.Increment(ref _rewinds);
+        LogRewound(_logger, partitions.Count);
     }
 
     /// <summary>
@@ -322,14 +497,38 @@ public sealed partial class KafkaPipeline : BackgroundService
 
         // A blocking wait is right here: this is the dedicated consume thread inside a rebalance callback.
         var drained = Task.WhenAll(lanes.Select(l => l.Completion)).Wait(_options.DrainTimeout);
-        _producer!.Flush(_options.DrainTimeout);
-        ApplyDeliveries();
+        if (_transactions is not null)
+        {
+            // One transaction carries the drained outputs and their offsets; an abort rewinds, so nothing is skipped.
+            CommitTransaction();
+            ApplyDeliveries();
+            RemoveLanes(lanes);
+        }
+        else
+        {
+            _producer!.Flush(_options.DrainTimeout);
+            ApplyDeliveries();
+            RemoveLanes(lanes);
+            CommitStoredOffsets();
+        }
+
+        if (!drained)
+        {
+            LogDrainTimeout(_logger, _options.DrainTimeout.TotalSeconds);
+        }
+    }
+
+    private void RemoveLanes(List<PartitionLane> lanes)
+    {
         foreach (var lane in lanes)
         {
             lane.Abandon.Cancel();
             _lanes.TryRemove(lane.Partition, out _);
         }
+    }
 
+    private void CommitStoredOffsets()
+    {
         try
         {
             _consumer!.Commit();
@@ -337,11 +536,6 @@ public sealed partial class KafkaPipeline : BackgroundService
         catch (KafkaException ex) when (ex.Error.Code is ErrorCode.Local_NoOffset or ErrorCode.Local_State or ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration)
         {
             // Nothing stored to commit, or the group moved on: the next owner resumes from the last commit.
-        }
-
-        if (!drained)
-        {
-            LogDrainTimeout(_logger, _options.DrainTimeout.TotalSeconds);
         }
     }
 
@@ -355,6 +549,11 @@ public sealed partial class KafkaPipeline : BackgroundService
             LingerMs = 5,
             CompressionType = CompressionType.Lz4,
         };
+        if (_options.Transactions)
+        {
+            config.TransactionalId = _options.TransactionalId ?? $"{_options.GroupId}-{Environment.MachineName}";
+        }
+
         return new ProducerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, error) => OnClientError("producer", error))
             .Build();
@@ -367,7 +566,8 @@ public sealed partial class KafkaPipeline : BackgroundService
             BootstrapServers = _options.BootstrapServers,
             GroupId = _options.GroupId,
             EnableAutoOffsetStore = false,
-            EnableAutoCommit = true,
+            EnableAutoCommit = !_options.Transactions, // transactions commit offsets themselves
+            IsolationLevel = IsolationLevel.ReadCommitted,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             StatisticsIntervalMs = 5000,
@@ -420,6 +620,18 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "In-flight messages did not finish within {Seconds} s; they will be re-delivered")]
     private static partial void LogDrainTimeout(ILogger logger, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery for {Partition} offset {Offset} failed ({Reason}) inside a transaction; it will be aborted and redone")]
+    private static partial void LogTransactionalDeliveryFailed(ILogger logger, TopicPartition partition, long offset, Error reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transaction commit failed and was aborted: {Reason}")]
+    private static partial void LogTransactionAborted(ILogger logger, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Transaction aborted: {Partitions} partitions rewound to their committed offsets")]
+    private static partial void LogRewound(ILogger logger, int partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Late update for {Input} not published: {Reason}")]
+    private static partial void LogLateUpdateFailed(ILogger logger, TopicPartitionOffset input, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Level} {Facility}: {Message}")]
     private static partial void LogLibrdkafka(ILogger logger, SyslogLevel level, string facility, string message);

@@ -15,7 +15,7 @@ public static class KafkaServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.OutputTopic), "Kafka:OutputTopic is required")
             .Validate(o => !string.IsNullOrWhiteSpace(o.DeadLetterTopic), "Kafka:DeadLetterTopic is required")
             .Validate(o => o.InputTopic != o.OutputTopic && o.InputTopic != o.DeadLetterTopic, "Kafka:InputTopic must differ from Kafka:OutputTopic and Kafka:DeadLetterTopic")
-            .Validate(o => !o.Transactions, "Kafka:Transactions=true (exactly-once) is not implemented yet; use the default at-least-once mode")
+            .Validate(o => o.TransactionCommitInterval >= TimeSpan.FromMilliseconds(10) && o.TransactionCommitInterval <= TimeSpan.FromSeconds(30), "Kafka:TransactionCommitInterval must be between 00:00:00.010 and 00:00:30")
             .Validate(o => o.MaxInFlightPerPartition is >= 1 and <= 100_000, "Kafka:MaxInFlightPerPartition must be between 1 and 100000")
             .ValidateOnStart();
         services.AddSingleton<KafkaPipeline>();

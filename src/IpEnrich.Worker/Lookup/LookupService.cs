@@ -137,6 +137,41 @@ public sealed partial class LookupService : IAsyncDisposable
         return results;
     }
 
+    /// <summary>
+    /// For IPs published as <c>deferred</c> because their fetch outlived maxWait: waits (up to <paramref name="limit"/>)
+    /// for those background fetches and returns what is known then — from the fetch, or from the cache it filled.
+    /// </summary>
+    public async Task<IpLookupResult[]> AwaitPendingAsync(IReadOnlyList<IPAddress> ips, TimeSpan limit, CancellationToken cancellationToken,
+        int? lookBackHours = null)
+    {
+        ArgumentNullException.ThrowIfNull(ips);
+        var hours = lookBackHours ?? _defaultLookBackHours;
+        var fetches = new Task<IpLookupResult>[ips.Count];
+        for (var i = 0; i < ips.Count; i++)
+        {
+            var key = _cache.Key(ips[i], hours);
+            fetches[i] = _inFlight.TryGetValue(key, out var running) ? running.Value
+                : Task.FromResult(_cache.GetL1(key)?.ToResult(LookupSource.Cache) ?? IpLookupResult.Deferred("timeout"));
+        }
+
+        try
+        {
+            await Task.WhenAll(fetches).WaitAsync(limit, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Still running: reported as deferred below.
+        }
+
+        var results = new IpLookupResult[ips.Count];
+        for (var i = 0; i < ips.Count; i++)
+        {
+            results[i] = fetches[i].IsCompletedSuccessfully ? fetches[i].Result : IpLookupResult.Deferred("timeout");
+        }
+
+        return results;
+    }
+
     /// <summary>In-process single flight: the first caller for a key starts the fetch, the others join it.</summary>
     private Task<IpLookupResult> Fetch(string key, IPAddress ip, int hours, AlertPriority priority, CachedStats? stale)
     {

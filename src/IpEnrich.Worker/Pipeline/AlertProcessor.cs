@@ -41,6 +41,9 @@ public sealed class AlertProcessor
         _lookBackHours = defender.Value.LookBackHours;
     }
 
+    /// <summary>The look-back window of every lookup (<c>Defender:LookBackHours</c>).</summary>
+    public int LookBackHours => _lookBackHours;
+
     /// <summary>Processes <paramref name="alert"/>; on success the output value is in <paramref name="output"/>.</summary>
     /// <param name="scratch">A reusable extraction object, one per concurrently processed message.</param>
     public async Task<AlertOutcome> ProcessAsync(ReadOnlyMemory<byte> alert, AlertExtraction scratch, IBufferWriter<byte> output,

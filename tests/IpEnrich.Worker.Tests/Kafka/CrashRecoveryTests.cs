@@ -9,8 +9,36 @@ namespace IpEnrich.Worker.Tests.Kafka;
 /// <summary>The worker as a real process, killed with SIGKILL mid-stream and restarted: nothing is lost.</summary>
 public sealed class CrashRecoveryTests
 {
+    private const int Alerts = 4000;
+
     [Fact]
     public async Task Kill_9_mid_stream_then_restart_loses_nothing()
+    {
+        var seen = await KillAndRestartAsync(transactions: false);
+
+        Assert.Equal(Alerts, seen.Count); // every input is in the output
+        var duplicates = seen.Values.Sum(n => n - 1);
+        TestContext.Current.SendDiagnosticMessage($"kill -9 recovery: {Alerts} inputs, {duplicates} duplicates re-delivered");
+        Assert.True(duplicates < Alerts, $"{duplicates} duplicates");
+    }
+
+    /// <remarks>
+    /// Exactly-once across a crash cannot be asserted on librdkafka's mock cluster: it acknowledges TxnOffsetCommit
+    /// without storing the offsets, so the worker's mirror commit after each transaction is what the restart resumes
+    /// from, and a kill between the two replays one transaction. Observed: 0 duplicates in most runs, 2–4 in some, and
+    /// in about one run in six a full replay (cause not yet found — see issue 6). Loss is asserted; duplicates are reported.
+    /// </remarks>
+    [Fact]
+    public async Task Exactly_once_mode_kill_9_mid_stream_then_restart_loses_nothing()
+    {
+        var seen = await KillAndRestartAsync(transactions: true);
+
+        Assert.Equal(Alerts, seen.Count);
+        TestContext.Current.SendDiagnosticMessage($"exactly-once kill -9 recovery: {Alerts} inputs, {seen.Values.Sum(n => n - 1)} duplicates seen by read_committed");
+    }
+
+    /// <summary>Runs a worker process over <see cref="Alerts"/> inputs, SIGKILLs it after 1,000 outputs, restarts it; returns outputs per input.</summary>
+    private static async Task<Dictionary<int, int>> KillAndRestartAsync(bool transactions)
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "ipenrich");
         Assert.True(File.Exists(worker), worker);
@@ -19,7 +47,6 @@ public sealed class CrashRecoveryTests
         cluster.CreateTopic("out", 8);
         cluster.CreateTopic("dlq", 1);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        const int Alerts = 4000;
         using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 2 }).Build())
         {
             for (var i = 0; i < Alerts; i++)
@@ -39,11 +66,14 @@ public sealed class CrashRecoveryTests
         environment["Quota__PerHour"] = "100000";
         environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         environment["Logging__LogLevel__Default"] = "Warning";
+        environment["Kafka__Transactions"] = transactions ? "true" : "false";
+        environment["Kafka__TransactionalId"] = "crash-test"; // the restarted instance fences the killed one at once
 
         var seen = new Dictionary<int, int>();
         using var reader = new ConsumerBuilder<string, string>(new ConsumerConfig
         {
             BootstrapServers = cluster.BootstrapServers, GroupId = "verify", AutoOffsetReset = AutoOffsetReset.Earliest,
+            IsolationLevel = IsolationLevel.ReadCommitted,
         }).Build();
         reader.Subscribe("out");
         void ReadUntil(Func<bool> done, TimeSpan limit)
@@ -76,10 +106,7 @@ public sealed class CrashRecoveryTests
         }
 
         reader.Close();
-        Assert.Equal(Alerts, seen.Count); // every input is in the output
-        var duplicates = seen.Values.Sum(n => n - 1);
-        TestContext.Current.SendDiagnosticMessage($"kill -9 recovery: {Alerts} inputs, {duplicates} duplicates re-delivered");
-        Assert.True(duplicates < Alerts, $"{duplicates} duplicates");
+        return seen;
     }
 
     private static Process Start(string worker, Dictionary<string, string?> environment)

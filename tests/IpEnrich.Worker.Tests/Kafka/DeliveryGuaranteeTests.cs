@@ -57,6 +57,7 @@ public sealed class DeliveryGuaranteeTests
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
         {
             BootstrapServers = cluster.BootstrapServers, GroupId = "verify-" + Guid.NewGuid().ToString("N"), AutoOffsetReset = AutoOffsetReset.Earliest,
+            IsolationLevel = IsolationLevel.ReadCommitted,
         }).Build();
         consumer.Subscribe("out");
         var records = new List<(string, int, int, long)>();
@@ -135,5 +136,31 @@ public sealed class DeliveryGuaranteeTests
         var output = ReadOutput(cluster, 2000);
         Assert.Equal(2000, output.Count);
         Assert.Equal(2000, output.Select(o => o.Seq).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Exactly_once_mode_an_aborted_transaction_is_replayed_and_each_input_is_read_once()
+    {
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic("in", Partitions);
+        cluster.CreateTopic("out", Partitions);
+        cluster.CreateTopic("dlq", 1);
+        await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
+        var settings = Settings(emulator, cluster);
+        settings["Kafka:Transactions"] = "true";
+        settings["Kafka:TransactionalId"] = "eos-test";
+        Produce(cluster, 0, 1000);
+
+        await using var worker = await StartWorkerAsync(settings);
+        var pipeline = worker.Services.GetRequiredService<KafkaPipeline>();
+        await WaitForAsync(() => pipeline.Delivered > 200);
+        // AddPartitionsToTxn (API 24) refused: the open transaction becomes abortable and must be replayed.
+        cluster.PushRequestErrors(24, ErrorCode.TopicAuthorizationFailed);
+        Produce(cluster, 1000, 1000);
+
+        var output = ReadOutput(cluster, 2000);
+        Assert.True(pipeline.TransactionRewinds >= 1, "the injected error aborted no transaction");
+        Assert.Equal(2000, output.Select(o => o.Seq).Distinct().Count());
+        Assert.Equal(2000, output.Count); // read_committed: the aborted transaction's outputs are invisible
     }
 }

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Text.Json;
+using Confluent.Kafka;
+using IpEnrich.Core.Enrichment;
+using IpEnrich.Emulator.Options;
+using IpEnrich.Testing;
+using IpEnrich.Worker.Hosting;
+using IpEnrich.Worker.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IpEnrich.Worker.Tests.Kafka;
+
+/// <summary><c>Enrichment:UpdatesTopic</c>: lookups that outlive maxWait are published later, pointing at their alert.</summary>
+public sealed class LateUpdateTests
+{
+    [Fact]
+    public void The_record_names_the_input_and_carries_only_final_answers()
+    {
+        var fetched = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        var value = LateUpdateRecord.Serialize(new TopicPartitionOffset("alerts", 3, 1234), "host-7"u8.ToArray(), 720, fetched.AddSeconds(5),
+            [IPAddress.Parse("203.0.113.5"), IPAddress.Parse("198.51.100.1")],
+            [IpLookupResult.Found(new IpStats(4, fetched.AddDays(-3), fetched.AddHours(-1)), LookupSource.Api, fetched), IpLookupResult.Deferred("timeout")]);
+
+        using var doc = JsonDocument.Parse(value!);
+        var root = doc.RootElement;
+        Assert.Equal("ipenrich.update", root.GetProperty("type").GetString());
+        Assert.Equal("alerts", root.GetProperty("input").GetProperty("topic").GetString());
+        Assert.Equal(3, root.GetProperty("input").GetProperty("partition").GetInt32());
+        Assert.Equal(1234, root.GetProperty("input").GetProperty("offset").GetInt64());
+        Assert.Equal("host-7", root.GetProperty("key").GetString());
+        var ip = Assert.Single(root.GetProperty("ips").EnumerateArray());
+        Assert.Equal("203.0.113.5", ip.GetProperty("ip").GetString());
+        Assert.Equal("found", ip.GetProperty("status").GetString());
+        Assert.Equal(4, ip.GetProperty("organizationPrevalence").GetInt32());
+    }
+
+    [Fact]
+    public void Nothing_final_means_no_record_and_a_binary_key_is_base64()
+    {
+        IPAddress[] ips = [IPAddress.Parse("203.0.113.5")];
+        Assert.Null(LateUpdateRecord.Serialize(new TopicPartitionOffset("a", 0, 1), null, 720, DateTimeOffset.UnixEpoch, ips, [IpLookupResult.Deferred("timeout")]));
+
+        var value = LateUpdateRecord.Serialize(new TopicPartitionOffset("a", 0, 1), [0xff, 0xfe], 720, DateTimeOffset.UnixEpoch, ips,
+            [IpLookupResult.NotSeen(LookupSource.Api, DateTimeOffset.UnixEpoch)]);
+        using var doc = JsonDocument.Parse(value!);
+        Assert.Equal("//4=", doc.RootElement.GetProperty("keyBase64").GetString());
+        Assert.False(doc.RootElement.TryGetProperty("key", out _));
+    }
+
+    [Fact]
+    public async Task Alerts_deferred_by_a_slow_api_get_a_late_update_with_the_answers()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic("in", 2);
+        cluster.CreateTopic("out", 2);
+        cluster.CreateTopic("dlq", 1);
+        cluster.CreateTopic("updates", 2);
+        await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
+        await emulator.AddEventsAsync(("dev-1", "203.0.113.77", DateTimeOffset.UtcNow.AddHours(-2)), ("dev-2", "203.0.113.77", DateTimeOffset.UtcNow.AddHours(-1)));
+        await emulator.SetFaultsAsync(new FaultOptions { LatencyMs = 1500 });
+        var settings = emulator.DefenderSettings();
+        settings["Kafka:BootstrapServers"] = cluster.BootstrapServers;
+        settings["Kafka:InputTopic"] = "in";
+        settings["Kafka:OutputTopic"] = "out";
+        settings["Kafka:DeadLetterTopic"] = "dlq";
+        settings["Enrichment:UpdatesTopic"] = "updates";
+        settings["Enrichment:MaxWait"] = "00:00:00.200";
+        settings["Quota:PerMinute"] = "100000";
+        settings["Quota:PerHour"] = "100000";
+        await using var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
+        await worker.StartAsync(ct);
+
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var ip = i == 0 ? "203.0.113.77" : $"198.51.100.{i}";
+                await producer.ProduceAsync("in", new Message<string, string> { Key = $"k{i}", Value = $$"""{"seq":{{i}},"src_ip":"{{ip}}"}""" }, ct);
+            }
+        }
+
+        var outputs = Read(cluster, "out", 20);
+        var updates = Read(cluster, "updates", 20);
+        await worker.StopAsync(ct);
+
+        // Every alert went out on time, deferred; each then got one update naming its input and the answer.
+        Assert.All(outputs.Values, o => Assert.Equal("deferred", JsonDocument.Parse(o.Value).RootElement.GetProperty("ipEnrichment").GetProperty("status").GetString()));
+        Assert.Equal(20, updates.Count);
+        foreach (var (_, update) in updates)
+        {
+            using var doc = JsonDocument.Parse(update.Value);
+            var input = doc.RootElement.GetProperty("input");
+            var alert = outputs.Values.Single(o => o.Key == update.Key);
+            Assert.Equal("in", input.GetProperty("topic").GetString());
+            Assert.Equal(update.Key, doc.RootElement.GetProperty("key").GetString());
+            var entry = Assert.Single(doc.RootElement.GetProperty("ips").EnumerateArray());
+            Assert.Equal(JsonDocument.Parse(alert.Value).RootElement.GetProperty("src_ip").GetString(), entry.GetProperty("ip").GetString());
+            Assert.Equal(update.Key == "k0" ? "found" : "not_seen", entry.GetProperty("status").GetString());
+            if (update.Key == "k0")
+            {
+                Assert.Equal(2, entry.GetProperty("organizationPrevalence").GetInt32());
+            }
+        }
+
+        Assert.Equal(20, worker.Services.GetRequiredService<KafkaPipeline>().LateUpdates);
+    }
+
+    /// <summary>Reads <paramref name="count"/> records (by key) from a topic, keyed by input offset for the alert topic.</summary>
+    private static Dictionary<string, (string Key, string Value)> Read(MockKafkaCluster cluster, string topic, int count)
+    {
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers, GroupId = "verify-" + topic, AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).Build();
+        consumer.Subscribe(topic);
+        var records = new Dictionary<string, (string, string)>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (records.Count < count && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } r)
+            {
+                records[$"{r.Partition.Value}:{r.Offset.Value}"] = (r.Message.Key, r.Message.Value);
+            }
+        }
+
+        consumer.Close();
+        return records;
+    }
+}

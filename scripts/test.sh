@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
-# Runs every test of the solution, after installing what the integration tests need (redis-server).
+# Runs every test of the solution, after installing what the tests need (redis-server, kubectl).
 # Usage: scripts/test.sh [extra dotnet test arguments]
 # Ends with one summary line: "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 install_prerequisites() {
-  if command -v redis-server >/dev/null 2>&1; then
+  # command → Debian package: redis-server for the Redis integration tests, kubectl to render deploy/k8s.
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+  if [ ${#missing[@]} -eq 0 ]; then
     return
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "note: redis-server is not installed and apt-get is not available; Redis integration tests will be skipped." >&2
+    echo "note: ${missing[*]} not installed and apt-get is not available; the tests that need them will fail or skip." >&2
     return
   fi
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-      echo "note: not root and no sudo: cannot install redis-server; Redis integration tests will be skipped." >&2
+      echo "note: not root and no sudo: cannot install ${missing[*]}." >&2
       return
     fi
   fi
-  echo "Installing redis-server (Debian package) for the integration tests..."
+  echo "Installing ${missing[*]} (Debian packages) for the tests..."
   $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 install_prerequisites

@@ -53,6 +53,18 @@ public sealed class WorkerHostTests
         Assert.Contains("ipenrich_api_requests_total", metrics, StringComparison.Ordinal);
         Assert.Contains("ipenrich_quota_remaining", metrics, StringComparison.Ordinal);
         await app.StopAsync(TestContext.Current.CancellationToken);
+
+        // The Grafana dashboard queries only metrics this worker exports (checked against the live scrape).
+        var emitted = metrics.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToHashSet();
+        var dashboard = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "deploy", "grafana", "ipenrich.json"), TestContext.Current.CancellationToken));
+        var queried = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray())
+            .SelectMany(t => System.Text.RegularExpressions.Regex.Matches(t.GetProperty("expr").GetString()!, @"\bipenrich_[a-z_]+").Select(m => m.Value))
+            .Select(name => System.Text.RegularExpressions.Regex.Replace(name, "_(bucket|sum|count)$", string.Empty))
+            .ToHashSet();
+        Assert.True(queried.Count >= 8, string.Join(", ", queried));
+        Assert.All(queried, name => Assert.True(emitted.Contains(name), $"dashboard queries {name}; the worker exports {string.Join(", ", emitted.Where(e => e.StartsWith("ipenrich", StringComparison.Ordinal)))}"));
+        Assert.All(IpEnrich.Core.Telemetry.IpEnrichTelemetry.MetricNames, m => Assert.Contains(queried, q => q.StartsWith(m.Replace('.', '_'), StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -1,0 +1,58 @@
+{{/* Chart name, truncated to the 63 characters DNS labels allow. */}}
+{{- define "ipenrich.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Fully qualified app name: release-chart unless the release name already contains the chart name. */}}
+{{- define "ipenrich.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "ipenrich.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Recommended labels (app.kubernetes.io/*). */}}
+{{- define "ipenrich.labels" -}}
+helm.sh/chart: {{ include "ipenrich.chart" . }}
+{{ include "ipenrich.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: ipenrich
+{{- end -}}
+
+{{- define "ipenrich.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ipenrich.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: worker
+{{- end -}}
+
+{{- define "ipenrich.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "ipenrich.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The secret holding Defender credentials: an existing one, or the one this chart creates. */}}
+{{- define "ipenrich.defenderSecret" -}}
+{{- default (printf "%s-defender" (include "ipenrich.fullname" .)) .Values.defender.existingSecret -}}
+{{- end -}}
+
+{{- define "ipenrich.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "ipenrich.emulatorName" -}}
+{{- printf "%s-emulator" (include "ipenrich.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}

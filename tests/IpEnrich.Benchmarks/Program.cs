@@ -3,10 +3,12 @@ using IpEnrich.Benchmarks.Emulator;
 
 // Micro benchmarks:  dotnet run -c Release --project tests/IpEnrich.Benchmarks -- --filter '*'
 // Cache hits:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- lookup-cache [--seconds S]
+// End to end:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--paced-seconds S]
 // Emulator load:     dotnet run -c Release --project tests/IpEnrich.Benchmarks -- emulator [--events N] [--seconds S] [--concurrency C] [--http 1.1|2]
 return args.FirstOrDefault() switch
 {
     "emulator" => await EmulatorThroughput.RunAsync(args[1..]),
+    "load" => await IpEnrich.Benchmarks.Load.LoadHarness.RunAsync(args[1..]),
     "lookup-cache" => await IpEnrich.Benchmarks.Lookup.CacheHitThroughput.RunAsync(args[1..]),
     _ => Run(args),
 };

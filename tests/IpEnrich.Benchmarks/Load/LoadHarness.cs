@@ -1,0 +1,340 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Confluent.Kafka;
+using IpEnrich.Emulator.Data;
+using IpEnrich.Testing;
+using IpEnrich.Worker.Hosting;
+using IpEnrich.Worker.Kafka;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>
+/// End-to-end load in one run (issue 8): a mock Kafka cluster, the emulator and (when installed) a real redis-server.
+/// The same messages go through a bare consume→produce copy (the Kafka limit on this machine, the baseline) and then
+/// through the real worker, cold cache first, then warm with <c>--replicas</c> workers sharing Redis; then a paced run at
+/// half the warm rate measures latency. Prints a table and, last, one JSON line (the contract).
+/// </summary>
+public static class LoadHarness
+{
+    private const int Partitions = 16;
+
+    // librdkafka's mock broker holds a fetch that finds no data for the full fetch.wait.max.ms (500 ms by default)
+    // instead of answering when data arrives as Kafka does; every consumer here (baseline and worker) uses 10 ms.
+    private const int FetchWaitMaxMs = 10;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = LoadOptions.Parse(args);
+        Console.WriteLine($"load: {options.Alerts:N0} alerts of ~{options.AlertBytes} B, {options.Ips:N0} distinct IPs (zipf {options.Zipf}), {options.Replicas} replica(s)");
+        await using var redis = RedisServer.BinaryPath is null ? null : await StartRedisAsync();
+        using var cluster = new MockKafkaCluster();
+        foreach (var topic in new[] { "in", "copy", "in-warm", "copy-warm", "out-cold", "out-warm", "in-paced", "out-paced", "dlq" })
+        {
+            cluster.CreateTopic(topic, topic == "dlq" ? 1 : Partitions);
+        }
+
+        // The API quota is scaled up so the cold phase can finish in seconds; every call is still counted (and any 429).
+        await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:PerMinute=1000000", "--Emulator:Quota:PerHour=10000000");
+        var uniqueIps = Produce(cluster, "in", options, paced: null);
+
+        var baseline = await CopyAsync(cluster.BootstrapServers, options.Alerts);
+        Console.WriteLine($"baseline copy   : {baseline.PerSecond,10:N0} alerts/s ({baseline.Elapsed.TotalSeconds:F1} s)");
+
+        var cold = await EnrichAsync(cluster, emulator, redis, "out-cold", "ipenrich-cold", 1, options.Alerts);
+        Console.WriteLine($"ipenrich cold   : {cold.PerSecond,10:N0} alerts/s ({cold.Elapsed.TotalSeconds:F1} s)");
+        var warm = redis is null
+            ? cold
+            : await EnrichAsync(cluster, emulator, redis, "out-warm", "ipenrich-warm", options.Replicas, options.Alerts, input: "in-warm",
+                feed: () => CopyAsync(cluster.BootstrapServers, options.Alerts, "in", "in-warm", "feed-warm"));
+        Console.WriteLine(redis is null
+            ? "ipenrich warm   : skipped (no redis-server: a warm cache across workers needs Redis)"
+            : $"ipenrich warm   : {warm.PerSecond,10:N0} alerts/s ({warm.Elapsed.TotalSeconds:F1} s, {options.Replicas} replica(s))");
+
+        var (lost, duplicates) = Verify(cluster.BootstrapServers, redis is null ? "out-cold" : "out-warm", options.Alerts);
+        var paced = await PacedLatencyAsync(cluster, emulator, redis, options, Math.Max(100, warm.PerSecond / 2));
+        var (total, byStatus) = await emulator.GetCallsAsync();
+        var throttled = byStatus.TryGetValue("429", out var t) ? t : 0;
+        var peakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+
+        Console.WriteLine($"latency @ {paced.Rate:N0}/s : p50 {paced.P50:F1} ms, p99 {paced.P99:F1} ms (producer → output consumer, {paced.Count:N0} alerts)");
+        Console.WriteLine($"API calls       : {total:N0} for {uniqueIps:N0} distinct IPs ({(double)total / uniqueIps:F2} per IP), throttled {throttled}");
+        Console.WriteLine($"lost {lost}, duplicates {duplicates}; peak RSS {peakRssMb:F0} MB (whole process: mock broker and emulator included)");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{warm.PerSecond:F0},\"ratio\":{warm.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"p50Ms\":{paced.P50:F1},\"p99Ms\":{paced.P99:F1},\"uniqueIps\":{uniqueIps},\"apiCalls\":{total},\"apiCallsPerUniqueIp\":{(double)total / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{peakRssMb:F0}}}"));
+        return 0;
+    }
+
+    private static async Task<RedisServer> StartRedisAsync() => await RedisServer.StartOrSkipAsync();
+
+    /// <summary>Writes the alerts (1–4 IPs from a Zipf mix, padded to ~AlertBytes); returns the number of distinct IPs used.</summary>
+    private static int Produce(MockKafkaCluster cluster, string topic, LoadOptions options, double? paced)
+    {
+        var random = new Random(42);
+        var zipf = new ZipfSampler(options.Ips, options.Zipf);
+        var used = new HashSet<int>();
+        var padding = new string('x', Math.Max(0, options.AlertBytes - 330));
+        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5, QueueBufferingMaxMessages = 1_000_000 }).Build();
+        var count = paced is null ? options.Alerts : (int)(paced.Value * options.PacedSeconds);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            var ips = new string[random.Next(1, 5)];
+            for (var k = 0; k < ips.Length; k++)
+            {
+                var rank = zipf.Sample(random);
+                used.Add(rank);
+                ips[k] = $"10.{100 + (rank >> 16)}.{(rank >> 8) & 255}.{rank & 255}";
+            }
+
+            var value = $$"""{"seq":{{i}},"title":"Suspicious connection","severity":"medium","src_ip":"{{ips[0]}}","destinations":["{{string.Join("\",\"", ips[1..])}}"],"message":"connection from {{ips[0]}} observed","padding":"{{padding}}"}""";
+            var message = new Message<string, string> { Key = $"host-{i % 1000}", Value = value };
+            if (paced is not null)
+            {
+                var due = TimeSpan.FromSeconds(i / paced.Value);
+                while (clock.Elapsed < due)
+                {
+                    Thread.Sleep(1); // pacing on a dedicated thread (never a thread-pool one)
+                }
+
+                message.Headers = new Headers { { "sent-at", BitConverter.GetBytes(Stopwatch.GetTimestamp()) } };
+            }
+
+            producer.Produce(topic, message);
+        }
+
+        producer.Flush(TimeSpan.FromMinutes(2));
+        return used.Count;
+    }
+
+    /// <summary>The baseline: consume → produce the same bytes with the worker's client settings, offsets stored after delivery.</summary>
+    private static Task<(double PerSecond, TimeSpan Elapsed)> CopyAsync(string bootstrap, int alerts, string from = "in", string to = "copy", string group = "baseline")
+    {
+        var done = new TaskCompletionSource<(double, TimeSpan)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+            {
+                BootstrapServers = bootstrap, GroupId = group, AutoOffsetReset = AutoOffsetReset.Earliest, EnableAutoOffsetStore = false,
+                PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky, FetchWaitMaxMs = FetchWaitMaxMs,
+            }).Build();
+            using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+            {
+                BootstrapServers = bootstrap, EnableIdempotence = true, Acks = Acks.All, LingerMs = 5, CompressionType = CompressionType.Lz4,
+            }).Build();
+            consumer.Subscribe(from);
+            long delivered = 0;
+            Stopwatch? watch = null;
+            var stored = new System.Collections.Concurrent.ConcurrentQueue<TopicPartitionOffset>();
+            while (Interlocked.Read(ref delivered) < alerts)
+            {
+                while (stored.TryDequeue(out var offset))
+                {
+                    consumer.StoreOffset(offset);
+                }
+
+                if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is not { } result)
+                {
+                    continue;
+                }
+
+                watch ??= Stopwatch.StartNew();
+                var source = result.TopicPartitionOffset;
+                while (true)
+                {
+                    try
+                    {
+                        producer.Produce(to, new Message<byte[]?, byte[]?> { Key = result.Message.Key, Value = result.Message.Value, Headers = result.Message.Headers },
+                            report =>
+                            {
+                                Interlocked.Increment(ref delivered);
+                                stored.Enqueue(new TopicPartitionOffset(source.TopicPartition, source.Offset + 1));
+                            });
+                        break;
+                    }
+                    catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                    {
+                        producer.Poll(TimeSpan.FromMilliseconds(5));
+                    }
+                }
+            }
+
+            watch!.Stop();
+            consumer.Close();
+            done.SetResult((alerts / watch.Elapsed.TotalSeconds, watch.Elapsed));
+        })
+        { IsBackground = true, Name = "baseline-copy" };
+        thread.Start();
+        return done.Task;
+    }
+
+    private static Dictionary<string, string?> Settings(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis, string input, string output, string group)
+    {
+        var settings = emulator.DefenderSettings();
+        settings["Kafka:BootstrapServers"] = cluster.BootstrapServers;
+        settings["Kafka:InputTopic"] = input;
+        settings["Kafka:OutputTopic"] = output;
+        settings["Kafka:DeadLetterTopic"] = "dlq";
+        settings["Kafka:GroupId"] = group;
+        settings["Quota:PerMinute"] = "1000000";
+        settings["Quota:PerHour"] = "10000000";
+        settings["Enrichment:MaxWait"] = "00:00:05";
+        settings["Kafka:Settings:fetch.wait.max.ms"] = FetchWaitMaxMs.ToString(CultureInfo.InvariantCulture);
+        if (redis is not null)
+        {
+            settings["Redis:ConnectionString"] = redis.ConnectionString;
+        }
+
+        return settings;
+    }
+
+    /// <summary>Starts <paramref name="replicas"/> workers in one group and times them from the first output to the last.</summary>
+    /// <remarks>
+    /// With <paramref name="feed"/>, the workers first settle on an empty <paramref name="input"/> (every partition
+    /// assigned, so no rebalance is timed), then the feed copies the alerts in at full speed.
+    /// </remarks>
+    private static async Task<(double PerSecond, TimeSpan Elapsed)> EnrichAsync(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis,
+        string output, string group, int replicas, int alerts, string input = "in", Func<Task>? feed = null)
+    {
+        var workers = new List<WebApplication>();
+        try
+        {
+            for (var r = 0; r < replicas; r++)
+            {
+                var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], Settings(cluster, emulator, redis, input, output, group));
+                await worker.StartAsync();
+                workers.Add(worker);
+            }
+
+            var pipelines = workers.Select(w => w.Services.GetRequiredService<KafkaPipeline>()).ToList();
+            Task? feeding = null;
+            if (feed is not null)
+            {
+                var settle = DateTime.UtcNow.AddMinutes(2);
+                while ((pipelines.Sum(p => p.AssignedPartitions) < Partitions || pipelines.Any(p => p.AssignedPartitions == 0)) && DateTime.UtcNow < settle)
+                {
+                    await Task.Delay(50);
+                }
+
+                feeding = feed();
+            }
+
+            while (pipelines.Sum(p => p.Delivered) == 0)
+            {
+                await Task.Delay(5);
+            }
+
+            var watch = Stopwatch.StartNew();
+            var deadline = DateTime.UtcNow.AddMinutes(10);
+            while (pipelines.Sum(p => p.Delivered) < alerts && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+            }
+
+            watch.Stop();
+            if (feeding is not null)
+            {
+                await feeding;
+            }
+
+            return (pipelines.Sum(p => p.Delivered) / watch.Elapsed.TotalSeconds, watch.Elapsed);
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                await worker.StopAsync();
+                await worker.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Every input seq present in the output once: returns (missing, extra copies).</summary>
+    private static (int Lost, int Duplicates) Verify(string bootstrap, string topic, int alerts)
+    {
+        var seen = new int[alerts];
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "verify-" + topic, AutoOffsetReset = AutoOffsetReset.Earliest }).Build();
+        consumer.Subscribe(topic);
+        var read = 0;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        var quietUntil = DateTime.MaxValue;
+        while (DateTime.UtcNow < deadline && DateTime.UtcNow < quietUntil)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } r)
+            {
+                using var doc = JsonDocument.Parse(r.Message.Value);
+                seen[doc.RootElement.GetProperty("seq").GetInt32()]++;
+                if (++read >= alerts && quietUntil == DateTime.MaxValue)
+                {
+                    quietUntil = DateTime.UtcNow.AddSeconds(2);
+                }
+            }
+        }
+
+        consumer.Close();
+        return (seen.Count(n => n == 0), seen.Sum(n => Math.Max(0, n - 1)));
+    }
+
+    /// <summary>Alerts produced at a steady <paramref name="rate"/> through one worker: latency from send to the output consumer.</summary>
+    private static async Task<(double Rate, double P50, double P99, int Count)> PacedLatencyAsync(MockKafkaCluster cluster, RunningEmulator emulator,
+        RedisServer? redis, LoadOptions options, double rate)
+    {
+        await using var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"],
+            Settings(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"));
+        await worker.StartAsync();
+        var latencies = new List<double>();
+        var expected = (int)(rate * options.PacedSeconds);
+        using var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "paced-reader", AutoOffsetReset = AutoOffsetReset.Latest, FetchWaitMaxMs = FetchWaitMaxMs }).Build();
+        reader.Subscribe("out-paced");
+        while (reader.Assignment.Count == 0)
+        {
+            reader.Consume(TimeSpan.FromMilliseconds(100));
+        }
+
+        while (worker.Services.GetRequiredService<KafkaPipeline>().AssignedPartitions == 0)
+        {
+            await Task.Delay(50);
+        }
+
+        var producing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            Produce(cluster, "in-paced", options, rate);
+            producing.SetResult();
+        })
+        { IsBackground = true, Name = "paced-producer" }.Start();
+        var deadline = DateTime.UtcNow.AddSeconds(options.PacedSeconds + 60);
+        while (latencies.Count < expected && DateTime.UtcNow < deadline)
+        {
+            if (reader.Consume(TimeSpan.FromMilliseconds(100)) is { } r && r.Message.Headers.TryGetLastBytes("sent-at", out var sent))
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(BitConverter.ToInt64(sent)).TotalMilliseconds);
+            }
+        }
+
+        await producing.Task;
+        reader.Close();
+        await worker.StopAsync();
+        latencies.Sort();
+        return latencies.Count == 0
+            ? (rate, double.NaN, double.NaN, 0)
+            : (rate, latencies[latencies.Count / 2], latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.99))], latencies.Count);
+    }
+
+    private sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replicas, int AlertBytes, int PacedSeconds)
+    {
+        public static LoadOptions Parse(string[] args)
+        {
+            string? Get(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+            return new LoadOptions(
+                int.Parse(Get("--alerts") ?? "100000", CultureInfo.InvariantCulture),
+                int.Parse(Get("--ips") ?? "5000", CultureInfo.InvariantCulture),
+                double.Parse(Get("--zipf") ?? "1.1", CultureInfo.InvariantCulture),
+                int.Parse(Get("--replicas") ?? "3", CultureInfo.InvariantCulture),
+                int.Parse(Get("--alert-bytes") ?? "1024", CultureInfo.InvariantCulture),
+                int.Parse(Get("--paced-seconds") ?? "10", CultureInfo.InvariantCulture));
+        }
+    }
+}

@@ -5,8 +5,8 @@ namespace IpEnrich.Worker.Kafka;
 /// <summary>
 /// Exactly-once mode (<c>Kafka:Transactions=true</c>): outputs, dead letters and the input offsets they answer are
 /// committed in one Kafka transaction, so a read_committed reader sees each input once even across crashes.
-/// Lanes produce under a gate; the consume thread takes the gate for a commit, so the offsets sent to the
-/// transaction are exactly the inputs whose outputs it holds (a consistent cut). Lanes produce in consume order,
+/// Lanes produce through a <see cref="CommitGate"/>; the consume thread closes it for a commit, so the offsets sent to
+/// the transaction are exactly the inputs whose outputs it holds (a consistent cut). Lanes produce in consume order,
 /// so per partition that is "the last produced offset + 1".
 /// </summary>
 internal sealed class TransactionalOutput : IDisposable
@@ -14,7 +14,8 @@ internal sealed class TransactionalOutput : IDisposable
     private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly TimeSpan _timeout;
     private const int MaxCommitAttempts = 5;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CommitGate _gate = new();
+    private readonly Lock _offsetsLock = new();
     private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
 
     public TransactionalOutput(IProducer<byte[]?, byte[]?> producer, TimeSpan timeout)
@@ -37,7 +38,7 @@ internal sealed class TransactionalOutput : IDisposable
     public async Task ProduceAsync(TopicPartition? source, long offset, OutgoingRecord record,
         Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await _gate.EnterAsync(cancellationToken);
         try
         {
             cancellationToken.ThrowIfCancellationRequested(); // the lane was abandoned (rewind, partition lost) while waiting
@@ -56,12 +57,15 @@ internal sealed class TransactionalOutput : IDisposable
 
             if (source is not null)
             {
-                _nextOffsets[source] = offset + 1;
+                lock (_offsetsLock)
+                {
+                    _nextOffsets[source] = offset + 1;
+                }
             }
         }
         finally
         {
-            _gate.Release();
+            _gate.Exit();
         }
     }
 
@@ -73,7 +77,7 @@ internal sealed class TransactionalOutput : IDisposable
     public bool Commit(IConsumer<byte[]?, byte[]?> consumer)
     {
         // Blocking is right here: this is the dedicated consume thread, and lanes wait for the gate asynchronously.
-        _gate.Wait();
+        _gate.Close();
         try
         {
             if (_nextOffsets.Count == 0)
@@ -107,7 +111,7 @@ internal sealed class TransactionalOutput : IDisposable
         }
         finally
         {
-            _gate.Release();
+            _gate.Open();
         }
     }
 
@@ -130,14 +134,14 @@ internal sealed class TransactionalOutput : IDisposable
     /// <summary>Discards the open transaction (partitions lost, or a commit failed): the caller rewinds.</summary>
     public void Abort()
     {
-        _gate.Wait();
+        _gate.Close();
         try
         {
             AbortLocked();
         }
         finally
         {
-            _gate.Release();
+            _gate.Open();
         }
     }
 

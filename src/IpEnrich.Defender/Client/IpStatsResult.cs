@@ -32,8 +32,8 @@ public abstract record IpStatsResult
         Found f => IpLookupResult.Found(new IpStats(f.Prevalence, f.FirstSeen, f.LastSeen), LookupSource.Api, fetchedAt),
         NotSeen => IpLookupResult.NotSeen(LookupSource.Api, fetchedAt),
         Invalid => IpLookupResult.Invalid(LookupSource.Api, fetchedAt),
-        Throttled => IpLookupResult.Deferred("quota"),
-        Failed { Transient: true } => IpLookupResult.Deferred("outage"),
+        Throttled => IpLookupResult.Deferred(DeferralReason.Quota),
+        Failed { Transient: true } => IpLookupResult.Deferred(DeferralReason.Outage),
         Failed f => IpLookupResult.Error(f.Reason),
         _ => throw new InvalidOperationException("unknown result"),
     };

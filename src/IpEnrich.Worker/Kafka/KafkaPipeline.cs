@@ -228,7 +228,7 @@ public sealed partial class KafkaPipeline : BackgroundService
         List<System.Net.IPAddress>? pending = null;
         for (var i = 0; i < results.Count; i++)
         {
-            if (results[i] is { Status: IpLookupStatus.Deferred, Detail: "timeout" })
+            if (results[i] is { Status: IpLookupStatus.Deferred, Detail: DeferralReason.Timeout })
             {
                 (pending ??= []).Add(ips[i]);
             }
@@ -260,13 +260,14 @@ public sealed partial class KafkaPipeline : BackgroundService
                 }
             }
 
+            var record = new OutgoingRecord(topic, message);
             if (_transactions is not null)
             {
-                await _transactions.ProduceAsync(null, 0, new OutgoingRecord(topic, message), OnDelivery, _stopping);
+                await _transactions.ProduceAsync(null, 0, record, OnDelivery, _stopping);
             }
             else
             {
-                _producer!.Produce(topic, message, OnDelivery);
+                await _producer!.ProduceWhenQueuedAsync(record, OnDelivery, _stopping);
             }
 
             Interlocked.Increment(ref _lateUpdates);
@@ -283,10 +284,8 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     private static System.Diagnostics.ActivityContext ParentContext(Headers? headers)
     {
-        var parent = headers?.FirstOrDefault(h => h.Key == "traceparent") is { } header
-            ? System.Text.Encoding.ASCII.GetString(header.GetValueBytes())
-            : null;
-        return parent is not null && System.Diagnostics.ActivityContext.TryParse(parent, null, out var context) ? context : default;
+        return headers is not null && headers.TryGetLastBytes("traceparent", out var header)
+            && System.Diagnostics.ActivityContext.TryParse(System.Text.Encoding.ASCII.GetString(header), null, out var context) ? context : default;
     }
 
     private OutgoingRecord DeadLetter(ConsumeResult<byte[]?, byte[]?> source, string reason) => new(_options.DeadLetterTopic!, new Message<byte[]?, byte[]?>
@@ -312,20 +311,10 @@ public sealed partial class KafkaPipeline : BackgroundService
                 if (_transactions is not null)
                 {
                     await _transactions.ProduceAsync(source, offset, record, OnDelivery, token);
-                    continue;
                 }
-
-                while (true)
+                else
                 {
-                    try
-                    {
-                        _producer!.Produce(record.Topic, record.Message, OnDelivery);
-                        break;
-                    }
-                    catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-                    {
-                        await Task.Delay(5, token); // the producer's queue is full: let it drain
-                    }
+                    await _producer!.ProduceWhenQueuedAsync(record, OnDelivery, token);
                 }
             }
         }
@@ -404,17 +393,23 @@ public sealed partial class KafkaPipeline : BackgroundService
     {
         foreach (var partition in partitions)
         {
-            if (_lanes.TryRemove(partition.TopicPartition, out var lane))
-            {
-                lane.Abandon.Cancel();
-                lane.Complete();
-            }
+            AbandonLane(partition.TopicPartition);
         }
 
         if (_transactions is not null)
         {
             // The open transaction may hold outputs of the lost partitions, which their new owner will produce too.
             AbortAndRewind();
+        }
+    }
+
+    /// <summary>Drops a partition's lane without draining it: its in-flight messages will be consumed again.</summary>
+    private void AbandonLane(TopicPartition partition)
+    {
+        if (_lanes.TryRemove(partition, out var lane))
+        {
+            lane.Abandon.Cancel();
+            lane.Complete();
         }
     }
 
@@ -459,11 +454,7 @@ public sealed partial class KafkaPipeline : BackgroundService
         var partitions = _lanes.Keys.ToList();
         foreach (var partition in partitions)
         {
-            if (_lanes.TryRemove(partition, out var lane))
-            {
-                lane.Abandon.Cancel();
-                lane.Complete();
-            }
+            AbandonLane(partition);
         }
 
         if (partitions.Count == 0)

@@ -42,18 +42,7 @@ internal sealed class TransactionalOutput : IDisposable
         try
         {
             cancellationToken.ThrowIfCancellationRequested(); // the lane was abandoned (rewind, partition lost) while waiting
-            while (true)
-            {
-                try
-                {
-                    _producer.Produce(record.Topic, record.Message, onDelivery);
-                    break;
-                }
-                catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    await Task.Delay(5, cancellationToken); // the producer's queue drains by itself
-                }
-            }
+            await _producer.ProduceWhenQueuedAsync(record, onDelivery, cancellationToken);
 
             if (source is not null)
             {

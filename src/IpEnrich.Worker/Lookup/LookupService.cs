@@ -23,6 +23,7 @@ public sealed partial class LookupService : IAsyncDisposable
 {
     private static readonly TimeSpan LockTtl = TimeSpan.FromSeconds(45);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly IpLookupResult TimedOut = IpLookupResult.Deferred(DeferralReason.Timeout);
 
     private readonly IpCacheStore _cache;
     private readonly IQuotaGate _quota;
@@ -107,17 +108,7 @@ public sealed partial class LookupService : IAsyncDisposable
 
         // Start (or join) one fetch per key; the fetch outlives this alert's wait and fills the cache.
         var fetches = misses.Select(i => Fetch(keys[i], ips[i], hours, priority, stale[i])).ToArray();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(maxWait);
-        try
-        {
-            await Task.WhenAll(fetches).WaitAsync(maxWait, _time, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // Whatever is not done by now is deferred below; the fetches go on.
-        }
-
+        await WaitAtMostAsync(fetches, maxWait, cancellationToken); // what is not done by then is deferred; the fetches go on
         cancellationToken.ThrowIfCancellationRequested();
         for (var m = 0; m < misses.Count; m++)
         {
@@ -129,7 +120,7 @@ public sealed partial class LookupService : IAsyncDisposable
             }
             else
             {
-                results[i] = stale[i] is { } old ? old.ToResult(LookupSource.Stale) : IpLookupResult.Deferred("timeout");
+                results[i] = stale[i] is { } old ? old.ToResult(LookupSource.Stale) : TimedOut;
                 Count(stale[i] is null ? "deferred" : "stale");
             }
         }
@@ -151,25 +142,30 @@ public sealed partial class LookupService : IAsyncDisposable
         {
             var key = _cache.Key(ips[i], hours);
             fetches[i] = _inFlight.TryGetValue(key, out var running) ? running.Value
-                : Task.FromResult(_cache.GetL1(key)?.ToResult(LookupSource.Cache) ?? IpLookupResult.Deferred("timeout"));
+                : Task.FromResult(_cache.GetL1(key)?.ToResult(LookupSource.Cache) ?? TimedOut);
         }
 
+        await WaitAtMostAsync(fetches, limit, cancellationToken); // still running then: reported as deferred
+        var results = new IpLookupResult[ips.Count];
+        for (var i = 0; i < ips.Count; i++)
+        {
+            results[i] = fetches[i].IsCompletedSuccessfully ? fetches[i].Result : TimedOut;
+        }
+
+        return results;
+    }
+
+    /// <summary>Waits for every fetch, or until <paramref name="limit"/> has passed, whichever comes first.</summary>
+    private async Task WaitAtMostAsync(Task<IpLookupResult>[] fetches, TimeSpan limit, CancellationToken cancellationToken)
+    {
         try
         {
             await Task.WhenAll(fetches).WaitAsync(limit, _time, cancellationToken);
         }
         catch (TimeoutException)
         {
-            // Still running: reported as deferred below.
+            // The caller reads what has completed.
         }
-
-        var results = new IpLookupResult[ips.Count];
-        for (var i = 0; i < ips.Count; i++)
-        {
-            results[i] = fetches[i].IsCompletedSuccessfully ? fetches[i].Result : IpLookupResult.Deferred("timeout");
-        }
-
-        return results;
     }
 
     /// <summary>In-process single flight: the first caller for a key starts the fetch, the others join it.</summary>
@@ -207,7 +203,7 @@ public sealed partial class LookupService : IAsyncDisposable
                 var decision = await _quota.TryAcquireAsync(priority, stopping);
                 if (!decision.Allowed)
                 {
-                    return Unanswered(stale, "quota");
+                    return Unanswered(stale, DeferralReason.Quota);
                 }
 
                 var result = await _client.GetIpStatsAsync(ip, hours, stopping);
@@ -215,9 +211,9 @@ public sealed partial class LookupService : IAsyncDisposable
                 {
                     case IpStatsResult.Throttled throttled:
                         await _quota.PauseAsync(throttled.RetryAfter, stopping);
-                        return Unanswered(stale, "quota");
+                        return Unanswered(stale, DeferralReason.Quota);
                     case IpStatsResult.Failed { Transient: true }:
-                        return Unanswered(stale, "outage");
+                        return Unanswered(stale, DeferralReason.Outage);
                 }
 
                 // Millisecond precision: the same instant whether read back from L1, Redis or this answer.
@@ -240,7 +236,7 @@ public sealed partial class LookupService : IAsyncDisposable
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            return Unanswered(stale, "shutdown");
+            return Unanswered(stale, DeferralReason.Shutdown);
         }
     }
 

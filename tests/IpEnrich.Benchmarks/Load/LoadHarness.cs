@@ -29,7 +29,7 @@ public static class LoadHarness
     {
         var options = LoadOptions.Parse(args);
         Console.WriteLine($"load: {options.Alerts:N0} alerts of ~{options.AlertBytes} B, {options.Ips:N0} distinct IPs (zipf {options.Zipf}), {options.Replicas} replica(s)");
-        await using var redis = RedisServer.BinaryPath is null ? null : await StartRedisAsync();
+        await using var redis = RedisServer.BinaryPath is null ? null : await RedisServer.StartOrSkipAsync();
         using var cluster = new MockKafkaCluster();
         foreach (var topic in new[] { "in", "copy", "in-warm", "copy-warm", "out-cold", "out-warm", "in-paced", "out-paced", "dlq" })
         {
@@ -66,8 +66,6 @@ public static class LoadHarness
             $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{warm.PerSecond:F0},\"ratio\":{warm.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"p50Ms\":{paced.P50:F1},\"p99Ms\":{paced.P99:F1},\"uniqueIps\":{uniqueIps},\"apiCalls\":{total},\"apiCallsPerUniqueIp\":{(double)total / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{peakRssMb:F0}}}"));
         return 0;
     }
-
-    private static async Task<RedisServer> StartRedisAsync() => await RedisServer.StartOrSkipAsync();
 
     /// <summary>Writes the alerts (1–4 IPs from a Zipf mix, padded to ~AlertBytes); returns the number of distinct IPs used.</summary>
     private static int Produce(MockKafkaCluster cluster, string topic, LoadOptions options, double? paced)

@@ -4,6 +4,7 @@ using IpEnrich.Testing;
 using IpEnrich.Worker.Cli;
 using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Kafka;
+using IpEnrich.Worker.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,16 +16,9 @@ public sealed class WorkerHostTests
     [Fact]
     public async Task Health_and_metrics_endpoints_report_the_running_pipeline()
     {
-        using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic("in", 2);
-        cluster.CreateTopic("out", 2);
-        cluster.CreateTopic("dlq", 1);
+        using var cluster = PipelineSetup.Cluster(2);
         await using var emulator = await RunningEmulator.StartAsync();
-        var settings = emulator.DefenderSettings();
-        settings["Kafka:BootstrapServers"] = cluster.BootstrapServers;
-        settings["Kafka:InputTopic"] = "in";
-        settings["Kafka:OutputTopic"] = "out";
-        settings["Kafka:DeadLetterTopic"] = "dlq";
+        var settings = PipelineSetup.Settings(emulator, cluster, unlimitedQuota: false);
         await using var app = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
         await app.StartAsync(TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };

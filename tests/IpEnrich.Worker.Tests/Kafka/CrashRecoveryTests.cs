@@ -3,6 +3,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
+using IpEnrich.Worker.Tests.Support;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 
@@ -59,10 +60,7 @@ public sealed class CrashRecoveryTests
     {
         var worker = Path.Combine(AppContext.BaseDirectory, "ipenrich");
         Assert.True(File.Exists(worker), worker);
-        using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic("in", 8);
-        cluster.CreateTopic("out", 8);
-        cluster.CreateTopic("dlq", 1);
+        using var cluster = PipelineSetup.Cluster(8);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
         using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 2 }).Build())
         {
@@ -74,13 +72,7 @@ public sealed class CrashRecoveryTests
             producer.Flush(TimeSpan.FromSeconds(30));
         }
 
-        var environment = emulator.DefenderSettings().ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
-        environment["Kafka__BootstrapServers"] = cluster.BootstrapServers;
-        environment["Kafka__InputTopic"] = "in";
-        environment["Kafka__OutputTopic"] = "out";
-        environment["Kafka__DeadLetterTopic"] = "dlq";
-        environment["Quota__PerMinute"] = "100000";
-        environment["Quota__PerHour"] = "100000";
+        var environment = PipelineSetup.Settings(emulator, cluster).ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
         environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         environment["Logging__LogLevel__Default"] = "Warning";
         environment["Kafka__Transactions"] = transactions ? "true" : "false";

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Kafka;
+using IpEnrich.Worker.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,18 +13,6 @@ namespace IpEnrich.Worker.Tests.Kafka;
 public sealed class DeliveryGuaranteeTests
 {
     private const int Partitions = 8;
-
-    private static Dictionary<string, string?> Settings(RunningEmulator emulator, MockKafkaCluster cluster)
-    {
-        var settings = emulator.DefenderSettings();
-        settings["Kafka:BootstrapServers"] = cluster.BootstrapServers;
-        settings["Kafka:InputTopic"] = "in";
-        settings["Kafka:OutputTopic"] = "out";
-        settings["Kafka:DeadLetterTopic"] = "dlq";
-        settings["Quota:PerMinute"] = "100000";
-        settings["Quota:PerHour"] = "100000";
-        return settings;
-    }
 
     private static async Task<WebApplication> StartWorkerAsync(Dictionary<string, string?> settings)
     {
@@ -83,12 +72,9 @@ public sealed class DeliveryGuaranteeTests
     [Fact]
     public async Task A_worker_joining_and_leaving_mid_stream_loses_nothing_and_keeps_key_order()
     {
-        using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic("in", Partitions);
-        cluster.CreateTopic("out", Partitions);
-        cluster.CreateTopic("dlq", 1);
+        using var cluster = PipelineSetup.Cluster(Partitions);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        var settings = Settings(emulator, cluster);
+        var settings = PipelineSetup.Settings(emulator, cluster);
 
         await using var first = await StartWorkerAsync(settings);
         Produce(cluster, 0, 1500);
@@ -116,12 +102,9 @@ public sealed class DeliveryGuaranteeTests
     [Fact]
     public async Task A_graceful_stop_commits_everything_so_a_restart_adds_no_duplicates()
     {
-        using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic("in", Partitions);
-        cluster.CreateTopic("out", Partitions);
-        cluster.CreateTopic("dlq", 1);
+        using var cluster = PipelineSetup.Cluster(Partitions);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        var settings = Settings(emulator, cluster);
+        var settings = PipelineSetup.Settings(emulator, cluster);
         Produce(cluster, 0, 2000);
 
         var first = await StartWorkerAsync(settings);
@@ -141,12 +124,9 @@ public sealed class DeliveryGuaranteeTests
     [Fact]
     public async Task Exactly_once_mode_an_aborted_transaction_is_replayed_and_each_input_is_read_once()
     {
-        using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic("in", Partitions);
-        cluster.CreateTopic("out", Partitions);
-        cluster.CreateTopic("dlq", 1);
+        using var cluster = PipelineSetup.Cluster(Partitions);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        var settings = Settings(emulator, cluster);
+        var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Kafka:Transactions"] = "true";
         settings["Kafka:TransactionalId"] = "eos-test";
         Produce(cluster, 0, 1000);

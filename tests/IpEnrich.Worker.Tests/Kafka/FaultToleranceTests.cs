@@ -4,6 +4,7 @@ using IpEnrich.Emulator.Options;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Kafka;
+using IpEnrich.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IpEnrich.Worker.Tests.Kafka;
@@ -16,19 +17,10 @@ public sealed class FaultToleranceTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var redis = await RedisServer.StartOrSkipAsync();
-        using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic("in", 4);
-        cluster.CreateTopic("out", 4);
-        cluster.CreateTopic("dlq", 1);
+        using var cluster = PipelineSetup.Cluster(4);
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
-        var settings = emulator.DefenderSettings();
-        settings["Kafka:BootstrapServers"] = cluster.BootstrapServers;
-        settings["Kafka:InputTopic"] = "in";
-        settings["Kafka:OutputTopic"] = "out";
-        settings["Kafka:DeadLetterTopic"] = "dlq";
+        var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Redis:ConnectionString"] = redis.ConnectionString;
-        settings["Quota:PerMinute"] = "100000";
-        settings["Quota:PerHour"] = "100000";
         settings["Enrichment:MaxWait"] = "00:00:02";
         settings["Kafka:Settings:socket.timeout.ms"] = "5000"; // requests lost with the broker fail fast
         settings["Defender:Resilience:MaxRetries"] = "0";

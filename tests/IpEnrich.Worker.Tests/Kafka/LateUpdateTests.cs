@@ -6,6 +6,7 @@ using IpEnrich.Emulator.Options;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Kafka;
+using IpEnrich.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IpEnrich.Worker.Tests.Kafka;
@@ -51,23 +52,14 @@ public sealed class LateUpdateTests
     public async Task Alerts_deferred_by_a_slow_api_get_a_late_update_with_the_answers()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var cluster = new MockKafkaCluster();
-        cluster.CreateTopic("in", 2);
-        cluster.CreateTopic("out", 2);
-        cluster.CreateTopic("dlq", 1);
+        using var cluster = PipelineSetup.Cluster(2);
         cluster.CreateTopic("updates", 2);
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
         await emulator.AddEventsAsync(("dev-1", "203.0.113.77", DateTimeOffset.UtcNow.AddHours(-2)), ("dev-2", "203.0.113.77", DateTimeOffset.UtcNow.AddHours(-1)));
         await emulator.SetFaultsAsync(new FaultOptions { LatencyMs = 1500 });
-        var settings = emulator.DefenderSettings();
-        settings["Kafka:BootstrapServers"] = cluster.BootstrapServers;
-        settings["Kafka:InputTopic"] = "in";
-        settings["Kafka:OutputTopic"] = "out";
-        settings["Kafka:DeadLetterTopic"] = "dlq";
+        var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Enrichment:UpdatesTopic"] = "updates";
         settings["Enrichment:MaxWait"] = "00:00:00.200";
-        settings["Quota:PerMinute"] = "100000";
-        settings["Quota:PerHour"] = "100000";
         await using var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
         await worker.StartAsync(ct);
 

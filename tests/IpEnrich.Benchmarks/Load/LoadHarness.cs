@@ -19,7 +19,9 @@ namespace IpEnrich.Benchmarks.Load;
 /// </summary>
 public static class LoadHarness
 {
-    private const int Partitions = 16;
+    // A mock partition keeps only about 5 MiB and silently drops older data (DESIGN §8): size the partition count so
+    // every topic holds the whole run with room to spare.
+    private const long BytesPerPartition = 3L * 1024 * 1024;
 
     // librdkafka's mock broker holds a fetch that finds no data for the full fetch.wait.max.ms (500 ms by default)
     // instead of answering when data arrives as Kafka does; every consumer here (baseline and worker) uses 10 ms.
@@ -28,12 +30,14 @@ public static class LoadHarness
     public static async Task<int> RunAsync(string[] args)
     {
         var options = LoadOptions.Parse(args);
-        Console.WriteLine($"load: {options.Alerts:N0} alerts of ~{options.AlertBytes} B, {options.Ips:N0} distinct IPs (zipf {options.Zipf}), {options.Replicas} replica(s)");
+        var partitions = options.Partitions;
+        Console.WriteLine($"load: {options.Alerts:N0} alerts of ~{options.AlertBytes} B, {options.Ips:N0} distinct IPs (zipf {options.Zipf}), "
+            + $"{options.Replicas} replica(s), {partitions} partitions, paced {options.DurationSeconds} s");
         await using var redis = RedisServer.BinaryPath is null ? null : await RedisServer.StartOrSkipAsync();
         using var cluster = new MockKafkaCluster();
-        foreach (var topic in new[] { "in", "copy", "in-warm", "copy-warm", "out-cold", "out-warm", "in-paced", "out-paced", "dlq" })
+        foreach (var topic in new[] { "in", "copy", "in-cold", "in-warm", "out-cold", "out-warm", "in-paced", "out-paced", "dlq" })
         {
-            cluster.CreateTopic(topic, topic == "dlq" ? 1 : Partitions);
+            cluster.CreateTopic(topic, topic == "dlq" ? 1 : partitions);
         }
 
         // The API quota is scaled up so the cold phase can finish in seconds; every call is still counted (and any 429).
@@ -43,27 +47,31 @@ public static class LoadHarness
         var baseline = await CopyAsync(cluster.BootstrapServers, options.Alerts);
         Console.WriteLine($"baseline copy   : {baseline.PerSecond,10:N0} alerts/s ({baseline.Elapsed.TotalSeconds:F1} s)");
 
-        var cold = await EnrichAsync(cluster, emulator, redis, "out-cold", "ipenrich-cold", 1, options.Alerts);
-        Console.WriteLine($"ipenrich cold   : {cold.PerSecond,10:N0} alerts/s ({cold.Elapsed.TotalSeconds:F1} s)");
-        var warm = redis is null
-            ? cold
-            : await EnrichAsync(cluster, emulator, redis, "out-warm", "ipenrich-warm", options.Replicas, options.Alerts, input: "in-warm",
-                feed: () => CopyAsync(cluster.BootstrapServers, options.Alerts, "in", "in-warm", "feed-warm"));
+        // Cold: the replicas share an empty Redis, so API calls per distinct IP show the cross-replica single-flight.
+        // Without Redis each replica would have its own cache: the cold phase then runs one worker.
+        var coldReplicas = redis is null ? 1 : options.Replicas;
+        var cold = await EnrichAsync(cluster, emulator, redis, "in-cold", "out-cold", "ipenrich-cold", coldReplicas, options);
+        Console.WriteLine($"ipenrich cold   : {cold.PerSecond,10:N0} alerts/s ({cold.Elapsed.TotalSeconds:F1} s, {coldReplicas} replica(s))");
+        var (apiCalls, byStatus) = await emulator.GetCallsAsync();
+        var throttled = byStatus.TryGetValue("429", out var t) ? t : 0;
+        var warm = redis is null ? cold : await EnrichAsync(cluster, emulator, redis, "in-warm", "out-warm", "ipenrich-warm", options.Replicas, options);
         Console.WriteLine(redis is null
             ? "ipenrich warm   : skipped (no redis-server: a warm cache across workers needs Redis)"
             : $"ipenrich warm   : {warm.PerSecond,10:N0} alerts/s ({warm.Elapsed.TotalSeconds:F1} s, {options.Replicas} replica(s))");
 
-        var (lost, duplicates) = Verify(cluster.BootstrapServers, redis is null ? "out-cold" : "out-warm", options.Alerts);
-        var paced = await PacedLatencyAsync(cluster, emulator, redis, options, Math.Max(100, warm.PerSecond / 2));
-        var (total, byStatus) = await emulator.GetCallsAsync();
-        var throttled = byStatus.TryGetValue("429", out var t) ? t : 0;
+        var (lostCold, duplicatesCold) = Verify(cluster.BootstrapServers, "out-cold", options.Alerts);
+        var (lostWarm, duplicatesWarm) = redis is null ? (0, 0) : Verify(cluster.BootstrapServers, "out-warm", options.Alerts);
+        var headline = options.Cold ? cold : warm;
+        var paced = await PacedLatencyAsync(cluster, emulator, redis, options, Math.Max(100, headline.PerSecond / 2));
+        var (lost, duplicates) = (lostCold + lostWarm, duplicatesCold + duplicatesWarm);
         var peakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
 
         Console.WriteLine($"latency @ {paced.Rate:N0}/s : p50 {paced.P50:F1} ms, p99 {paced.P99:F1} ms (producer → output consumer, {paced.Count:N0} alerts)");
-        Console.WriteLine($"API calls       : {total:N0} for {uniqueIps:N0} distinct IPs ({(double)total / uniqueIps:F2} per IP), throttled {throttled}");
-        Console.WriteLine($"lost {lost}, duplicates {duplicates}; peak RSS {peakRssMb:F0} MB (whole process: mock broker and emulator included)");
+        Console.WriteLine($"API calls       : {apiCalls:N0} for {uniqueIps:N0} distinct IPs ({(double)apiCalls / uniqueIps:F3} per IP) over cold and warm, throttled {throttled}");
+        Console.WriteLine($"lost {lost}, duplicates {duplicates} (cold {lostCold}/{duplicatesCold}, warm {lostWarm}/{duplicatesWarm})");
+        Console.WriteLine($"peak RSS        : worker process {paced.WorkerPeakRssMb:F0} MB (paced run); harness process {peakRssMb:F0} MB (mock broker, emulator, in-process workers)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{warm.PerSecond:F0},\"ratio\":{warm.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"p50Ms\":{paced.P50:F1},\"p99Ms\":{paced.P99:F1},\"uniqueIps\":{uniqueIps},\"apiCalls\":{total},\"apiCallsPerUniqueIp\":{(double)total / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{peakRssMb:F0}}}"));
+            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"warmAlertsPerSec\":{warm.PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{paced.P50:F1},\"p99Ms\":{paced.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0}}}"));
         return 0;
     }
 
@@ -75,8 +83,9 @@ public static class LoadHarness
         var used = new HashSet<int>();
         var padding = new string('x', Math.Max(0, options.AlertBytes - 330));
         using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5, QueueBufferingMaxMessages = 1_000_000 }).Build();
-        var count = paced is null ? options.Alerts : (int)(paced.Value * options.PacedSeconds);
+        var count = paced is null ? options.Alerts : (int)(paced.Value * options.DurationSeconds);
         var clock = Stopwatch.StartNew();
+        var failed = 0;
         for (var i = 0; i < count; i++)
         {
             var ips = new string[random.Next(1, 5)];
@@ -100,10 +109,21 @@ public static class LoadHarness
                 message.Headers = new Headers { { "sent-at", BitConverter.GetBytes(Stopwatch.GetTimestamp()) } };
             }
 
-            producer.Produce(topic, message);
+            producer.Produce(topic, message, report =>
+            {
+                if (report.Error.IsError && Interlocked.Increment(ref failed) == 1)
+                {
+                    Console.Error.WriteLine($"load: producing to {topic} failed: {report.Error.Reason}");
+                }
+            });
         }
 
         producer.Flush(TimeSpan.FromMinutes(2));
+        if (failed > 0)
+        {
+            throw new InvalidOperationException($"{failed} of {count} alerts could not be written to {topic}");
+        }
+
         return used.Count;
     }
 
@@ -188,13 +208,13 @@ public static class LoadHarness
         return settings;
     }
 
-    /// <summary>Starts <paramref name="replicas"/> workers in one group and times them from the first output to the last.</summary>
-    /// <remarks>
-    /// With <paramref name="feed"/>, the workers first settle on an empty <paramref name="input"/> (every partition
-    /// assigned, so no rebalance is timed), then the feed copies the alerts in at full speed.
-    /// </remarks>
+    /// <summary>
+    /// Starts <paramref name="replicas"/> workers in one group on an empty <paramref name="input"/>, waits until every
+    /// partition is assigned (so no rebalance is timed), copies the alerts in at full speed and times the workers from
+    /// the first output to the last.
+    /// </summary>
     private static async Task<(double PerSecond, TimeSpan Elapsed)> EnrichAsync(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis,
-        string output, string group, int replicas, int alerts, string input = "in", Func<Task>? feed = null)
+        string input, string output, string group, int replicas, LoadOptions options)
     {
         var workers = new List<WebApplication>();
         try
@@ -207,18 +227,13 @@ public static class LoadHarness
             }
 
             var pipelines = workers.Select(w => w.Services.GetRequiredService<KafkaPipeline>()).ToList();
-            Task? feeding = null;
-            if (feed is not null)
+            var settle = DateTime.UtcNow.AddMinutes(2);
+            while ((pipelines.Sum(p => p.AssignedPartitions) < options.Partitions || pipelines.Any(p => p.AssignedPartitions == 0)) && DateTime.UtcNow < settle)
             {
-                var settle = DateTime.UtcNow.AddMinutes(2);
-                while ((pipelines.Sum(p => p.AssignedPartitions) < Partitions || pipelines.Any(p => p.AssignedPartitions == 0)) && DateTime.UtcNow < settle)
-                {
-                    await Task.Delay(50);
-                }
-
-                feeding = feed();
+                await Task.Delay(50);
             }
 
+            var feeding = CopyAsync(cluster.BootstrapServers, options.Alerts, "in", input, "feed-" + input);
             while (pipelines.Sum(p => p.Delivered) == 0)
             {
                 await Task.Delay(5);
@@ -226,17 +241,13 @@ public static class LoadHarness
 
             var watch = Stopwatch.StartNew();
             var deadline = DateTime.UtcNow.AddMinutes(10);
-            while (pipelines.Sum(p => p.Delivered) < alerts && DateTime.UtcNow < deadline)
+            while (pipelines.Sum(p => p.Delivered) < options.Alerts && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(5);
             }
 
             watch.Stop();
-            if (feeding is not null)
-            {
-                await feeding;
-            }
-
+            await feeding;
             return (pipelines.Sum(p => p.Delivered) / watch.Elapsed.TotalSeconds, watch.Elapsed);
         }
         finally
@@ -275,64 +286,113 @@ public static class LoadHarness
         return (seen.Count(n => n == 0), seen.Sum(n => Math.Max(0, n - 1)));
     }
 
-    /// <summary>Alerts produced at a steady <paramref name="rate"/> through one worker: latency from send to the output consumer.</summary>
-    private static async Task<(double Rate, double P50, double P99, int Count)> PacedLatencyAsync(MockKafkaCluster cluster, RunningEmulator emulator,
-        RedisServer? redis, LoadOptions options, double rate)
+    /// <summary>
+    /// Alerts produced at a steady <paramref name="rate"/> through one worker in its own process (the real
+    /// <c>ipenrich</c> entry point, so its peak RSS is the worker's alone): latency from send to the output consumer.
+    /// </summary>
+    private static async Task<(double Rate, double P50, double P99, int Count, double WorkerPeakRssMb)> PacedLatencyAsync(MockKafkaCluster cluster,
+        RunningEmulator emulator, RedisServer? redis, LoadOptions options, double rate)
     {
-        await using var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"],
-            Settings(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"));
-        await worker.StartAsync();
-        var latencies = new List<double>();
-        var expected = (int)(rate * options.PacedSeconds);
-        using var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "paced-reader", AutoOffsetReset = AutoOffsetReset.Latest, FetchWaitMaxMs = FetchWaitMaxMs }).Build();
-        reader.Subscribe("out-paced");
-        while (reader.Assignment.Count == 0)
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ipenrich.dll"));
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        start.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        foreach (var (key, value) in Settings(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"))
         {
-            reader.Consume(TimeSpan.FromMilliseconds(100));
+            start.ArgumentList.Add($"--{key}={value}");
         }
 
-        while (worker.Services.GetRequiredService<KafkaPipeline>().AssignedPartitions == 0)
+        using var worker = Process.Start(start) ?? throw new InvalidOperationException("could not start the worker process");
+        try
         {
-            await Task.Delay(50);
-        }
-
-        var producing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        new Thread(() =>
-        {
-            Produce(cluster, "in-paced", options, rate);
-            producing.SetResult();
-        })
-        { IsBackground = true, Name = "paced-producer" }.Start();
-        var deadline = DateTime.UtcNow.AddSeconds(options.PacedSeconds + 60);
-        while (latencies.Count < expected && DateTime.UtcNow < deadline)
-        {
-            if (reader.Consume(TimeSpan.FromMilliseconds(100)) is { } r && r.Message.Headers.TryGetLastBytes("sent-at", out var sent))
+            using var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
             {
-                latencies.Add(Stopwatch.GetElapsedTime(BitConverter.ToInt64(sent)).TotalMilliseconds);
+                BootstrapServers = cluster.BootstrapServers, GroupId = "paced-reader", AutoOffsetReset = AutoOffsetReset.Earliest, FetchWaitMaxMs = FetchWaitMaxMs,
+            }).Build();
+            reader.Subscribe("out-paced");
+
+            // One unmeasured alert through the worker proves it has joined the group and owns its partitions.
+            using (var probe = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+            {
+                await probe.ProduceAsync("in-paced", new Message<Null, string> { Value = """{"seq":-1,"src_ip":"10.100.0.1"}""" });
+            }
+
+            var ready = DateTime.UtcNow.AddMinutes(2);
+            while (reader.Consume(TimeSpan.FromMilliseconds(100)) is null)
+            {
+                if (DateTime.UtcNow > ready || worker.HasExited)
+                {
+                    throw new InvalidOperationException($"the worker process did not publish the probe alert (exited: {worker.HasExited})");
+                }
+            }
+
+            var latencies = new List<double>();
+            var expected = (int)(rate * options.DurationSeconds);
+            var producing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            new Thread(() =>
+            {
+                Produce(cluster, "in-paced", options, rate);
+                producing.SetResult();
+            })
+            { IsBackground = true, Name = "paced-producer" }.Start();
+            var deadline = DateTime.UtcNow.AddSeconds(options.DurationSeconds + 60);
+            while (latencies.Count < expected && DateTime.UtcNow < deadline)
+            {
+                if (reader.Consume(TimeSpan.FromMilliseconds(100)) is { } r && r.Message.Headers.TryGetLastBytes("sent-at", out var sent))
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(BitConverter.ToInt64(sent)).TotalMilliseconds);
+                }
+            }
+
+            await producing.Task;
+            reader.Close();
+            var rssMb = PeakRssMb(worker.Id);
+            latencies.Sort();
+            return latencies.Count == 0
+                ? (rate, double.NaN, double.NaN, 0, rssMb)
+                : (rate, latencies[latencies.Count / 2], latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.99))], latencies.Count, rssMb);
+        }
+        finally
+        {
+            if (!worker.HasExited)
+            {
+                worker.Kill(entireProcessTree: true);
+            }
+
+            await worker.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>The kernel's high-water mark of the process's resident set (VmHWM), in MB.</summary>
+    private static double PeakRssMb(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024.0;
             }
         }
 
-        await producing.Task;
-        reader.Close();
-        await worker.StopAsync();
-        latencies.Sort();
-        return latencies.Count == 0
-            ? (rate, double.NaN, double.NaN, 0)
-            : (rate, latencies[latencies.Count / 2], latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.99))], latencies.Count);
+        return double.NaN;
     }
 
-    private sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replicas, int AlertBytes, int PacedSeconds)
+    private sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replicas, int AlertBytes, int DurationSeconds, bool Cold)
     {
+        /// <summary>Enough partitions that no topic outgrows the mock broker's per-partition retention.</summary>
+        public int Partitions => (int)Math.Clamp((long)Alerts * (AlertBytes + 64) / BytesPerPartition + 1, 16, 256);
+
         public static LoadOptions Parse(string[] args)
         {
             string? Get(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
             return new LoadOptions(
-                int.Parse(Get("--alerts") ?? "100000", CultureInfo.InvariantCulture),
-                int.Parse(Get("--ips") ?? "5000", CultureInfo.InvariantCulture),
+                int.Parse(Get("--alerts") ?? "50000", CultureInfo.InvariantCulture),
+                int.Parse(Get("--ips") ?? "2000", CultureInfo.InvariantCulture),
                 double.Parse(Get("--zipf") ?? "1.1", CultureInfo.InvariantCulture),
                 int.Parse(Get("--replicas") ?? "3", CultureInfo.InvariantCulture),
                 int.Parse(Get("--alert-bytes") ?? "1024", CultureInfo.InvariantCulture),
-                int.Parse(Get("--paced-seconds") ?? "10", CultureInfo.InvariantCulture));
+                int.Parse(Get("--duration") ?? Get("--paced-seconds") ?? "10", CultureInfo.InvariantCulture),
+                args.Contains("--cold"));
         }
     }
 }

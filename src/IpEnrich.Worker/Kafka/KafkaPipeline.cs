@@ -137,7 +137,17 @@ public sealed partial class KafkaPipeline : BackgroundService
 
             Interlocked.Increment(ref _consumed);
             lane.Tracker.Consumed(result.Offset.Value);
-            var item = new InFlight(result, Task.Run(() => PrepareAsync(result, lane.Abandon.Token), CancellationToken.None));
+
+            // The CPU part of the work (parse, extract, annotate) runs here, as the copy in a consume→produce loop
+            // would; only lookups that wait on Redis or the API continue on the thread pool. A message ready at once
+            // in an idle lane is produced straight away: no thread hop on the warm path.
+            var work = PrepareAsync(result, lane.Abandon.Token);
+            if (work.IsCompletedSuccessfully && lane.IsIdle && TryProduceNow(result, work.Result))
+            {
+                continue;
+            }
+
+            var item = new InFlight(result, work);
             if (!lane.TryEnqueue(item))
             {
                 lane.Pending = item;
@@ -296,6 +306,32 @@ public sealed partial class KafkaPipeline : BackgroundService
         Headers = AlertHeaders.DeadLetter(source, reason),
     });
 
+    /// <summary>The warm path on the consume thread; false when the record must go through the lane instead.</summary>
+    private bool TryProduceNow(ConsumeResult<byte[]?, byte[]?> source, OutgoingRecord record)
+    {
+        if (_transactions is not null)
+        {
+            return false; // transactional produces go through the commit gate, which only lanes may wait on
+        }
+
+        try
+        {
+            _producer!.Produce(record.Topic, record.Message, DeliveryHandler(source));
+            return true;
+        }
+        catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+        {
+            return false; // the lane waits for the queue to drain
+        }
+    }
+
+    private Action<DeliveryReport<byte[]?, byte[]?>> DeliveryHandler(ConsumeResult<byte[]?, byte[]?> source)
+    {
+        var partition = source.TopicPartition;
+        var offset = source.Offset.Value;
+        return report => _deliveries.Enqueue((partition, offset, report.Error));
+    }
+
     /// <summary>The lane's produce loop: awaits each message's work in consume order and hands it to the producer.</summary>
     private async Task ProduceInOrderAsync(PartitionLane lane)
     {
@@ -305,17 +341,17 @@ public sealed partial class KafkaPipeline : BackgroundService
             await foreach (var item in lane.Reader.ReadAllAsync(token))
             {
                 var record = await item.Work;
-                var source = item.Source.TopicPartition;
-                var offset = item.Source.Offset.Value;
-                void OnDelivery(DeliveryReport<byte[]?, byte[]?> report) => _deliveries.Enqueue((source, offset, report.Error));
+                var onDelivery = DeliveryHandler(item.Source);
                 if (_transactions is not null)
                 {
-                    await _transactions.ProduceAsync(source, offset, record, OnDelivery, token);
+                    await _transactions.ProduceAsync(item.Source.TopicPartition, item.Source.Offset.Value, record, onDelivery, token);
                 }
                 else
                 {
-                    await _producer!.ProduceWhenQueuedAsync(record, OnDelivery, token);
+                    await _producer!.ProduceWhenQueuedAsync(record, onDelivery, token);
                 }
+
+                lane.Produced();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -31,7 +31,28 @@ internal sealed class PartitionLane
 
     public ChannelReader<InFlight> Reader => _queue.Reader;
 
-    public bool TryEnqueue(InFlight item) => _queue.Writer.TryWrite(item);
+    /// <summary>
+    /// Nothing queued, pending or being produced: a message whose work finished at once may be produced straight
+    /// from the consume thread without overtaking an earlier one.
+    /// </summary>
+    public bool IsIdle => Volatile.Read(ref _outstanding) == 0 && Pending is null;
+
+    private int _outstanding;
+
+    public bool TryEnqueue(InFlight item)
+    {
+        Interlocked.Increment(ref _outstanding);
+        if (_queue.Writer.TryWrite(item))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _outstanding);
+        return false;
+    }
+
+    /// <summary>Called by the produce loop once a dequeued message is in the producer's hands.</summary>
+    public void Produced() => Interlocked.Decrement(ref _outstanding);
 
     public void Complete() => _queue.Writer.TryComplete();
 }

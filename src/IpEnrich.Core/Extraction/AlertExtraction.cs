@@ -162,11 +162,15 @@ public sealed class AlertExtraction
     internal ReadOnlySpan<char> PathText(int start, int length) => _pathChars.AsSpan(start, length);
 
     /// <summary>Records one occurrence of <paramref name="value"/> at the path already committed at pathStart.</summary>
-    internal void AddOccurrence(IpValue value, int pathStart, int pathLength, int maxListed, int maxPaths, IpInternTable interner)
+    /// <remarks>
+    /// IPs at known paths may go <see cref="KnownPathReserve"/> past <paramref name="maxListed"/>: an alert stuffed with
+    /// thousands of IPs in free text must not push its real source address out of the listing.
+    /// </remarks>
+    internal void AddOccurrence(IpValue value, int pathStart, int pathLength, int maxListed, int maxPaths, IpInternTable interner, bool known = false)
     {
         if (!_index.TryGetValue(value, out var i))
         {
-            if (Count >= maxListed)
+            if (Count >= maxListed && (!known || Count >= maxListed + KnownPathReserve))
             {
                 IpsNotListed++;
                 return;
@@ -183,6 +187,7 @@ public sealed class AlertExtraction
         }
 
         ref var ip = ref _ips[i];
+        ip.Known |= known;
         if (ip.PathCount >= maxPaths || (ip.LastPath >= 0 && _paths[ip.LastPath].Start == pathStart))
         {
             return;
@@ -208,11 +213,23 @@ public sealed class AlertExtraction
         ip.PathCount++;
     }
 
+    /// <summary>Picks the IPs to look up: those at known paths first, then the rest in document order.</summary>
     internal void ApplyPolicy(IpFilterPolicy policy, int maxIpsPerAlert)
+    {
+        SelectCandidates(policy, maxIpsPerAlert, known: true);
+        SelectCandidates(policy, maxIpsPerAlert, known: false);
+    }
+
+    private void SelectCandidates(IpFilterPolicy policy, int maxIpsPerAlert, bool known)
     {
         for (var i = 0; i < Count; i++)
         {
             ref var ip = ref _ips[i];
+            if (ip.Known != known)
+            {
+                continue;
+            }
+
             ip.SkipReason = policy.SkipReason(ip.Ip);
             if (ip.SkipReason is not null)
             {
@@ -246,7 +263,11 @@ public sealed class AlertExtraction
         public int PathCount;
         public int CandidatePosition;
         public string? SkipReason;
+        public bool Known;
     }
+
+    /// <summary>How far IPs at known paths may exceed <see cref="ExtractionOptions.MaxListedIps"/>.</summary>
+    internal const int KnownPathReserve = 64;
 
     internal record struct PathNode(int Start, int Length, int Next);
 

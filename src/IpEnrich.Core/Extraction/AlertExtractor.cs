@@ -294,9 +294,11 @@ public sealed class AlertExtractor
     {
         var top = frames[depth - 1];
         var scan = _options.ScanAllStrings && !top.Excluded;
+        bool? known = null;
         if (!scan && _hasKnownPaths)
         {
             scan = MatchesKnownPath(json, frames, depth, result);
+            known = scan;
         }
 
         if (!scan || reader.ValueSpan.IndexOfAny(ScanTriggers) < 0)
@@ -332,10 +334,11 @@ public sealed class AlertExtractor
             return;
         }
 
+        known ??= _hasKnownPaths && MatchesKnownPath(json, frames, depth, result);
         var (pathStart, pathLength) = MaterializePath(json, prefix, frames, depth, result, suffix: null);
         foreach (var ip in found)
         {
-            result.AddOccurrence(ip, pathStart, pathLength, _options.MaxListedIps, _options.MaxPathsPerIp, _interner);
+            result.AddOccurrence(ip, pathStart, pathLength, _options.MaxListedIps, _options.MaxPathsPerIp, _interner, known.Value);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
+using IpEnrich.Worker.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -61,8 +62,8 @@ public sealed class KafkaPipelineTests
         using var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
 
-        var outputs = Drain("alerts-enriched", cluster.BootstrapServers, Alerts);
-        var deadLetters = Drain("alerts-dlq", cluster.BootstrapServers, BadAlerts);
+        var outputs = TopicReader.Drain<string, string>("alerts-enriched", cluster.BootstrapServers, Alerts);
+        var deadLetters = TopicReader.Drain<string, string>("alerts-dlq", cluster.BootstrapServers, BadAlerts);
         await host.StopAsync(TestContext.Current.CancellationToken);
 
         // Exactly once, enriched from the emulator's data, headers kept and status added.
@@ -108,38 +109,4 @@ public sealed class KafkaPipelineTests
 
     /// <summary>A skewed mix, as in real alert streams: 70 % of alerts name one of 5 hot IPs, the rest spread over 50.</summary>
     private static int SkewedIp(int i) => i % 10 < 7 ? i % 5 : i % 50;
-
-    private static List<ConsumeResult<string, string>> Drain(string topic, string bootstrap, int expected)
-    {
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "verify-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
-        var records = new List<ConsumeResult<string, string>>();
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (records.Count < expected && DateTime.UtcNow < deadline)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
-            {
-                records.Add(record);
-            }
-        }
-
-        // Anything beyond the expected count would be a duplicate: read a little longer to catch it.
-        var grace = DateTime.UtcNow.AddSeconds(2);
-        while (DateTime.UtcNow < grace)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } extra)
-            {
-                records.Add(extra);
-            }
-        }
-
-        consumer.Close();
-        return records;
-    }
 }

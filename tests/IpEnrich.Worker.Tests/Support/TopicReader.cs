@@ -1,0 +1,42 @@
+using Confluent.Kafka;
+
+namespace IpEnrich.Worker.Tests.Support;
+
+/// <summary>Reads a topic from the beginning with a fresh group, for checking what the pipeline published.</summary>
+public static class TopicReader
+{
+    /// <summary>Records until <paramref name="expected"/> arrived (90 s at most), then two more seconds to catch extras.</summary>
+    public static List<ConsumeResult<TKey, TValue>> Drain<TKey, TValue>(string topic, string bootstrap, int expected)
+    {
+        using var consumer = new ConsumerBuilder<TKey, TValue>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "verify-" + Guid.NewGuid().ToString("N"),
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var records = new List<ConsumeResult<TKey, TValue>>();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (records.Count < expected && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        // Anything beyond the expected count would be a duplicate: read a little longer to catch it.
+        var grace = DateTime.UtcNow.AddSeconds(2);
+        while (DateTime.UtcNow < grace)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } extra)
+            {
+                records.Add(extra);
+            }
+        }
+
+        consumer.Close();
+        return records;
+    }
+}

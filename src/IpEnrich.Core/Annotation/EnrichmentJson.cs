@@ -62,10 +62,18 @@ public static class EnrichmentJson
     public static void WriteTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset value, bool milliseconds)
     {
         ArgumentNullException.ThrowIfNull(w);
-        Span<char> buffer = stackalloc char[40];
-        var format = milliseconds ? "yyyy-MM-dd'T'HH:mm:ss.fff'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
-        value.UtcDateTime.TryFormat(buffer, out var written, format, CultureInfo.InvariantCulture);
-        w.WriteString(name, buffer[..written]);
+        var utc = value.UtcDateTime;
+        if (!milliseconds)
+        {
+            w.WriteString(name, utc); // round-trip form with trailing zeros of the fraction trimmed: 13:36:06Z, 13:36:06.5Z
+            return;
+        }
+
+        // "O" is the formatter's fast path: yyyy-MM-ddTHH:mm:ss.fffffffZ; keep the milliseconds.
+        Span<byte> buffer = stackalloc byte[28];
+        utc.TryFormat(buffer, out _, "O", CultureInfo.InvariantCulture);
+        buffer[23] = (byte)'Z';
+        w.WriteString(name, buffer[..24]);
     }
 
 

@@ -12,15 +12,22 @@ public sealed class FieldNameRules
         "sha512", "ssdeep", "imphash", "checksum", "ja3", "ja3s", "ja4", "oid", "build",
     ];
 
-    private readonly byte[][] _words;
+    // Excluded words bucketed by length: every property name of every alert is split and checked, so a word is only
+    // compared with the few excluded words of its own length.
+    private readonly byte[][][] _wordsByLength;
 
     public FieldNameRules(IEnumerable<string> excludedWords)
     {
         ArgumentNullException.ThrowIfNull(excludedWords);
-        _words = excludedWords
+        var words = excludedWords
             .Where(w => !string.IsNullOrWhiteSpace(w))
             .Select(w => System.Text.Encoding.UTF8.GetBytes(w.Trim().ToLowerInvariant()))
             .ToArray();
+        _wordsByLength = new byte[words.Length == 0 ? 1 : words.Max(w => w.Length) + 1][][];
+        for (var length = 0; length < _wordsByLength.Length; length++)
+        {
+            _wordsByLength[length] = [.. words.Where(w => w.Length == length)];
+        }
     }
 
     /// <summary>
@@ -58,13 +65,19 @@ public sealed class FieldNameRules
         return false;
     }
 
-    private bool IsExcludedWord(ReadOnlySpan<byte> word)
+    private bool IsExcludedWord(ReadOnlySpan<byte> word) =>
+        IsListed(word) || (word.Length > 1 && (word[^1] | 0x20) == 's' && IsListed(word[..^1])); // plurals too: "macs", "serials"
+
+    private bool IsListed(ReadOnlySpan<byte> word)
     {
-        foreach (var excluded in _words)
+        if (word.Length >= _wordsByLength.Length)
         {
-            // Plurals too: "macs", "serials", "versions".
-            var candidate = word.Length == excluded.Length + 1 && (word[^1] | 0x20) == 's' ? word[..^1] : word;
-            if (excluded.Length == candidate.Length && System.Text.Ascii.EqualsIgnoreCase(candidate, excluded))
+            return false;
+        }
+
+        foreach (var excluded in _wordsByLength[word.Length])
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(word, excluded))
             {
                 return true;
             }

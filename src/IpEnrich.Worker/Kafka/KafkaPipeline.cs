@@ -151,6 +151,7 @@ public sealed partial class KafkaPipeline : BackgroundService
             if (!lane.TryEnqueue(item))
             {
                 lane.Pending = item;
+                _anyPending = true;
                 consumer.Pause([lane.Partition]);
             }
         }
@@ -363,6 +364,18 @@ public sealed partial class KafkaPipeline : BackgroundService
     /// <summary>On the consume thread: delivery reports become stored offsets; a failed delivery stops progress.</summary>
     private void ApplyDeliveries()
     {
+        try
+        {
+            TrackDeliveries();
+        }
+        finally
+        {
+            StoreWatermarks();
+        }
+    }
+
+    private void TrackDeliveries()
+    {
         while (_deliveries.TryDequeue(out var delivery))
         {
             if (delivery.Error.IsError && _transactions is not null)
@@ -383,20 +396,45 @@ public sealed partial class KafkaPipeline : BackgroundService
             Interlocked.Increment(ref _delivered);
             if (_transactions is null && _lanes.TryGetValue(delivery.Partition, out var lane) && lane.Tracker.Delivered(delivery.Offset) is { } next)
             {
-                try
-                {
-                    _consumer!.StoreOffset(new TopicPartitionOffset(delivery.Partition, next));
-                }
-                catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
-                {
-                    // The partition was revoked meanwhile; its new owner starts from the last commit.
-                }
+                _watermarks[delivery.Partition] = next;
             }
         }
     }
 
+    /// <summary>One offset store per partition per batch of delivery reports, not one per message.</summary>
+    private void StoreWatermarks()
+    {
+        if (_watermarks.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (partition, next) in _watermarks)
+        {
+            try
+            {
+                _consumer!.StoreOffset(new TopicPartitionOffset(partition, next));
+            }
+            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
+            {
+                // The partition was revoked meanwhile; its new owner starts from the last commit.
+            }
+        }
+
+        _watermarks.Clear();
+    }
+
+    // Consume thread only: the highest storable offset per partition found in the current batch of delivery reports.
+    private readonly Dictionary<TopicPartition, long> _watermarks = [];
+
     private void RetryPending()
     {
+        if (!_anyPending)
+        {
+            return; // the usual case: no lane scan (and no snapshot of the lanes) per consumed message
+        }
+
+        var stillPending = false;
         foreach (var lane in _lanes.Values)
         {
             if (lane.Pending is { } pending && lane.TryEnqueue(pending))
@@ -404,8 +442,15 @@ public sealed partial class KafkaPipeline : BackgroundService
                 lane.Pending = null;
                 _consumer!.Resume([lane.Partition]);
             }
+
+            stillPending |= lane.Pending is not null;
         }
+
+        _anyPending = stillPending;
     }
+
+    // Consume thread only: some lane holds a paused partition's message.
+    private bool _anyPending;
 
     private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {

@@ -9,6 +9,7 @@ public sealed class PartitionOffsetTracker
 {
     private readonly Queue<long> _pending = new();
     private readonly HashSet<long> _done = [];
+    private long _last = -1;
 
     /// <summary>Messages consumed and not yet part of the committed prefix (bounds the in-flight window).</summary>
     public int InFlight => _pending.Count;
@@ -16,12 +17,13 @@ public sealed class PartitionOffsetTracker
     /// <summary>Records a consumed offset; offsets must arrive in increasing order, as a partition delivers them.</summary>
     public void Consumed(long offset)
     {
-        if (_pending.Count > 0 && offset <= _pending.Last())
+        if (_pending.Count > 0 && offset <= _last)
         {
-            throw new InvalidOperationException($"offset {offset} consumed out of order after {_pending.Last()}");
+            throw new InvalidOperationException($"offset {offset} consumed out of order after {_last}");
         }
 
         _pending.Enqueue(offset);
+        _last = offset;
     }
 
     /// <summary>Marks an offset delivered; returns the next offset to store when the prefix grew, else null.</summary>

@@ -69,7 +69,6 @@ public sealed partial class LookupService : IAsyncDisposable
             if (_cache.GetL1(keys[i]) is { } hit)
             {
                 results[i] = hit.ToResult(LookupSource.Cache);
-                Count("l1");
             }
             else
             {
@@ -77,6 +76,7 @@ public sealed partial class LookupService : IAsyncDisposable
             }
         }
 
+        Count("l1", ips.Count - pending.Count); // once per alert, not per IP: this is the hot path
         if (pending.Count == 0)
         {
             return results;
@@ -307,7 +307,13 @@ public sealed partial class LookupService : IAsyncDisposable
         }
     }
 
-    private void Count(string source) => _telemetry.Lookups.Add(1, new KeyValuePair<string, object?>("source", source));
+    private void Count(string source, int lookups = 1)
+    {
+        if (lookups > 0)
+        {
+            _telemetry.Lookups.Add(lookups, new KeyValuePair<string, object?>("source", source));
+        }
+    }
 
     private IEnumerable<Measurement<int>> ObserveQuota()
     {

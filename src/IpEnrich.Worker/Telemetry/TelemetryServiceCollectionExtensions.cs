@@ -10,12 +10,14 @@ public static class TelemetryServiceCollectionExtensions
     /// <summary>
     /// Metrics and traces of Meter/ActivitySource <c>IpEnrich</c>, runtime and HttpClient: a Prometheus scrape endpoint
     /// always, OTLP when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the SDK reads the other OTEL_* variables).
+    /// Traces are recorded only when OTLP exports them: a span per alert that goes nowhere costs the hot path for
+    /// nothing, and without one the input's <c>traceparent</c> is passed on unchanged.
     /// </summary>
     public static IServiceCollection AddIpEnrichTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var otlp = !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("ipenrich"))
             .WithMetrics(metrics =>
             {
@@ -24,15 +26,12 @@ public static class TelemetryServiceCollectionExtensions
                 {
                     metrics.AddOtlpExporter();
                 }
-            })
-            .WithTracing(tracing =>
-            {
-                tracing.AddSource(IpEnrichTelemetry.Name).AddHttpClientInstrumentation();
-                if (otlp)
-                {
-                    tracing.AddOtlpExporter();
-                }
             });
+        if (otlp)
+        {
+            telemetry.WithTracing(tracing => tracing.AddSource(IpEnrichTelemetry.Name).AddHttpClientInstrumentation().AddOtlpExporter());
+        }
+
         return services;
     }
 }

@@ -3,7 +3,8 @@ using IpEnrich.Benchmarks.Emulator;
 
 // Micro benchmarks:  dotnet run -c Release --project tests/IpEnrich.Benchmarks -- --filter '*'
 // Cache hits:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- lookup-cache [--seconds S]
-// End to end:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--paced-seconds S]
+// End to end:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--duration S] [--cold]
+// Chaos:            dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load --chaos [--rate R] [--phase-seconds S]
 // Emulator load:     dotnet run -c Release --project tests/IpEnrich.Benchmarks -- emulator [--events N] [--seconds S] [--concurrency C] [--http 1.1|2]
 return args.FirstOrDefault() switch
 {

@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using IpEnrich.Emulator.Options;
+using IpEnrich.Testing;
+using IpEnrich.Worker.Kafka;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>
+/// <c>load --chaos</c> (issue 8): two worker processes in one group consume a steady stream while faults are applied
+/// one phase at a time — SIGKILL and restart of a worker, the broker down with injected produce errors, Redis killed
+/// and restarted empty, an API 5xx storm, a forced 429 window. Every alert carries a sequence number; a reader
+/// follows the output throughout and each phase reports lost (never published), duplicates (published more than once),
+/// the statuses it was published with and its worst latency. Exit code 1 when anything was lost.
+/// </summary>
+internal static class ChaosRun
+{
+    private const int Partitions = 8;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? Get(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        var rate = int.Parse(Get("--rate") ?? "300", CultureInfo.InvariantCulture);
+        var phaseSeconds = int.Parse(Get("--phase-seconds") ?? "8", CultureInfo.InvariantCulture);
+        var logs = Get("--worker-logs"); // a directory for the workers' console output
+        var started = 0;
+        string? LogFile() => logs is null ? null : Path.Combine(logs, $"worker-{++started}.log");
+        if (RedisServer.BinaryPath is null)
+        {
+            Console.Error.WriteLine("load --chaos: redis-server is not installed (apt-get install redis-server); the Redis phase needs it.");
+            return 2;
+        }
+
+        await using var redis = await RedisServer.StartOrSkipAsync();
+        using var cluster = new MockKafkaCluster();
+        cluster.CreateTopic("chaos-in", Partitions);
+        cluster.CreateTopic("chaos-out", Partitions);
+        cluster.CreateTopic("dlq", 1);
+        await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
+        var settings = LoadHarness.Settings(cluster, emulator, redis, "chaos-in", "chaos-out", "ipenrich-chaos");
+        settings["Enrichment:MaxWait"] = "00:00:02";
+        settings["Kafka:Settings:socket.timeout.ms"] = "5000"; // requests lost with the broker fail fast
+        settings["Kafka:Settings:session.timeout.ms"] = "6000"; // a killed worker's partitions move on within seconds
+        settings["Kafka:Settings:heartbeat.interval.ms"] = "1000";
+        settings["Defender:Resilience:MaxRetries"] = "0";
+        settings["Defender:Resilience:BreakDuration"] = "00:00:01";
+        Console.WriteLine($"load --chaos: 2 worker processes, {Partitions} partitions, {rate} alerts/s, {phaseSeconds} s per phase");
+
+        var workers = new[] { WorkerProcess.Start(settings, LogFile()), WorkerProcess.Start(settings, LogFile()) };
+        var output = new OutputFollower(cluster.BootstrapServers, "chaos-out");
+        using var stream = new AlertStream(cluster.BootstrapServers, "chaos-in", rate);
+        var phases = new List<Phase>();
+        try
+        {
+            output.Start();
+            await WaitForAsync(() => output.Distinct > 0, TimeSpan.FromMinutes(2), "the workers published nothing");
+            var faultFor = TimeSpan.FromSeconds(Math.Min(3, phaseSeconds / 2.0));
+            async Task RunPhaseAsync(string name, Func<Task> fault, Func<Task> heal)
+            {
+                var from = stream.Next;
+                var clock = Stopwatch.StartNew();
+                await fault();
+                await Task.Delay(faultFor);
+                await heal();
+                await Task.Delay(TimeSpan.FromSeconds(phaseSeconds) - clock.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
+                phases.Add(new Phase(name, from, stream.Next));
+                Console.WriteLine($"  {name,-28} done: seq {from:N0}..{stream.Next - 1:N0}");
+            }
+
+            await RunPhaseAsync("steady", NoFault, NoFault);
+            // The kill comes after the broker phase: librdkafka's mock coordinator, taken down while a killed member's
+            // partitions are being rebalanced, came back with a group that gave every partition to the new member while
+            // the surviving member kept its own (two owners, every alert of those partitions published twice) — a mock
+            // limitation a real coordinator fences with generations, not a behaviour of the worker.
+            await RunPhaseAsync("broker down + request errors", () =>
+            {
+                cluster.PushRequestErrors(0 /* Produce */, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas);
+                cluster.SetBrokerDown(1);
+                return Task.CompletedTask;
+            }, () =>
+            {
+                cluster.SetBrokerUp(1);
+                return Task.CompletedTask;
+            });
+            await RunPhaseAsync("redis kill, restart empty", redis.StopAsync, redis.StartAsync);
+            await RunPhaseAsync("api 5xx storm", () => emulator.SetFaultsAsync(new FaultOptions { ErrorRate = 1.0 }), () => emulator.SetFaultsAsync(new FaultOptions()));
+            await RunPhaseAsync("api 429 window", () => emulator.SetFaultsAsync(new FaultOptions { Force429Seconds = (int)faultFor.TotalSeconds }), NoFault);
+            await RunPhaseAsync("worker kill -9, restart", () => WorkerProcess.KillAsync(workers[0]), () =>
+            {
+                workers[0].Dispose();
+                workers[0] = WorkerProcess.Start(settings, LogFile());
+                return Task.CompletedTask;
+            });
+            await RunPhaseAsync("healed", NoFault, NoFault);
+            stream.Stop();
+            await WaitForAsync(() => output.Distinct >= stream.Next, TimeSpan.FromMinutes(3), null);
+            await Task.Delay(TimeSpan.FromSeconds(3)); // late duplicates, if any
+        }
+        finally
+        {
+            stream.Stop();
+            await output.StopAsync();
+            foreach (var worker in workers)
+            {
+                await WorkerProcess.KillAsync(worker);
+                worker.Dispose();
+            }
+        }
+
+        return Report(phases, output, stream.NotWritten);
+    }
+
+    private static Task NoFault() => Task.CompletedTask;
+
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan limit, string? failure)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                if (failure is not null)
+                {
+                    throw new InvalidOperationException("load --chaos: " + failure);
+                }
+
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static int Report(List<Phase> phases, OutputFollower output, System.Collections.Concurrent.ConcurrentDictionary<int, string> notWritten)
+    {
+        foreach (var (seq, reason) in notWritten.Take(5))
+        {
+            Console.WriteLine($"  input seq {seq} was never written to the input topic: {reason}");
+        }
+
+        var json = new StringBuilder("{\"chaos\":true,\"phases\":[");
+        var (totalLost, totalDuplicates, total) = (0, 0, 0);
+        Console.WriteLine();
+        Console.WriteLine($"{"phase",-30} {"alerts",7} {"lost",5} {"dups",5} {"max latency",12}  statuses");
+        foreach (var phase in phases)
+        {
+            var (lost, duplicates, worst) = (0, 0, 0.0);
+            var statuses = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            for (var seq = phase.From; seq < phase.To; seq++)
+            {
+                if (notWritten.ContainsKey(seq))
+                {
+                    continue;
+                }
+
+                if (!output.Seen.TryGetValue(seq, out var seen))
+                {
+                    if (++lost <= 5)
+                    {
+                        Console.WriteLine($"  lost: seq {seq} ({phase.Name})");
+                    }
+
+                    continue;
+                }
+
+                duplicates += seen.Count - 1;
+                worst = Math.Max(worst, seen.FirstLatencyMs);
+                statuses[seen.Status] = statuses.GetValueOrDefault(seen.Status) + 1;
+            }
+
+            (totalLost, totalDuplicates, total) = (totalLost + lost, totalDuplicates + duplicates, total + phase.To - phase.From);
+            var text = string.Join(", ", statuses.Select(s => $"{s.Key} {s.Value}"));
+            Console.WriteLine($"{phase.Name,-30} {phase.To - phase.From,7:N0} {lost,5} {duplicates,5} {worst / 1000,10:F1} s  {text}");
+            json.Append(CultureInfo.InvariantCulture, $"{{\"name\":{JsonSerializer.Serialize(phase.Name)},\"alerts\":{phase.To - phase.From},\"lost\":{lost},\"duplicates\":{duplicates},\"maxLatencyMs\":{worst:F0},\"statuses\":{JsonSerializer.Serialize(statuses)}}},");
+        }
+
+        json.Length--;
+        json.Append(CultureInfo.InvariantCulture, $"],\"alerts\":{total},\"notWritten\":{notWritten.Count},\"lost\":{totalLost},\"duplicates\":{totalDuplicates}}}");
+        Console.WriteLine(totalLost == 0 ? "lost 0: every alert was published" : $"LOST {totalLost} alerts");
+        Console.WriteLine(json);
+        return totalLost == 0 ? 0 : 1;
+    }
+
+    private sealed record Phase(string Name, int From, int To);
+
+    /// <summary>Alerts at a steady rate on a dedicated thread: a new source IP each (the API is needed) and a common destination.</summary>
+    private sealed class AlertStream : IDisposable
+    {
+        private readonly IProducer<string, string> _producer;
+        private readonly Thread _thread;
+        private volatile bool _stopped;
+        private int _next;
+
+        public AlertStream(string bootstrap, string topic, int rate)
+        {
+            // Retries for as long as the broker may be down: the input side must not be what loses an alert.
+            _producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5, MessageTimeoutMs = 300_000, EnableIdempotence = true }).Build();
+            _thread = new Thread(() =>
+            {
+                var clock = Stopwatch.StartNew();
+                for (var seq = 0; !_stopped; seq++)
+                {
+                    while (clock.Elapsed < TimeSpan.FromSeconds(seq / (double)rate))
+                    {
+                        Thread.Sleep(1); // pacing on a dedicated thread (never a thread-pool one)
+                    }
+
+                    var value = $$"""{"seq":{{seq}},"title":"chaos","src_ip":"10.{{20 + (seq >> 16)}}.{{(seq >> 8) & 255}}.{{seq & 255}}","dst_ip":"10.9.0.{{seq % 16}}"}""";
+                    var written = seq;
+                    _producer.Produce(topic, new Message<string, string>
+                    {
+                        Key = $"host-{seq % 97}",
+                        Value = value,
+                        Headers = new Headers { { "sent-at", BitConverter.GetBytes(Stopwatch.GetTimestamp()) } },
+                    }, report =>
+                    {
+                        if (report.Error.IsError)
+                        {
+                            NotWritten[written] = report.Error.Reason; // never reached the input topic: not the worker's to lose
+                        }
+                    });
+                    Volatile.Write(ref _next, seq + 1);
+                }
+
+                _producer.Flush(TimeSpan.FromMinutes(5));
+            })
+            { IsBackground = true, Name = "chaos-producer" };
+            _thread.Start();
+        }
+
+        /// <summary>Alerts the input producer could not write, with the reason.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<int, string> NotWritten { get; } = new();
+
+        /// <summary>The sequence number the next alert gets (so alerts 0..Next-1 have been handed to the producer).</summary>
+        public int Next => Volatile.Read(ref _next);
+
+        public void Stop()
+        {
+            if (!_stopped)
+            {
+                _stopped = true;
+                _thread.Join();
+            }
+        }
+
+        public void Dispose()
+        {
+            Stop();
+            _producer.Dispose();
+        }
+    }
+
+    /// <summary>What the output held for one input: how often, the first status and how long it took.</summary>
+    private sealed class SeenAlert(string status, double latencyMs)
+    {
+        public int Count { get; set; } = 1;
+
+        public string Status { get; } = status;
+
+        public double FirstLatencyMs { get; } = latencyMs;
+
+        public string? Where { get; init; }
+    }
+
+    /// <summary>Reads the output topic from the start on a dedicated thread for the whole run.</summary>
+    private sealed class OutputFollower(string bootstrap, string topic)
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _distinct;
+        private int _reported;
+
+        public Dictionary<int, SeenAlert> Seen { get; } = [];
+
+        public int Distinct => Volatile.Read(ref _distinct);
+
+        public void Start() => new Thread(Follow) { IsBackground = true, Name = "chaos-reader" }.Start();
+
+        public async Task StopAsync()
+        {
+            await _stop.CancelAsync();
+            await _done.Task;
+        }
+
+        private void Follow()
+        {
+            using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+            {
+                BootstrapServers = bootstrap, GroupId = "chaos-reader", AutoOffsetReset = AutoOffsetReset.Earliest, FetchWaitMaxMs = 10,
+            }).Build();
+            consumer.Subscribe(topic);
+            while (!_stop.IsCancellationRequested)
+            {
+                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is not { } record)
+                {
+                    continue;
+                }
+
+                var latency = record.Message.Headers.TryGetLastBytes("sent-at", out var sent) ? Stopwatch.GetElapsedTime(BitConverter.ToInt64(sent)).TotalMilliseconds : double.NaN;
+                using var document = JsonDocument.Parse(record.Message.Value);
+                var seq = document.RootElement.GetProperty("seq").GetInt32();
+                if (Seen.TryGetValue(seq, out var seen))
+                {
+                    if (++seen.Count == 2 && ++_reported <= 3)
+                    {
+                        Console.WriteLine($"  duplicate: seq {seq} again at {record.TopicPartitionOffset} ({Status(document.RootElement.GetProperty("ipEnrichment"))}; first {seen.Status} at {seen.Where})");
+                    }
+
+                    continue;
+                }
+
+                Seen[seq] = new SeenAlert(Status(document.RootElement.GetProperty("ipEnrichment")), latency) { Where = record.TopicPartitionOffset.ToString() };
+                Interlocked.Increment(ref _distinct);
+            }
+
+            consumer.Close();
+            _done.SetResult();
+        }
+
+        /// <summary><c>complete</c>, or the alert's status with the reasons its IPs were not answered (<c>partial:outage</c>).</summary>
+        private static string Status(JsonElement enrichment)
+        {
+            var status = enrichment.GetProperty("status").GetString()!;
+            var reasons = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var ip in enrichment.GetProperty("ips").EnumerateArray())
+            {
+                if (ip.TryGetProperty("reason", out var reason) && reason.GetString() is { } text)
+                {
+                    reasons.Add(text);
+                }
+            }
+
+            return reasons.Count == 0 ? status : $"{status}:{string.Join('+', reasons)}";
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>The real <c>ipenrich</c> entry point in a process of its own: its own memory, and a process that can be killed with SIGKILL.</summary>
+internal static class WorkerProcess
+{
+    /// <param name="log">A file that receives the worker's console output (Information and up), or null to discard it (Warning and up).</param>
+    public static Process Start(Dictionary<string, string?> settings, string? log = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ipenrich.dll"));
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        start.ArgumentList.Add(log is null ? "--Logging:LogLevel:Default=Warning" : "--Logging:LogLevel:Default=Information");
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the worker process");
+        var writer = log is null ? null : TextWriter.Synchronized(new StreamWriter(log, append: true) { AutoFlush = true });
+        process.OutputDataReceived += (_, e) => writer?.WriteLine(e.Data); // always drained: a chatty worker never blocks on a full pipe
+        process.ErrorDataReceived += (_, e) => writer?.WriteLine(e.Data);
+        process.Exited += (_, _) => writer?.Dispose();
+        process.EnableRaisingEvents = true;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>SIGKILL (no drain, no commit) and wait for the process to be gone.</summary>
+    public static async Task KillAsync(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>The kernel's high-water mark of the process's resident set (VmHWM), in MB.</summary>
+    public static double PeakRssMb(Process process)
+    {
+        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+
+        return double.NaN;
+    }
+}

@@ -77,11 +77,17 @@ public sealed unsafe class MockKafkaCluster : IDisposable
         }
     }
 
+    /// <summary>Stops the brokers and frees their data; safe to call more than once.</summary>
     public void Dispose()
     {
-        Api.Value.MockClusterDestroy(_cluster);
-        Api.Value.Destroy(_handle);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Api.Value.MockClusterDestroy(_cluster);
+            Api.Value.Destroy(_handle);
+        }
     }
+
+    private int _disposed;
 
     private static void Check(int error, string what)
     {

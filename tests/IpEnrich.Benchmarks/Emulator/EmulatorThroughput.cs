@@ -17,7 +17,7 @@ public static class EmulatorThroughput
         var events = Option(args, "--events", 1_000_000);
         var seconds = Option(args, "--seconds", 10);
         var concurrency = Option(args, "--concurrency", 64);
-        var version = Array.IndexOf(args, "--http") is var h and >= 0 && args[h + 1] == "1.1" ? HttpVersion.Version11 : HttpVersion.Version20;
+        var version = HarnessArgs.Value(args, "--http") == "1.1" ? HttpVersion.Version11 : HttpVersion.Version20;
         var ips = Math.Max(1, events / 20);
 
         var memoryPerMillion = MeasureMemory(events, ips);
@@ -87,9 +87,6 @@ public static class EmulatorThroughput
         return (ok, failed);
     }
 
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
+    private static int Option(string[] args, string name, int fallback) =>
+        HarnessArgs.Value(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }

@@ -22,7 +22,7 @@ internal static class ChaosRun
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string? Get(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        string? Get(string name) => HarnessArgs.Value(args, name);
         var rate = int.Parse(Get("--rate") ?? "300", CultureInfo.InvariantCulture);
         var phaseSeconds = int.Parse(Get("--phase-seconds") ?? "8", CultureInfo.InvariantCulture);
         var logs = Get("--worker-logs"); // a directory for the workers' console output

@@ -400,7 +400,7 @@ public static class LoadHarness
 
         public static LoadOptions Parse(string[] args)
         {
-            string? Get(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+            string? Get(string name) => HarnessArgs.Value(args, name);
             return new LoadOptions(
                 int.Parse(Get("--alerts") ?? "150000", CultureInfo.InvariantCulture),
                 int.Parse(Get("--ips") ?? "2000", CultureInfo.InvariantCulture),

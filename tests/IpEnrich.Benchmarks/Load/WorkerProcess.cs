@@ -20,10 +20,21 @@ internal static class WorkerProcess
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the worker process");
         var writer = log is null ? null : TextWriter.Synchronized(new StreamWriter(log, append: true) { AutoFlush = true });
-        process.OutputDataReceived += (_, e) => writer?.WriteLine(e.Data); // always drained: a chatty worker never blocks on a full pipe
-        process.ErrorDataReceived += (_, e) => writer?.WriteLine(e.Data);
-        process.Exited += (_, _) => writer?.Dispose();
-        process.EnableRaisingEvents = true;
+        var openStreams = 2;
+        void OnLine(DataReceivedEventArgs e)
+        {
+            if (e.Data is not null)
+            {
+                writer?.WriteLine(e.Data);
+            }
+            else if (Interlocked.Decrement(ref openStreams) == 0)
+            {
+                writer?.Dispose(); // both streams ended: no line can arrive after this (Exited may come before the last lines)
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => OnLine(e); // always drained: a chatty worker never blocks on a full pipe
+        process.ErrorDataReceived += (_, e) => OnLine(e);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

@@ -3,9 +3,7 @@ using IpEnrich.Emulator.Options;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Tests.Support;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -28,12 +26,7 @@ public sealed class SecretsInLogsTests
         settings["Kafka:Settings:debug"] = "conf,security,generic";
         // A Redis that refuses connections: the fallback path logs its errors, which must not carry the password.
         settings["Redis:ConnectionString"] = $"127.0.0.1:1,password={RedisPassword},abortConnect=false,connectTimeout=200";
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddFakeLogging();
-        builder.Services.AddKafkaPipeline(builder.Configuration);
-        using var host = builder.Build();
-        await host.StartAsync(TestContext.Current.CancellationToken);
+        using var host = await PipelineSetup.StartPipelineHostAsync(settings, logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
         {
             await producer.ProduceAsync("in", new Message<Null, string> { Value = """{"src_ip":"192.0.2.10"}""" }, TestContext.Current.CancellationToken);

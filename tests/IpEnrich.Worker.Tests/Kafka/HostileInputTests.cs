@@ -6,10 +6,7 @@ using Confluent.Kafka;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Tests.Support;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 
@@ -50,12 +47,7 @@ public sealed class HostileInputTests
         using var listener = RecordOutgoingRequests(requests);
         var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Extraction:MaxAlertBytes"] = MaxAlertBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddKafkaPipeline(builder.Configuration);
-        using var host = builder.Build();
-        await host.StartAsync(TestContext.Current.CancellationToken);
+        using var host = await PipelineSetup.StartPipelineHostAsync(settings);
 
         var bad = cases.Where(c => c.Outcome == HostileOutcome.DeadLetter).ToDictionary(c => c.Name);
         var good = cases.Where(c => c.Outcome == HostileOutcome.Enriched).ToDictionary(c => c.Name);

@@ -4,10 +4,7 @@ using Confluent.Kafka;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Tests.Support;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 
@@ -55,12 +52,7 @@ public sealed class KafkaPipelineTests
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddKafkaPipeline(builder.Configuration);
-        using var host = builder.Build();
-        await host.StartAsync(TestContext.Current.CancellationToken);
+        using var host = await PipelineSetup.StartPipelineHostAsync(settings);
 
         var outputs = TopicReader.Drain<string, string>("alerts-enriched", cluster.BootstrapServers, Alerts);
         var deadLetters = TopicReader.Drain<string, string>("alerts-dlq", cluster.BootstrapServers, BadAlerts);

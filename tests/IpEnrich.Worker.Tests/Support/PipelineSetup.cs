@@ -1,5 +1,8 @@
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace IpEnrich.Worker.Tests.Support;
 
@@ -36,5 +39,20 @@ public static class PipelineSetup
         }
 
         return settings;
+    }
+
+    /// <summary>
+    /// Starts a host with only the pipeline and what it needs (<c>AddKafkaPipeline</c>), no web server, logging at
+    /// Warning unless <paramref name="logging"/> says otherwise.
+    /// </summary>
+    public static async Task<IHost> StartPipelineHostAsync(Dictionary<string, string?> settings, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        (logging ?? (l => l.SetMinimumLevel(LogLevel.Warning)))(builder.Logging);
+        builder.Services.AddKafkaPipeline(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return host;
     }
 }

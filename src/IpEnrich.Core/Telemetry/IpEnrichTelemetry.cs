@@ -22,9 +22,17 @@ public sealed class IpEnrichTelemetry : IDisposable
         Alerts = _meter.CreateCounter<long>("ipenrich.alerts", "{alert}", "Alerts processed, by outcome (complete, partial, deferred, none, dead_letter)");
         Lookups = _meter.CreateCounter<long>("ipenrich.lookups", "{lookup}", "IP lookups, by source (l1, redis, api, stale, coalesced, deferred)");
         ApiRequests = _meter.CreateCounter<long>("ipenrich.api.requests", "{request}", "Requests to the Defender API, by HTTP status code");
-        AlertDuration = _meter.CreateHistogram<double>("ipenrich.alert.duration", "s", "Consume-to-produce time of an alert");
-        ApiDuration = _meter.CreateHistogram<double>("ipenrich.api.duration", "s", "Duration of a Defender API call, retries included");
+        AlertDuration = _meter.CreateHistogram("ipenrich.alert.duration", "s", "Time from consuming an alert to the broker acknowledging its output",
+            advice: SecondsAdvice);
+        ApiDuration = _meter.CreateHistogram("ipenrich.api.duration", "s", "Duration of a Defender API call, retries included", advice: SecondsAdvice);
     }
+
+    // Bucket bounds in seconds, 1 ms to 60 s: the exporters' default bounds (0, 5, 10, 25 … 10,000) suit milliseconds
+    // and would put every alert in the first bucket, leaving the dashboard's percentiles meaningless.
+    private static readonly InstrumentAdvice<double> SecondsAdvice = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60],
+    };
 
     /// <summary>Every metric name the worker emits (the dashboard and deployment checks read this list).</summary>
     public static IReadOnlyList<string> MetricNames { get; } =

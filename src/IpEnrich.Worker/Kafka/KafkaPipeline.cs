@@ -28,6 +28,7 @@ public sealed partial class KafkaPipeline : BackgroundService
     private readonly TimeProvider _time;
     private readonly string? _updatesTopic;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly IpEnrich.Core.Telemetry.IpEnrichTelemetry _telemetry;
     private readonly ILogger<KafkaPipeline> _logger;
     private readonly ObjectPool<AlertExtraction> _scratch = new DefaultObjectPool<AlertExtraction>(new DefaultPooledObjectPolicy<AlertExtraction>(), 1024);
     private readonly ConcurrentDictionary<TopicPartition, PartitionLane> _lanes = new();
@@ -39,7 +40,7 @@ public sealed partial class KafkaPipeline : BackgroundService
     private CancellationToken _stopping;
 
     public KafkaPipeline(IOptions<KafkaOptions> options, IOptions<EnrichmentOptions> enrichment, AlertProcessor processor, LookupService lookups,
-        TimeProvider time, IHostApplicationLifetime lifetime, ILogger<KafkaPipeline> logger)
+        TimeProvider time, IHostApplicationLifetime lifetime, IpEnrich.Core.Telemetry.IpEnrichTelemetry telemetry, ILogger<KafkaPipeline> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(enrichment);
@@ -49,6 +50,7 @@ public sealed partial class KafkaPipeline : BackgroundService
         _lookups = lookups;
         _time = time;
         _lifetime = lifetime;
+        _telemetry = telemetry;
         _logger = logger;
     }
 
@@ -136,18 +138,19 @@ public sealed partial class KafkaPipeline : BackgroundService
             }
 
             Interlocked.Increment(ref _consumed);
+            var consumedAt = _time.GetTimestamp();
             lane.Tracker.Consumed(result.Offset.Value);
 
             // The CPU part of the work (parse, extract, annotate) runs here, as the copy in a consume→produce loop
             // would; only lookups that wait on Redis or the API continue on the thread pool. A message ready at once
             // in an idle lane is produced straight away: no thread hop on the warm path.
             var work = PrepareAsync(result, lane.Abandon.Token);
-            if (work.IsCompletedSuccessfully && lane.IsIdle && TryProduceNow(result, work.Result))
+            if (work.IsCompletedSuccessfully && lane.IsIdle && TryProduceNow(result, work.Result, consumedAt))
             {
                 continue;
             }
 
-            var item = new InFlight(result, work);
+            var item = new InFlight(result, work, consumedAt);
             if (!lane.TryEnqueue(item))
             {
                 lane.Pending = item;
@@ -308,7 +311,7 @@ public sealed partial class KafkaPipeline : BackgroundService
     });
 
     /// <summary>The warm path on the consume thread; false when the record must go through the lane instead.</summary>
-    private bool TryProduceNow(ConsumeResult<byte[]?, byte[]?> source, OutgoingRecord record)
+    private bool TryProduceNow(ConsumeResult<byte[]?, byte[]?> source, OutgoingRecord record, long consumedAt)
     {
         if (_transactions is not null)
         {
@@ -317,7 +320,7 @@ public sealed partial class KafkaPipeline : BackgroundService
 
         try
         {
-            _producer!.Produce(record.Topic, record.Message, DeliveryHandler(source));
+            _producer!.Produce(record.Topic, record.Message, DeliveryHandler(source, consumedAt));
             return true;
         }
         catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -326,11 +329,16 @@ public sealed partial class KafkaPipeline : BackgroundService
         }
     }
 
-    private Action<DeliveryReport<byte[]?, byte[]?>> DeliveryHandler(ConsumeResult<byte[]?, byte[]?> source)
+    /// <summary>On librdkafka's delivery thread: hands the report to the consume thread and records the alert's time in the worker.</summary>
+    private Action<DeliveryReport<byte[]?, byte[]?>> DeliveryHandler(ConsumeResult<byte[]?, byte[]?> source, long consumedAt)
     {
         var partition = source.TopicPartition;
         var offset = source.Offset.Value;
-        return report => _deliveries.Enqueue((partition, offset, report.Error));
+        return report =>
+        {
+            _deliveries.Enqueue((partition, offset, report.Error));
+            _telemetry.AlertDuration.Record(_time.GetElapsedTime(consumedAt).TotalSeconds);
+        };
     }
 
     /// <summary>The lane's produce loop: awaits each message's work in consume order and hands it to the producer.</summary>
@@ -342,7 +350,7 @@ public sealed partial class KafkaPipeline : BackgroundService
             await foreach (var item in lane.Reader.ReadAllAsync(token))
             {
                 var record = await item.Work;
-                var onDelivery = DeliveryHandler(item.Source);
+                var onDelivery = DeliveryHandler(item.Source, item.ConsumedAt);
                 if (_transactions is not null)
                 {
                     await _transactions.ProduceAsync(item.Source.TopicPartition, item.Source.Offset.Value, record, onDelivery, token);
@@ -613,13 +621,15 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     private IProducer<byte[]?, byte[]?> BuildProducer()
     {
-        var config = new ProducerConfig(_options.Settings)
+        // A copy: Confluent's config classes write into the dictionary they are given, and these are the user's settings.
+        var config = new ProducerConfig(new Dictionary<string, string>(_options.Settings, StringComparer.Ordinal))
         {
             BootstrapServers = _options.BootstrapServers,
             EnableIdempotence = true,
             Acks = Acks.All,
             LingerMs = 5,
             CompressionType = CompressionType.Lz4,
+            DeliveryReportFields = "none", // only the report's error is read: no copy of headers back from librdkafka per message
         };
         if (_options.Transactions)
         {
@@ -633,7 +643,7 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
     {
-        var config = new ConsumerConfig(_options.Settings)
+        var config = new ConsumerConfig(new Dictionary<string, string>(_options.Settings, StringComparer.Ordinal))
         {
             BootstrapServers = _options.BootstrapServers,
             GroupId = _options.GroupId,

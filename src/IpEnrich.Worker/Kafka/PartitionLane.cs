@@ -58,7 +58,8 @@ internal sealed class PartitionLane
 }
 
 /// <summary>A consumed message and the work that turns it into the record to publish.</summary>
-internal sealed record InFlight(ConsumeResult<byte[]?, byte[]?> Source, Task<OutgoingRecord> Work);
+/// <param name="ConsumedAt">When the consumer returned it (a <see cref="TimeProvider"/> timestamp), for <c>ipenrich.alert.duration</c>.</param>
+internal sealed record InFlight(ConsumeResult<byte[]?, byte[]?> Source, Task<OutgoingRecord> Work, long ConsumedAt);
 
 /// <summary>What to publish for one input: the enriched alert, or the original to the dead-letter topic.</summary>
 internal sealed record OutgoingRecord(string Topic, Message<byte[]?, byte[]?> Message);

@@ -49,7 +49,6 @@ public sealed class AlertProcessor
     public async Task<AlertOutcome> ProcessAsync(ReadOnlyMemory<byte> alert, AlertExtraction scratch, IBufferWriter<byte> output,
         CancellationToken cancellationToken)
     {
-        var started = _time.GetTimestamp();
         if (!_extractor.TryExtract(alert.Span, scratch, out var rejection))
         {
             Count("dead_letter");
@@ -61,7 +60,6 @@ public sealed class AlertProcessor
             : await _lookups.LookupAsync(scratch.Candidates, scratch.Priority, _options.MaxWait, cancellationToken, _lookBackHours);
         var status = _annotator.Annotate(alert.Span, scratch, results, _lookBackHours, _time.GetUtcNow(), output);
         Count(AlertAnnotator.StatusText(status));
-        _telemetry.AlertDuration.Record(_time.GetElapsedTime(started).TotalSeconds);
         Activity.Current?.SetTag("ipenrich.status", AlertAnnotator.StatusText(status));
         return AlertOutcome.Enriched(status, results);
     }

@@ -83,33 +83,38 @@ public static class LoadHarness
         var (lostWarmN, duplicatesWarmN) = redis is null || options.Replicas == 1 ? (0, 0) : Verify(cluster.BootstrapServers, "out-warm-n", options.Alerts);
         (lostWarm, duplicatesWarm) = (lostWarm + lostWarmN, duplicatesWarm + duplicatesWarmN);
         var headline = options.Cold ? cold : warm;
-        // The paced run gets a fresh cluster (this one holds about 1 GB by now) with the partition count a 50,000-alert
-        // backlog needs: at a paced rate, 52 partitions of a few hundred alerts/s each cost latency in per-partition
-        // batching and fetch rounds (p50 116–142 ms against 28 ms on 18 partitions).
+        // The paced run gets a fresh cluster (this one holds about 1 GB by now) with few partitions. The mock broker
+        // finds a fetch's offset by walking the partition's list of produce batches from the start, so its cost per
+        // fetch grows with the log until the ~5 MiB per-partition retention trims it; a paced stream of small batches
+        // on 18 partitions saturated the broker within 10 s (copy p99 70 ms, worker 271 ms), on 8 it stays flat.
         cluster.Dispose();
         using var pacedCluster = new MockKafkaCluster();
-        var pacedPartitions = (options with { Alerts = PacedBacklog(options) }).Partitions;
-        foreach (var topic in new[] { "in-paced", "out-paced", "dlq" })
+        foreach (var topic in new[] { "in-paced", "out-paced", "in-paced-copy", "out-paced-copy", "dlq" })
         {
-            pacedCluster.CreateTopic(topic, topic == "dlq" ? 1 : pacedPartitions);
+            pacedCluster.CreateTopic(topic, topic == "dlq" ? 1 : PacedPartitions);
         }
 
         var paced = await PacedLatencyAsync(pacedCluster, emulator, redis, options);
         var (lost, duplicates) = (lostCold + lostWarm, duplicatesCold + duplicatesWarm);
         var peakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
 
-        Console.WriteLine($"latency @ {paced.Rate:N0}/s : p50 {paced.P50:F1} ms, p99 {paced.P99:F1} ms (producer → output consumer, {paced.Count:N0} alerts; "
-            + $"half of the {paced.MaxRate:N0}/s this worker process reached on a backlog)");
+        var (latency, copyLatency) = (paced.Enriched, paced.Copy);
+        Console.WriteLine($"latency @ {paced.Rate:N0}/s : ipenrich p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F0} ms ({latency.Count:N0} alerts); "
+            + $"copy p50 {copyLatency.P50:F1} ms, p99 {copyLatency.P99:F1} ms, max {copyLatency.Max:F0} ms (producer → output consumer; half of the {paced.MaxRate:N0}/s this worker process reached on a backlog; "
+            + $"worker {paced.WorkerCores:P0} of a core, machine {paced.MachineBusy:P0} busy)");
         Console.WriteLine($"API calls       : {apiCalls:N0} for {uniqueIps:N0} distinct IPs ({(double)apiCalls / uniqueIps:F3} per IP) over cold and warm, throttled {throttled}");
         Console.WriteLine($"lost {lost}, duplicates {duplicates} (cold {lostCold}/{duplicatesCold}, warm {lostWarm}/{duplicatesWarm})");
         Console.WriteLine($"peak RSS        : worker process {paced.WorkerPeakRssMb:F0} MB (paced run); harness process {peakRssMb:F0} MB (mock broker, emulator, in-process workers)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"warmAlertsPerSec\":{warm.PerSecond:F0},\"warmReplicasAlertsPerSec\":{warmReplicas.PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{paced.P50:F1},\"p99Ms\":{paced.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"pacedMaxAlertsPerSec\":{paced.MaxRate:F0},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0}}}"));
+            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"warmAlertsPerSec\":{warm.PerSecond:F0},\"warmReplicasAlertsPerSec\":{warmReplicas.PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{latency.P50:F1},\"p99Ms\":{latency.P99:F1},\"copyP50Ms\":{copyLatency.P50:F1},\"copyP99Ms\":{copyLatency.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"pacedMaxAlertsPerSec\":{paced.MaxRate:F0},\"pacedWorkerCores\":{paced.WorkerCores:F2},\"pacedMachineBusy\":{paced.MachineBusy:F2},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0}}}"));
         return 0;
     }
 
-    /// <summary>Writes the alerts (1–4 IPs from a Zipf mix, padded to ~AlertBytes); returns the number of distinct IPs used.</summary>
-    private static int Produce(MockKafkaCluster cluster, string topic, LoadOptions options, double? paced, int? alerts = null)
+    /// <summary>
+    /// Writes the alerts (1–4 IPs from a Zipf mix, padded to ~AlertBytes); returns the number of distinct IPs used.
+    /// With <paramref name="everyIp"/> the first alerts name each of the mix's IPs once, so a worker fed them has all in cache.
+    /// </summary>
+    private static int Produce(MockKafkaCluster cluster, string topic, LoadOptions options, double? paced, int? alerts = null, bool everyIp = false)
     {
         var random = new Random(42);
         var zipf = new ZipfSampler(options.Ips, options.Zipf);
@@ -124,7 +129,7 @@ public static class LoadHarness
             var ips = new string[random.Next(1, 5)];
             for (var k = 0; k < ips.Length; k++)
             {
-                var rank = zipf.Sample(random);
+                var rank = everyIp && k == 0 && i < options.Ips ? i : zipf.Sample(random);
                 used.Add(rank);
                 ips[k] = $"10.{100 + (rank >> 16)}.{(rank >> 8) & 255}.{rank & 255}";
             }
@@ -174,6 +179,7 @@ public static class LoadHarness
             using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
             {
                 BootstrapServers = bootstrap, EnableIdempotence = true, Acks = Acks.All, LingerMs = 5, CompressionType = CompressionType.Lz4,
+                DeliveryReportFields = "none",
             }).Build();
             consumer.Subscribe(from);
             long delivered = 0;
@@ -324,76 +330,142 @@ public static class LoadHarness
     /// <summary>
     /// One worker in its own process (the real <c>ipenrich</c> entry point, so its peak RSS is the worker's alone):
     /// first a backlog measures the rate this process reaches here (and warms its JIT), then alerts are produced at a
-    /// steady half of that rate and the latency from send to the output consumer is measured.
+    /// steady half of that rate and the latency from send to the output consumer is measured. The same paced stream
+    /// then goes through the bare copy, whose latency is the transport's share (producer linger, fetch rounds, broker).
     /// </summary>
-    private static async Task<(double Rate, double P50, double P99, int Count, double WorkerPeakRssMb, double MaxRate)> PacedLatencyAsync(
-        MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis, LoadOptions options)
+    private static async Task<PacedResult> PacedLatencyAsync(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis, LoadOptions options)
     {
         var backlog = PacedBacklog(options);
-        Produce(cluster, "in-paced", options, paced: null, backlog);
-        using var worker = WorkerProcess.Start(Settings(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"));
+        Produce(cluster, "in-paced", options, paced: null, backlog, everyIp: true); // the latency target is for a warm cache
+        using var worker = WorkerProcess.Start(Settings(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"), options.WorkerLogs is { } logs ? Path.Combine(logs, "paced-worker.log") : null);
+        double maxRate, rssMb, workerCores, machineBusy;
+        Latencies enriched;
         try
         {
-            using var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
-            {
-                BootstrapServers = cluster.BootstrapServers, GroupId = "paced-reader", AutoOffsetReset = AutoOffsetReset.Earliest, FetchWaitMaxMs = FetchWaitMaxMs,
-            }).Build();
-            reader.Subscribe("out-paced");
+            using var reader = PacedReader(cluster, "out-paced");
+            string? Exited() => worker.HasExited ? "the worker process exited" : null;
 
-            // The backlog's first output proves the worker has joined and owns its partitions; its last gives the rate.
-            var ready = DateTime.UtcNow.AddMinutes(2);
-            Stopwatch? drain = null;
-            var drained = 0;
-            while (drained < backlog)
-            {
-                if (reader.Consume(TimeSpan.FromMilliseconds(100)) is not null)
-                {
-                    drain ??= Stopwatch.StartNew();
-                    drained++;
-                }
-                else if (DateTime.UtcNow > ready || worker.HasExited)
-                {
-                    throw new InvalidOperationException($"the worker process published {drained} of {backlog} backlog alerts (exited: {worker.HasExited})");
-                }
-            }
-
-            var maxRate = backlog / drain!.Elapsed.TotalSeconds;
-            var rate = Math.Max(100, maxRate / 2);
-            var latencies = new List<double>();
-            var expected = (int)(rate * options.DurationSeconds);
-            var producing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            new Thread(() =>
-            {
-                Produce(cluster, "in-paced", options, rate);
-                producing.SetResult();
-            })
-            { IsBackground = true, Name = "paced-producer" }.Start();
-            var deadline = DateTime.UtcNow.AddSeconds(options.DurationSeconds + 60);
-            while (latencies.Count < expected && DateTime.UtcNow < deadline)
-            {
-                if (reader.Consume(TimeSpan.FromMilliseconds(100)) is { } r && r.Message.Headers.TryGetLastBytes("sent-at", out var sent))
-                {
-                    latencies.Add(Stopwatch.GetElapsedTime(BitConverter.ToInt64(sent)).TotalMilliseconds);
-                }
-            }
-
-            await producing.Task;
-            reader.Close();
-            var rssMb = WorkerProcess.PeakRssMb(worker);
-            latencies.Sort();
-            return latencies.Count == 0
-                ? (rate, double.NaN, double.NaN, 0, rssMb, maxRate)
-                : (rate, latencies[latencies.Count / 2], latencies[Math.Min(latencies.Count - 1, (int)(latencies.Count * 0.99))], latencies.Count, rssMb, maxRate);
+            // The first backlog's output proves the worker has joined and owns its partitions; it fills the cache
+            // and runs the JIT. Tier-1 compilation goes on in the background for seconds after it: a worker that runs
+            // for days does this once, so the second backlog (its rate is the maximum) starts when the process is quiet.
+            ReadBacklog(reader, backlog, Exited);
+            await WorkerProcess.WaitUntilIdleAsync(worker, TimeSpan.FromSeconds(15));
+            Produce(cluster, "in-paced", options, paced: null, backlog);
+            maxRate = backlog / ReadBacklog(reader, backlog, Exited).TotalSeconds;
+            await WorkerProcess.WaitUntilIdleAsync(worker, TimeSpan.FromSeconds(15));
+            var (cpuBefore, machineBefore) = (WorkerProcess.CpuTime(worker), MachineCpu.Read());
+            enriched = MeasurePaced(cluster, reader, "in-paced", Math.Max(100, maxRate / 2), options);
+            (workerCores, machineBusy) = ((WorkerProcess.CpuTime(worker) - cpuBefore) / enriched.Elapsed, MachineCpu.Read().BusySince(machineBefore));
+            rssMb = WorkerProcess.PeakRssMb(worker); // read while the process exists
         }
         finally
         {
             await WorkerProcess.KillAsync(worker);
         }
+
+
+        // The copy joins its group on a small backlog first, so the paced stream never waits for a group to form.
+        const int CopyWarmUp = 2_000;
+        var rate = Math.Max(100, maxRate / 2);
+        var copy = CopyAsync(cluster.BootstrapServers, CopyWarmUp + (int)(rate * options.DurationSeconds), "in-paced-copy", "out-paced-copy", "paced-copy");
+        Produce(cluster, "in-paced-copy", options, paced: null, CopyWarmUp);
+        using (var reader = PacedReader(cluster, "out-paced-copy"))
+        {
+            ReadBacklog(reader, CopyWarmUp, () => copy.IsFaulted ? "the copy failed" : null);
+            var copied = MeasurePaced(cluster, reader, "in-paced-copy", rate, options);
+            await copy;
+            return new PacedResult(rate, maxRate, enriched, copied, rssMb, workerCores, machineBusy);
+        }
     }
 
-    private static int PacedBacklog(LoadOptions options) => Math.Min(options.Alerts, 50_000);
+    private static IConsumer<Ignore, Ignore> PacedReader(MockKafkaCluster cluster, string topic)
+    {
+        var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers, GroupId = "reader-" + topic, AutoOffsetReset = AutoOffsetReset.Earliest, FetchWaitMaxMs = FetchWaitMaxMs,
+        }).Build();
+        reader.Subscribe(topic);
+        return reader;
+    }
 
-    private sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replicas, int AlertBytes, int DurationSeconds, bool Cold)
+    /// <summary>Reads <paramref name="count"/> outputs; returns the time from the first to the last.</summary>
+    private static TimeSpan ReadBacklog(IConsumer<Ignore, Ignore> reader, int count, Func<string?> failure)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        Stopwatch? watch = null;
+        var read = 0;
+        while (read < count)
+        {
+            if (reader.Consume(TimeSpan.FromMilliseconds(100)) is not null)
+            {
+                watch ??= Stopwatch.StartNew();
+                read++;
+            }
+            else if (DateTime.UtcNow > deadline || failure() is not null)
+            {
+                throw new InvalidOperationException($"{read} of {count} backlog alerts were published ({failure() ?? "timed out"})");
+            }
+        }
+
+        return watch!.Elapsed;
+    }
+
+    /// <summary>Produces at <paramref name="rate"/> for the run's duration and returns the send → read latencies.</summary>
+    private static Latencies MeasurePaced(MockKafkaCluster cluster, IConsumer<Ignore, Ignore> reader, string input, double rate, LoadOptions options)
+    {
+        var latencies = new List<double>();
+        var expected = (int)(rate * options.DurationSeconds);
+        var watch = Stopwatch.StartNew();
+        var producer = new Thread(() => Produce(cluster, input, options, rate)) { IsBackground = true, Name = "paced-producer" };
+        producer.Start();
+        var deadline = DateTime.UtcNow.AddSeconds(options.DurationSeconds + 60);
+        while (latencies.Count < expected && DateTime.UtcNow < deadline)
+        {
+            if (reader.Consume(TimeSpan.FromMilliseconds(100)) is { } r && r.Message.Headers.TryGetLastBytes("sent-at", out var sent))
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(BitConverter.ToInt64(sent)).TotalMilliseconds);
+            }
+        }
+
+        producer.Join();
+        return new Latencies(latencies, watch.Elapsed);
+    }
+
+    /// <param name="WorkerCores">The worker process's CPU while paced, in cores.</param>
+    /// <param name="MachineBusy">The fraction of the machine's CPU in use meanwhile (broker, harness and worker).</param>
+    private sealed record PacedResult(double Rate, double MaxRate, Latencies Enriched, Latencies Copy, double WorkerPeakRssMb, double WorkerCores, double MachineBusy);
+
+    /// <summary>Latency percentiles in milliseconds (NaN when nothing arrived).</summary>
+    private sealed class Latencies
+    {
+        private readonly List<double> _sorted;
+
+        public Latencies(List<double> values, TimeSpan elapsed)
+        {
+            _sorted = values;
+            _sorted.Sort();
+            Elapsed = elapsed;
+        }
+
+        public TimeSpan Elapsed { get; }
+
+        public int Count => _sorted.Count;
+
+        public double P50 => Percentile(0.50);
+
+        public double P99 => Percentile(0.99);
+
+        public double Max => _sorted.Count == 0 ? double.NaN : _sorted[^1];
+
+        private double Percentile(double p) => _sorted.Count == 0 ? double.NaN : _sorted[Math.Min(_sorted.Count - 1, (int)(_sorted.Count * p))];
+    }
+
+    private const int PacedPartitions = 8;
+
+    /// <summary>A backlog that fits the paced partitions twice over (the mock drops what is past ~5 MiB per partition).</summary>
+    private static int PacedBacklog(LoadOptions options) => Math.Min(options.Alerts, 16_000);
+
+    private sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replicas, int AlertBytes, int DurationSeconds, bool Cold, string? WorkerLogs)
     {
         /// <summary>Enough partitions that no topic outgrows the mock broker's per-partition retention.</summary>
         public int Partitions => (int)Math.Clamp((long)Alerts * (AlertBytes + 64) / BytesPerPartition + 1, 16, 256);
@@ -408,7 +480,8 @@ public static class LoadHarness
                 int.Parse(Get("--replicas") ?? "3", CultureInfo.InvariantCulture),
                 int.Parse(Get("--alert-bytes") ?? "1024", CultureInfo.InvariantCulture),
                 int.Parse(Get("--duration") ?? Get("--paced-seconds") ?? "10", CultureInfo.InvariantCulture),
-                args.Contains("--cold"));
+                args.Contains("--cold"),
+                Get("--worker-logs") is { } logs ? Directory.CreateDirectory(logs).FullName : null);
         }
     }
 }

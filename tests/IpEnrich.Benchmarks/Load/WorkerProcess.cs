@@ -51,6 +51,31 @@ internal static class WorkerProcess
         await process.WaitForExitAsync();
     }
 
+    /// <summary>Waits until the process uses under 5 % of a core over half a second (or <paramref name="limit"/> passes).</summary>
+    public static async Task WaitUntilIdleAsync(Process process, TimeSpan limit)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        var window = TimeSpan.FromMilliseconds(500);
+        var before = CpuTime(process);
+        while (Stopwatch.GetTimestamp() < deadline && !process.HasExited)
+        {
+            await Task.Delay(window);
+            var now = CpuTime(process);
+            if (now - before < window * 0.05)
+            {
+                return;
+            }
+
+            before = now;
+        }
+    }
+
+    public static TimeSpan CpuTime(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
+
     /// <summary>The kernel's high-water mark of the process's resident set (VmHWM), in MB.</summary>
     public static double PeakRssMb(Process process)
     {

@@ -46,6 +46,8 @@ public sealed class WorkerHostTests
         Assert.Contains("outcome=\"dead_letter\"", metrics, StringComparison.Ordinal);
         Assert.Contains("ipenrich_api_requests_total", metrics, StringComparison.Ordinal);
         Assert.Contains("ipenrich_quota_remaining", metrics, StringComparison.Ordinal);
+        // Duration buckets in seconds (1 ms … 60 s), not the exporter's millisecond defaults that put every alert in one bucket.
+        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("ipenrich_alert_duration_seconds_bucket{", StringComparison.Ordinal) && l.Contains("le=\"0.05\"", StringComparison.Ordinal));
         await app.StopAsync(TestContext.Current.CancellationToken);
 
         // The Grafana dashboard queries only metrics this worker exports (checked against the live scrape).

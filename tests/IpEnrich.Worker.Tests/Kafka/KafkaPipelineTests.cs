@@ -1,10 +1,12 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using IpEnrich.Core.Telemetry;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 
@@ -53,10 +55,28 @@ public sealed class KafkaPipelineTests
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
         using var host = await PipelineSetup.StartPipelineHostAsync(settings);
+        var durations = new System.Collections.Concurrent.ConcurrentBag<double>();
+        using var meters = new System.Diagnostics.Metrics.MeterListener();
+        var meter = host.Services.GetRequiredService<IpEnrichTelemetry>().Meter;
+        meters.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == meter && instrument.Name == "ipenrich.alert.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<double>((_, value, _, _) => durations.Add(value));
+        meters.Start();
 
         var outputs = TopicReader.Drain<string, string>("alerts-enriched", cluster.BootstrapServers, Alerts);
         var deadLetters = TopicReader.Drain<string, string>("alerts-dlq", cluster.BootstrapServers, BadAlerts);
         await host.StopAsync(TestContext.Current.CancellationToken);
+
+        // Consume → acknowledged time, once per input (dead letters too); the user's librdkafka settings are untouched
+        // (Confluent's config classes write into the dictionary they wrap, so the clients are built from copies).
+        Assert.Equal(Alerts + BadAlerts, durations.Count);
+        Assert.All(durations, d => Assert.InRange(d, 1e-6, 30));
+        Assert.Empty(host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value.Settings);
 
         // Exactly once, enriched from the emulator's data, headers kept and status added.
         var seqs = outputs.Select(o => JsonDocument.Parse(o.Message.Value).RootElement.GetProperty("seq").GetInt32()).ToList();

@@ -33,6 +33,7 @@ public sealed partial class KafkaPipeline : BackgroundService
     private readonly ObjectPool<AlertExtraction> _scratch = new DefaultObjectPool<AlertExtraction>(new DefaultPooledObjectPolicy<AlertExtraction>(), 1024);
     private readonly ConcurrentDictionary<TopicPartition, PartitionLane> _lanes = new();
     private readonly ConcurrentQueue<(TopicPartition Partition, long Offset, Error Error)> _deliveries = new();
+    private readonly RepeatedErrorThrottle _errorThrottle;
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private IProducer<byte[]?, byte[]?>? _producer;
     private TransactionalOutput? _transactions;
@@ -52,6 +53,7 @@ public sealed partial class KafkaPipeline : BackgroundService
         _lifetime = lifetime;
         _telemetry = telemetry;
         _logger = logger;
+        _errorThrottle = new RepeatedErrorThrottle(time);
     }
 
     /// <summary>Inputs consumed, outputs and dead letters acknowledged (for tests and the demo's progress line).</summary>
@@ -672,10 +674,14 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     private void OnClientError(string client, Error error)
     {
-        LogClientError(_logger, client, error.Code, error.Reason);
         if (error.IsFatal)
         {
+            LogClientError(_logger, client, error.Code, error.Reason, 0);
             _lifetime.StopApplication();
+        }
+        else if (_errorThrottle.ShouldLog(client, error.Code, out var suppressed))
+        {
+            LogClientError(_logger, client, error.Code, error.Reason, suppressed);
         }
     }
 
@@ -688,8 +694,8 @@ public sealed partial class KafkaPipeline : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "Partitions revoked after draining: {Partitions}")]
     private static partial void LogRevoked(ILogger logger, List<TopicPartitionOffset> partitions);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client} error {Code}: {Reason}")]
-    private static partial void LogClientError(ILogger logger, string client, ErrorCode code, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka {Client} error {Code}: {Reason} ({Suppressed} repeats left out since the last report; one report per 30 s)")]
+    private static partial void LogClientError(ILogger logger, string client, ErrorCode code, string reason, int suppressed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consume error: {Reason}")]
     private static partial void LogConsumeError(ILogger logger, string reason);

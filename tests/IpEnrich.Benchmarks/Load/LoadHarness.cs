@@ -102,11 +102,13 @@ public static class LoadHarness
         Console.WriteLine($"latency @ {paced.Rate:N0}/s : ipenrich p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F0} ms ({latency.Count:N0} alerts); "
             + $"copy p50 {copyLatency.P50:F1} ms, p99 {copyLatency.P99:F1} ms, max {copyLatency.Max:F0} ms (producer → output consumer; half of the {paced.MaxRate:N0}/s this worker process reached on a backlog; "
             + $"worker {paced.WorkerCores:P0} of a core, machine {paced.MachineBusy:P0} busy)");
+        Console.WriteLine($"  in the worker  : consume → acknowledged p50 {paced.InWorker.Quantile(0.5) * 1000:F1} ms, p99 {paced.InWorker.Quantile(0.99) * 1000:F1} ms "
+            + $"({paced.InWorker.Count:N0} alerts; its ipenrich.alert.duration histogram, quantiles as the dashboard computes them)");
         Console.WriteLine($"API calls       : {apiCalls:N0} for {uniqueIps:N0} distinct IPs ({(double)apiCalls / uniqueIps:F3} per IP) over cold and warm, throttled {throttled}");
         Console.WriteLine($"lost {lost}, duplicates {duplicates} (cold {lostCold}/{duplicatesCold}, warm {lostWarm}/{duplicatesWarm})");
         Console.WriteLine($"peak RSS        : worker process {paced.WorkerPeakRssMb:F0} MB (paced run); harness process {peakRssMb:F0} MB (mock broker, emulator, in-process workers)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"warmAlertsPerSec\":{warm.PerSecond:F0},\"warmReplicasAlertsPerSec\":{warmReplicas.PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{latency.P50:F1},\"p99Ms\":{latency.P99:F1},\"copyP50Ms\":{copyLatency.P50:F1},\"copyP99Ms\":{copyLatency.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"pacedMaxAlertsPerSec\":{paced.MaxRate:F0},\"pacedWorkerCores\":{paced.WorkerCores:F2},\"pacedMachineBusy\":{paced.MachineBusy:F2},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0}}}"));
+            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"warmAlertsPerSec\":{warm.PerSecond:F0},\"warmReplicasAlertsPerSec\":{warmReplicas.PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{latency.P50:F1},\"p99Ms\":{latency.P99:F1},\"workerP50Ms\":{paced.InWorker.Quantile(0.5) * 1000:F1},\"workerP99Ms\":{paced.InWorker.Quantile(0.99) * 1000:F1},\"copyP50Ms\":{copyLatency.P50:F1},\"copyP99Ms\":{copyLatency.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"pacedMaxAlertsPerSec\":{paced.MaxRate:F0},\"pacedWorkerCores\":{paced.WorkerCores:F2},\"pacedMachineBusy\":{paced.MachineBusy:F2},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0}}}"));
         return 0;
     }
 
@@ -337,8 +339,12 @@ public static class LoadHarness
     {
         var backlog = PacedBacklog(options);
         Produce(cluster, "in-paced", options, paced: null, backlog, everyIp: true); // the latency target is for a warm cache
-        using var worker = WorkerProcess.Start(Settings(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"), options.WorkerLogs is { } logs ? Path.Combine(logs, "paced-worker.log") : null);
+        var port = WorkerProcess.FreePort();
+        using var worker = WorkerProcess.Start(Settings(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"),
+            options.WorkerLogs is { } logs ? Path.Combine(logs, "paced-worker.log") : null, port);
+        using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         double maxRate, rssMb, workerCores, machineBusy;
+        ScrapedHistogram inWorker;
         Latencies enriched;
         try
         {
@@ -354,8 +360,10 @@ public static class LoadHarness
             maxRate = backlog / ReadBacklog(reader, backlog, Exited).TotalSeconds;
             await WorkerProcess.WaitUntilIdleAsync(worker, TimeSpan.FromSeconds(15));
             var (cpuBefore, machineBefore) = (WorkerProcess.CpuTime(worker), MachineCpu.Read());
+            var durationsBefore = await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration);
             enriched = MeasurePaced(cluster, reader, "in-paced", Math.Max(100, maxRate / 2), options);
             (workerCores, machineBusy) = ((WorkerProcess.CpuTime(worker) - cpuBefore) / enriched.Elapsed, MachineCpu.Read().BusySince(machineBefore));
+            inWorker = (await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration)).Since(durationsBefore);
             rssMb = WorkerProcess.PeakRssMb(worker); // read while the process exists
         }
         finally
@@ -374,7 +382,7 @@ public static class LoadHarness
             ReadBacklog(reader, CopyWarmUp, () => copy.IsFaulted ? "the copy failed" : null);
             var copied = MeasurePaced(cluster, reader, "in-paced-copy", rate, options);
             await copy;
-            return new PacedResult(rate, maxRate, enriched, copied, rssMb, workerCores, machineBusy);
+            return new PacedResult(rate, maxRate, enriched, copied, inWorker, rssMb, workerCores, machineBusy);
         }
     }
 
@@ -433,7 +441,11 @@ public static class LoadHarness
 
     /// <param name="WorkerCores">The worker process's CPU while paced, in cores.</param>
     /// <param name="MachineBusy">The fraction of the machine's CPU in use meanwhile (broker, harness and worker).</param>
-    private sealed record PacedResult(double Rate, double MaxRate, Latencies Enriched, Latencies Copy, double WorkerPeakRssMb, double WorkerCores, double MachineBusy);
+    /// <param name="InWorker">The worker's own <c>ipenrich.alert.duration</c> (consume → broker acknowledgement) over the paced stream.</param>
+    private sealed record PacedResult(double Rate, double MaxRate, Latencies Enriched, Latencies Copy, ScrapedHistogram InWorker, double WorkerPeakRssMb, double WorkerCores,
+        double MachineBusy);
+
+    private const string AlertDuration = "ipenrich_alert_duration_seconds";
 
     /// <summary>Latency percentiles in milliseconds (NaN when nothing arrived).</summary>
     private sealed class Latencies

@@ -7,11 +7,12 @@ namespace IpEnrich.Benchmarks.Load;
 internal static class WorkerProcess
 {
     /// <param name="log">A file that receives the worker's console output (Information and up), or null to discard it (Warning and up).</param>
-    public static Process Start(Dictionary<string, string?> settings, string? log = null)
+    /// <param name="httpPort">The port of its health and metrics endpoints; any free one when 0.</param>
+    public static Process Start(Dictionary<string, string?> settings, string? log = null, int httpPort = 0)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ipenrich.dll"));
-        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{httpPort}");
         start.ArgumentList.Add(log is null ? "--Logging:LogLevel:Default=Warning" : "--Logging:LogLevel:Default=Information");
         foreach (var (key, value) in settings)
         {
@@ -38,6 +39,14 @@ internal static class WorkerProcess
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>A loopback port free right now, for a worker's endpoints that the harness must reach.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>SIGKILL (no drain, no commit) and wait for the process to be gone.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using IpEnrich.Emulator.Data;
@@ -94,13 +95,13 @@ public static class LoadHarness
             pacedCluster.CreateTopic(topic, topic == "dlq" ? 1 : PacedPartitions);
         }
 
-        var paced = await PacedLatencyAsync(pacedCluster, emulator, redis, options);
+        var paced = await PacedLatencyAsync(pacedCluster, emulator, redis, options, warm.PerSecond);
         var (lost, duplicates) = (lostCold + lostWarm, duplicatesCold + duplicatesWarm);
         var peakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
 
         var (latency, copyLatency) = (paced.Enriched, paced.Copy);
         Console.WriteLine($"latency @ {paced.Rate:N0}/s : ipenrich p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F0} ms ({latency.Count:N0} alerts); "
-            + $"copy p50 {copyLatency.P50:F1} ms, p99 {copyLatency.P99:F1} ms, max {copyLatency.Max:F0} ms (producer → output consumer; half of the {paced.MaxRate:N0}/s this worker process reached on a backlog; "
+            + $"copy p50 {copyLatency.P50:F1} ms, p99 {copyLatency.P99:F1} ms, max {copyLatency.Max:F0} ms (producer → output consumer; half of the warm rate of {paced.MaxRate:N0}/s; "
             + $"worker {paced.WorkerCores:P0} of a core, machine {paced.MachineBusy:P0} busy)");
         Console.WriteLine($"  in the worker  : consume → acknowledged p50 {paced.InWorker.Quantile(0.5) * 1000:F1} ms, p99 {paced.InWorker.Quantile(0.99) * 1000:F1} ms "
             + $"({paced.InWorker.Count:N0} alerts; its ipenrich.alert.duration histogram, quantiles as the dashboard computes them)");
@@ -108,7 +109,7 @@ public static class LoadHarness
         Console.WriteLine($"lost {lost}, duplicates {duplicates} (cold {lostCold}/{duplicatesCold}, warm {lostWarm}/{duplicatesWarm})");
         Console.WriteLine($"peak RSS        : worker process {paced.WorkerPeakRssMb:F0} MB (paced run); harness process {peakRssMb:F0} MB (mock broker, emulator, in-process workers)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"warmAlertsPerSec\":{warm.PerSecond:F0},\"warmReplicasAlertsPerSec\":{warmReplicas.PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{latency.P50:F1},\"p99Ms\":{latency.P99:F1},\"workerP50Ms\":{paced.InWorker.Quantile(0.5) * 1000:F1},\"workerP99Ms\":{paced.InWorker.Quantile(0.99) * 1000:F1},\"copyP50Ms\":{copyLatency.P50:F1},\"copyP99Ms\":{copyLatency.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"pacedMaxAlertsPerSec\":{paced.MaxRate:F0},\"pacedWorkerCores\":{paced.WorkerCores:F2},\"pacedMachineBusy\":{paced.MachineBusy:F2},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0}}}"));
+            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"warmAlertsPerSec\":{warm.PerSecond:F0},\"warmReplicasAlertsPerSec\":{warmReplicas.PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{latency.P50:F1},\"p99Ms\":{latency.P99:F1},\"workerP50Ms\":{paced.InWorker.Quantile(0.5) * 1000:F1},\"workerP99Ms\":{paced.InWorker.Quantile(0.99) * 1000:F1},\"copyP50Ms\":{copyLatency.P50:F1},\"copyP99Ms\":{copyLatency.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"pacedWorkerCores\":{paced.WorkerCores:F2},\"pacedMachineBusy\":{paced.MachineBusy:F2},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0}}}"));
         return 0;
     }
 
@@ -122,10 +123,11 @@ public static class LoadHarness
         var zipf = new ZipfSampler(options.Ips, options.Zipf);
         var used = new HashSet<int>();
         var padding = new string('x', Math.Max(0, options.AlertBytes - 330));
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5, QueueBufferingMaxMessages = 1_000_000 }).Build();
         var count = alerts ?? (paced is null ? options.Alerts : (int)(paced.Value * options.DurationSeconds));
-        var clock = Stopwatch.StartNew();
-        var failed = 0;
+
+        // Every message is built before the first is sent: a paced stream then costs the machine no more than the
+        // client's own work, leaving the CPU to the broker and the worker being measured.
+        var messages = new Message<byte[], byte[]>[count];
         for (var i = 0; i < count; i++)
         {
             var ips = new string[random.Next(1, 5)];
@@ -137,7 +139,15 @@ public static class LoadHarness
             }
 
             var value = $$"""{"seq":{{i}},"title":"Suspicious connection","severity":"medium","src_ip":"{{ips[0]}}","destinations":["{{string.Join("\",\"", ips[1..])}}"],"message":"connection from {{ips[0]}} observed","padding":"{{padding}}"}""";
-            var message = new Message<string, string> { Key = $"host-{i % 1000}", Value = value };
+            messages[i] = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"host-{i % 1000}"), Value = Encoding.UTF8.GetBytes(value) };
+        }
+
+        using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5, QueueBufferingMaxMessages = 1_000_000 }).Build();
+        var clock = Stopwatch.StartNew();
+        var failed = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var message = messages[i];
             if (paced is not null)
             {
                 var due = TimeSpan.FromSeconds(i / paced.Value);
@@ -331,19 +341,21 @@ public static class LoadHarness
 
     /// <summary>
     /// One worker in its own process (the real <c>ipenrich</c> entry point, so its peak RSS is the worker's alone):
-    /// first a backlog measures the rate this process reaches here (and warms its JIT), then alerts are produced at a
-    /// steady half of that rate and the latency from send to the output consumer is measured. The same paced stream
-    /// then goes through the bare copy, whose latency is the transport's share (producer linger, fetch rounds, broker).
+    /// a backlog warms it up, then alerts are produced at a steady half of <paramref name="maxRate"/> (the warm phase's
+    /// measured rate) and the latency from send to the output consumer is measured, along with the worker's own
+    /// consume → acknowledged histogram. The same paced stream then goes through the bare copy, whose latency is the
+    /// transport's share (producer linger, fetch rounds, broker).
     /// </summary>
-    private static async Task<PacedResult> PacedLatencyAsync(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis, LoadOptions options)
+    private static async Task<PacedResult> PacedLatencyAsync(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis, LoadOptions options, double maxRate)
     {
+        var rate = Math.Max(100, maxRate / 2);
         var backlog = PacedBacklog(options);
         Produce(cluster, "in-paced", options, paced: null, backlog, everyIp: true); // the latency target is for a warm cache
         var port = WorkerProcess.FreePort();
         using var worker = WorkerProcess.Start(Settings(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"),
             options.WorkerLogs is { } logs ? Path.Combine(logs, "paced-worker.log") : null, port);
         using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        double maxRate, rssMb, workerCores, machineBusy;
+        double rssMb, workerCores, machineBusy;
         ScrapedHistogram inWorker;
         Latencies enriched;
         try
@@ -351,17 +363,14 @@ public static class LoadHarness
             using var reader = PacedReader(cluster, "out-paced");
             string? Exited() => worker.HasExited ? "the worker process exited" : null;
 
-            // The first backlog's output proves the worker has joined and owns its partitions; it fills the cache
-            // and runs the JIT. Tier-1 compilation goes on in the background for seconds after it: a worker that runs
-            // for days does this once, so the second backlog (its rate is the maximum) starts when the process is quiet.
+            // The backlog's output proves the worker has joined and owns its partitions; it fills the cache and runs
+            // the JIT. Tier-1 compilation goes on in the background for seconds after it: a worker that runs for days
+            // does this once, so the paced stream starts when the process has gone quiet.
             ReadBacklog(reader, backlog, Exited);
-            await WorkerProcess.WaitUntilIdleAsync(worker, TimeSpan.FromSeconds(15));
-            Produce(cluster, "in-paced", options, paced: null, backlog);
-            maxRate = backlog / ReadBacklog(reader, backlog, Exited).TotalSeconds;
             await WorkerProcess.WaitUntilIdleAsync(worker, TimeSpan.FromSeconds(15));
             var (cpuBefore, machineBefore) = (WorkerProcess.CpuTime(worker), MachineCpu.Read());
             var durationsBefore = await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration);
-            enriched = MeasurePaced(cluster, reader, "in-paced", Math.Max(100, maxRate / 2), options);
+            enriched = MeasurePaced(cluster, reader, "in-paced", rate, options);
             (workerCores, machineBusy) = ((WorkerProcess.CpuTime(worker) - cpuBefore) / enriched.Elapsed, MachineCpu.Read().BusySince(machineBefore));
             inWorker = (await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration)).Since(durationsBefore);
             rssMb = WorkerProcess.PeakRssMb(worker); // read while the process exists
@@ -371,10 +380,8 @@ public static class LoadHarness
             await WorkerProcess.KillAsync(worker);
         }
 
-
         // The copy joins its group on a small backlog first, so the paced stream never waits for a group to form.
         const int CopyWarmUp = 2_000;
-        var rate = Math.Max(100, maxRate / 2);
         var copy = CopyAsync(cluster.BootstrapServers, CopyWarmUp + (int)(rate * options.DurationSeconds), "in-paced-copy", "out-paced-copy", "paced-copy");
         Produce(cluster, "in-paced-copy", options, paced: null, CopyWarmUp);
         using (var reader = PacedReader(cluster, "out-paced-copy"))
@@ -396,17 +403,15 @@ public static class LoadHarness
         return reader;
     }
 
-    /// <summary>Reads <paramref name="count"/> outputs; returns the time from the first to the last.</summary>
-    private static TimeSpan ReadBacklog(IConsumer<Ignore, Ignore> reader, int count, Func<string?> failure)
+    /// <summary>Reads <paramref name="count"/> outputs (two minutes at most).</summary>
+    private static void ReadBacklog(IConsumer<Ignore, Ignore> reader, int count, Func<string?> failure)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
-        Stopwatch? watch = null;
         var read = 0;
         while (read < count)
         {
             if (reader.Consume(TimeSpan.FromMilliseconds(100)) is not null)
             {
-                watch ??= Stopwatch.StartNew();
                 read++;
             }
             else if (DateTime.UtcNow > deadline || failure() is not null)
@@ -414,8 +419,6 @@ public static class LoadHarness
                 throw new InvalidOperationException($"{read} of {count} backlog alerts were published ({failure() ?? "timed out"})");
             }
         }
-
-        return watch!.Elapsed;
     }
 
     /// <summary>Produces at <paramref name="rate"/> for the run's duration and returns the send → read latencies.</summary>
@@ -474,7 +477,7 @@ public static class LoadHarness
 
     private const int PacedPartitions = 8;
 
-    /// <summary>A backlog that fits the paced partitions twice over (the mock drops what is past ~5 MiB per partition).</summary>
+    /// <summary>A warm-up backlog that fits the paced partitions with room to spare (the mock drops what is past ~5 MiB per partition).</summary>
     private static int PacedBacklog(LoadOptions options) => Math.Min(options.Alerts, 16_000);
 
     private sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replicas, int AlertBytes, int DurationSeconds, bool Cold, string? WorkerLogs)

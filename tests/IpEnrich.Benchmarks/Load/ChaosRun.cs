@@ -110,7 +110,58 @@ internal static class ChaosRun
             }
         }
 
+        var missing = phases.SelectMany(p => Enumerable.Range(p.From, p.To - p.From))
+            .Where(seq => !output.Seen.ContainsKey(seq) && !stream.NotWritten.ContainsKey(seq)).Take(5).ToList();
+        if (missing.Count > 0)
+        {
+            Audit(cluster.BootstrapServers, missing);
+        }
+
         return Report(phases, output, stream.NotWritten);
+    }
+
+    /// <summary>
+    /// For alerts the reader never saw: where each is in the input, whether the output topic holds it after all (then
+    /// the reader missed it), and the group's committed offset on its input partition — the evidence to tell a lost
+    /// alert from a missed read.
+    /// </summary>
+    private static void Audit(string bootstrap, List<int> missing)
+    {
+        var input = ReadAll(bootstrap, "chaos-in");
+        var output = ReadAll(bootstrap, "chaos-out");
+        using var group = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "ipenrich-chaos" }).Build();
+        foreach (var seq in missing)
+        {
+            var where = input.GetValueOrDefault(seq);
+            Offset? committed = where is null ? null : group.Committed([where.TopicPartition], TimeSpan.FromSeconds(10)).Single().Offset;
+            Console.WriteLine($"  audit: seq {seq} input {where?.ToString() ?? "absent"}; output {(output.TryGetValue(seq, out var o) ? $"{o} (the reader missed it)" : "absent")}; "
+                + $"group committed {committed?.ToString() ?? "-"}");
+        }
+    }
+
+    /// <summary>seq → first position, reading every partition of <paramref name="topic"/> from the start to its end.</summary>
+    private static Dictionary<int, TopicPartitionOffset> ReadAll(string bootstrap, string topic)
+    {
+        var found = new Dictionary<int, TopicPartitionOffset>();
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "chaos-audit", EnableAutoCommit = false }).Build();
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics[0].Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
+        foreach (var partition in partitions)
+        {
+            var end = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(10)).High;
+            consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
+            while (consumer.Consume(TimeSpan.FromSeconds(5)) is { } record)
+            {
+                using var document = JsonDocument.Parse(record.Message.Value);
+                found.TryAdd(document.RootElement.GetProperty("seq").GetInt32(), record.TopicPartitionOffset);
+                if (record.Offset.Value >= end - 1)
+                {
+                    break;
+                }
+            }
+        }
+
+        return found;
     }
 
     private static Task NoFault() => Task.CompletedTask;

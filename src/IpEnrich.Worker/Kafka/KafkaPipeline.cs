@@ -621,10 +621,12 @@ public sealed partial class KafkaPipeline : BackgroundService
         }
     }
 
+    /// <summary><c>Kafka:Settings</c> for one client: Confluent's config classes write into the dictionary they wrap.</summary>
+    private Dictionary<string, string> CopyOfUserSettings() => new(_options.Settings, StringComparer.Ordinal);
+
     private IProducer<byte[]?, byte[]?> BuildProducer()
     {
-        // A copy: Confluent's config classes write into the dictionary they are given, and these are the user's settings.
-        var config = new ProducerConfig(new Dictionary<string, string>(_options.Settings, StringComparer.Ordinal))
+        var config = new ProducerConfig(CopyOfUserSettings())
         {
             BootstrapServers = _options.BootstrapServers,
             EnableIdempotence = true,
@@ -645,7 +647,7 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
     {
-        var config = new ConsumerConfig(new Dictionary<string, string>(_options.Settings, StringComparer.Ordinal))
+        var config = new ConsumerConfig(CopyOfUserSettings())
         {
             BootstrapServers = _options.BootstrapServers,
             GroupId = _options.GroupId,

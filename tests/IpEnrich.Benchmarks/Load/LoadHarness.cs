@@ -49,7 +49,7 @@ public static class LoadHarness
 
         // The API quota is scaled up so the cold phase can finish in seconds; every call is still counted (and any 429).
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:PerMinute=1000000", "--Emulator:Quota:PerHour=10000000");
-        var uniqueIps = Produce(cluster, "in", options, paced: null);
+        var uniqueIps = Produce(cluster, "in", options);
 
         // The copy runs twice here and once more after the workers; the fastest is the baseline (the conservative
         // choice: the first run pays for the JIT and the broker's cold start, and the copy's rate varies by ±20 % here).
@@ -101,7 +101,7 @@ public static class LoadHarness
 
         var (latency, copyLatency) = (paced.Enriched, paced.Copy);
         Console.WriteLine($"latency @ {paced.Rate:N0}/s : ipenrich p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F0} ms ({latency.Count:N0} alerts); "
-            + $"copy p50 {copyLatency.P50:F1} ms, p99 {copyLatency.P99:F1} ms, max {copyLatency.Max:F0} ms (producer → output consumer; half of the warm rate of {paced.MaxRate:N0}/s; "
+            + $"copy p50 {copyLatency.P50:F1} ms, p99 {copyLatency.P99:F1} ms, max {copyLatency.Max:F0} ms (producer → output consumer; half of the warm rate of {warm.PerSecond:N0}/s; "
             + $"worker {paced.WorkerCores:P0} of a core, machine {paced.MachineBusy:P0} busy)");
         Console.WriteLine($"  in the worker  : consume → acknowledged p50 {paced.InWorker.Quantile(0.5) * 1000:F1} ms, p99 {paced.InWorker.Quantile(0.99) * 1000:F1} ms "
             + $"({paced.InWorker.Count:N0} alerts; its ipenrich.alert.duration histogram, quantiles as the dashboard computes them)");
@@ -117,16 +117,20 @@ public static class LoadHarness
     /// Writes the alerts (1–4 IPs from a Zipf mix, padded to ~AlertBytes); returns the number of distinct IPs used.
     /// With <paramref name="everyIp"/> the first alerts name each of the mix's IPs once, so a worker fed them has all in cache.
     /// </summary>
-    private static int Produce(MockKafkaCluster cluster, string topic, LoadOptions options, double? paced, int? alerts = null, bool everyIp = false)
+    private static int Produce(MockKafkaCluster cluster, string topic, LoadOptions options, int? alerts = null, bool everyIp = false)
+    {
+        var (messages, used) = BuildAlerts(options, alerts ?? options.Alerts, everyIp);
+        Send(cluster, topic, messages, paced: null);
+        return used;
+    }
+
+    /// <summary>The alerts as the input topic gets them, and how many distinct IPs they name.</summary>
+    private static (Message<byte[], byte[]>[] Messages, int DistinctIps) BuildAlerts(LoadOptions options, int count, bool everyIp = false)
     {
         var random = new Random(42);
         var zipf = new ZipfSampler(options.Ips, options.Zipf);
         var used = new HashSet<int>();
         var padding = new string('x', Math.Max(0, options.AlertBytes - 330));
-        var count = alerts ?? (paced is null ? options.Alerts : (int)(paced.Value * options.DurationSeconds));
-
-        // Every message is built before the first is sent: a paced stream then costs the machine no more than the
-        // client's own work, leaving the CPU to the broker and the worker being measured.
         var messages = new Message<byte[], byte[]>[count];
         for (var i = 0; i < count; i++)
         {
@@ -142,10 +146,20 @@ public static class LoadHarness
             messages[i] = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"host-{i % 1000}"), Value = Encoding.UTF8.GetBytes(value) };
         }
 
+        return (messages, used.Count);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="messages"/> and waits for every delivery; at <paramref name="paced"/> alerts/s with a
+    /// <c>sent-at</c> header when given. Messages are built beforehand, so a paced stream costs the machine no more than
+    /// the client's own work, leaving the CPU to the broker and the worker being measured.
+    /// </summary>
+    private static void Send(MockKafkaCluster cluster, string topic, Message<byte[], byte[]>[] messages, double? paced)
+    {
         using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5, QueueBufferingMaxMessages = 1_000_000 }).Build();
         var clock = Stopwatch.StartNew();
         var failed = 0;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < messages.Length; i++)
         {
             var message = messages[i];
             if (paced is not null)
@@ -171,10 +185,8 @@ public static class LoadHarness
         producer.Flush(TimeSpan.FromMinutes(2));
         if (failed > 0)
         {
-            throw new InvalidOperationException($"{failed} of {count} alerts could not be written to {topic}");
+            throw new InvalidOperationException($"{failed} of {messages.Length} alerts could not be written to {topic}");
         }
-
-        return used.Count;
     }
 
     /// <summary>The baseline: consume → produce the same bytes with the worker's client settings, offsets stored after delivery.</summary>
@@ -350,7 +362,7 @@ public static class LoadHarness
     {
         var rate = Math.Max(100, maxRate / 2);
         var backlog = PacedBacklog(options);
-        Produce(cluster, "in-paced", options, paced: null, backlog, everyIp: true); // the latency target is for a warm cache
+        Produce(cluster, "in-paced", options, backlog, everyIp: true); // the latency target is for a warm cache
         var port = WorkerProcess.FreePort();
         using var worker = WorkerProcess.Start(Settings(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"),
             options.WorkerLogs is { } logs ? Path.Combine(logs, "paced-worker.log") : null, port);
@@ -368,9 +380,10 @@ public static class LoadHarness
             // does this once, so the paced stream starts when the process has gone quiet.
             ReadBacklog(reader, backlog, Exited);
             await WorkerProcess.WaitUntilIdleAsync(worker, TimeSpan.FromSeconds(15));
+            var stream = BuildAlerts(options, (int)(rate * options.DurationSeconds)).Messages; // before the measured window
             var (cpuBefore, machineBefore) = (WorkerProcess.CpuTime(worker), MachineCpu.Read());
             var durationsBefore = await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration);
-            enriched = MeasurePaced(cluster, reader, "in-paced", rate, options);
+            enriched = MeasurePaced(cluster, reader, "in-paced", rate, stream);
             (workerCores, machineBusy) = ((WorkerProcess.CpuTime(worker) - cpuBefore) / enriched.Elapsed, MachineCpu.Read().BusySince(machineBefore));
             inWorker = (await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration)).Since(durationsBefore);
             rssMb = WorkerProcess.PeakRssMb(worker); // read while the process exists
@@ -383,13 +396,13 @@ public static class LoadHarness
         // The copy joins its group on a small backlog first, so the paced stream never waits for a group to form.
         const int CopyWarmUp = 2_000;
         var copy = CopyAsync(cluster.BootstrapServers, CopyWarmUp + (int)(rate * options.DurationSeconds), "in-paced-copy", "out-paced-copy", "paced-copy");
-        Produce(cluster, "in-paced-copy", options, paced: null, CopyWarmUp);
+        Produce(cluster, "in-paced-copy", options, CopyWarmUp);
         using (var reader = PacedReader(cluster, "out-paced-copy"))
         {
             ReadBacklog(reader, CopyWarmUp, () => copy.IsFaulted ? "the copy failed" : null);
-            var copied = MeasurePaced(cluster, reader, "in-paced-copy", rate, options);
+            var copied = MeasurePaced(cluster, reader, "in-paced-copy", rate, BuildAlerts(options, (int)(rate * options.DurationSeconds)).Messages);
             await copy;
-            return new PacedResult(rate, maxRate, enriched, copied, inWorker, rssMb, workerCores, machineBusy);
+            return new PacedResult(rate, enriched, copied, inWorker, rssMb, workerCores, machineBusy);
         }
     }
 
@@ -421,16 +434,15 @@ public static class LoadHarness
         }
     }
 
-    /// <summary>Produces at <paramref name="rate"/> for the run's duration and returns the send → read latencies.</summary>
-    private static Latencies MeasurePaced(MockKafkaCluster cluster, IConsumer<Ignore, Ignore> reader, string input, double rate, LoadOptions options)
+    /// <summary>Sends <paramref name="stream"/> at <paramref name="rate"/> and returns the send → read latencies.</summary>
+    private static Latencies MeasurePaced(MockKafkaCluster cluster, IConsumer<Ignore, Ignore> reader, string input, double rate, Message<byte[], byte[]>[] stream)
     {
         var latencies = new List<double>();
-        var expected = (int)(rate * options.DurationSeconds);
         var watch = Stopwatch.StartNew();
-        var producer = new Thread(() => Produce(cluster, input, options, rate)) { IsBackground = true, Name = "paced-producer" };
+        var producer = new Thread(() => Send(cluster, input, stream, rate)) { IsBackground = true, Name = "paced-producer" };
         producer.Start();
-        var deadline = DateTime.UtcNow.AddSeconds(options.DurationSeconds + 60);
-        while (latencies.Count < expected && DateTime.UtcNow < deadline)
+        var deadline = DateTime.UtcNow.AddSeconds((stream.Length / rate) + 60);
+        while (latencies.Count < stream.Length && DateTime.UtcNow < deadline)
         {
             if (reader.Consume(TimeSpan.FromMilliseconds(100)) is { } r && r.Message.Headers.TryGetLastBytes("sent-at", out var sent))
             {
@@ -445,7 +457,7 @@ public static class LoadHarness
     /// <param name="WorkerCores">The worker process's CPU while paced, in cores.</param>
     /// <param name="MachineBusy">The fraction of the machine's CPU in use meanwhile (broker, harness and worker).</param>
     /// <param name="InWorker">The worker's own <c>ipenrich.alert.duration</c> (consume → broker acknowledgement) over the paced stream.</param>
-    private sealed record PacedResult(double Rate, double MaxRate, Latencies Enriched, Latencies Copy, ScrapedHistogram InWorker, double WorkerPeakRssMb, double WorkerCores,
+    private sealed record PacedResult(double Rate, Latencies Enriched, Latencies Copy, ScrapedHistogram InWorker, double WorkerPeakRssMb, double WorkerCores,
         double MachineBusy);
 
     private const string AlertDuration = "ipenrich_alert_duration_seconds";

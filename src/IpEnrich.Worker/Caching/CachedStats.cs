@@ -12,13 +12,21 @@ public sealed record CachedStats(IpLookupStatus Status, long Prevalence, DateTim
 {
     private const string Version = "1";
 
+    // An L1 hit hands out the same answer for every alert that names the address: built once, not per hit
+    // (so no `with` on this record: the copy would keep the original's answer).
+    private readonly IpLookupResult _fromCache = Build(Status, Prevalence, FirstSeen, LastSeen, FetchedAt, LookupSource.Cache);
+
     public bool IsFreshAt(DateTimeOffset now) => now < FreshUntil;
 
-    public IpLookupResult ToResult(LookupSource source) => Status switch
+    public IpLookupResult ToResult(LookupSource source) =>
+        source == LookupSource.Cache ? _fromCache : Build(Status, Prevalence, FirstSeen, LastSeen, FetchedAt, source);
+
+    private static IpLookupResult Build(IpLookupStatus status, long prevalence, DateTimeOffset? firstSeen, DateTimeOffset? lastSeen,
+        DateTimeOffset fetchedAt, LookupSource source) => status switch
     {
-        IpLookupStatus.Found => IpLookupResult.Found(new IpStats(Prevalence, FirstSeen, LastSeen), source, FetchedAt),
-        IpLookupStatus.Invalid => IpLookupResult.Invalid(source, FetchedAt),
-        _ => IpLookupResult.NotSeen(source, FetchedAt),
+        IpLookupStatus.Found => IpLookupResult.Found(new IpStats(prevalence, firstSeen, lastSeen), source, fetchedAt),
+        IpLookupStatus.Invalid => IpLookupResult.Invalid(source, fetchedAt),
+        _ => IpLookupResult.NotSeen(source, fetchedAt),
     };
 
     public string Encode() => string.Join('|',

@@ -44,8 +44,27 @@ public sealed partial class IpCacheStore : IDisposable
     /// <summary>False after a Redis operation failed, until one succeeds again.</summary>
     public bool RedisHealthy { get; private set; } = true;
 
-    public string Key(IPAddress ip, int lookBackHours) =>
-        string.Create(CultureInfo.InvariantCulture, $"{_prefix}{lookBackHours}:{ip}");
+    /// <summary>The cache key of an address; built once per address and look-back, not once per alert.</summary>
+    public string Key(IPAddress ip, int lookBackHours)
+    {
+        if (_keys.TryGetValue((ip, lookBackHours), out var key))
+        {
+            return key;
+        }
+
+        if (_keys.Count >= KeyMemoCapacity)
+        {
+            _keys.Clear(); // bounded like the intern table: a stream of unique IPs cannot grow it without limit
+        }
+
+        key = string.Create(CultureInfo.InvariantCulture, $"{_prefix}{lookBackHours}:{ip}");
+        _keys.TryAdd((ip, lookBackHours), key);
+        return key;
+    }
+
+    private const int KeyMemoCapacity = 65_536;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(IPAddress Ip, int Hours), string> _keys = new();
 
     public CachedStats? GetL1(string key) => _l1?.Get<CachedStats>(key);
 

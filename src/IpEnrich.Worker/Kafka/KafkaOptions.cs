@@ -33,6 +33,12 @@ public sealed class KafkaOptions
     /// <summary>Messages of one partition being processed or awaiting delivery before the partition is paused.</summary>
     public int MaxInFlightPerPartition { get; set; } = 512;
 
+    /// <summary>
+    /// Loops that prepare messages (parse, extract, look up, annotate) off the consume thread, each owning a share of
+    /// the partitions; default one per core.
+    /// </summary>
+    public int PrepareWorkers { get; set; } = Environment.ProcessorCount;
+
     /// <summary>How long a revoked or stopping partition may take to finish its in-flight messages.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }

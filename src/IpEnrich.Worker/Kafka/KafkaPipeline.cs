@@ -13,8 +13,8 @@ namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
 /// Kafka in → enrich → Kafka out (DESIGN §2). The consume loop runs on a dedicated thread with
-/// <c>enable.auto.offset.store=false</c>; each partition has a bounded lane, processed concurrently and produced in
-/// consume order (same key, headers copied, <c>ipenrich-status</c> added); an offset is stored only once every earlier
+/// <c>enable.auto.offset.store=false</c> and only polls; a pool of prepare loops does the work, each partition pinned
+/// to one. Each partition has a bounded lane, processed concurrently and produced in consume order (same key, headers copied, <c>ipenrich-status</c> added); an offset is stored only once every earlier
 /// message of its partition is acknowledged by the broker, so a crash re-delivers rather than loses. A full lane pauses
 /// its partition instead of blocking; revoked partitions drain (time-boxed) and commit before they go.
 /// </summary>
@@ -37,6 +37,7 @@ public sealed partial class KafkaPipeline : BackgroundService
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private IProducer<byte[]?, byte[]?>? _producer;
     private TransactionalOutput? _transactions;
+    private PrepareWorkers? _prepare;
     private long _nextTransactionCommit;
     private CancellationToken _stopping;
 
@@ -83,9 +84,10 @@ public sealed partial class KafkaPipeline : BackgroundService
     /// <summary>Messages behind the end of the input partitions this consumer owns (from librdkafka statistics); -1 before the first report.</summary>
     public long ConsumerLag => Interlocked.Read(ref _lag);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
+        var prepare = _prepare = new PrepareWorkers(_options.PrepareWorkers, StartPrepared);
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
@@ -106,7 +108,15 @@ public sealed partial class KafkaPipeline : BackgroundService
             Name = "ipenrich-consume-loop",
         };
         thread.Start();
-        return completion.Task;
+        try
+        {
+            await completion.Task;
+        }
+        finally
+        {
+            await prepare.CompleteAsync(); // the lanes are drained: the loops hold nothing but end-of-lane markers
+            prepare.Dispose();
+        }
     }
 
     private void RunConsumeLoop(CancellationToken stoppingToken)
@@ -123,6 +133,11 @@ public sealed partial class KafkaPipeline : BackgroundService
             ApplyDeliveries();
             CommitTransactionIfDue();
             RetryPending();
+            if (!_prepare!.WaitForRoom(TimeSpan.FromMilliseconds(100)))
+            {
+                continue;
+            }
+
             ConsumeResult<byte[]?, byte[]?>? result;
             try
             {
@@ -139,24 +154,19 @@ public sealed partial class KafkaPipeline : BackgroundService
                 continue;
             }
 
+            // This thread only polls and hands over, as a bare consume→produce copy would; the work runs on the
+            // partition's prepare loop. A full lane pauses its partition instead of blocking the poll.
             Interlocked.Increment(ref _consumed);
             var consumedAt = _time.GetTimestamp();
             lane.Tracker.Consumed(result.Offset.Value);
-
-            // The CPU part of the work (parse, extract, annotate) runs here, as the copy in a consume→produce loop
-            // would; only lookups that wait on Redis or the API continue on the thread pool. A message ready at once
-            // in an idle lane is produced straight away: no thread hop on the warm path.
-            var work = PrepareAsync(result, lane.Abandon.Token);
-            if (work.IsCompletedSuccessfully && lane.IsIdle && TryProduceNow(result, work.Result, consumedAt))
+            if (lane.TryReserve())
             {
-                continue;
+                _prepare!.Post(lane, result, consumedAt);
             }
-
-            var item = new InFlight(result, work, consumedAt);
-            if (!lane.TryEnqueue(item))
+            else
             {
-                lane.Pending = item;
-                _anyPending = true;
+                lane.Pending = (result, consumedAt);
+                _paused.Add(lane);
                 consumer.Pause([lane.Partition]);
             }
         }
@@ -312,7 +322,41 @@ public sealed partial class KafkaPipeline : BackgroundService
         Headers = AlertHeaders.DeadLetter(source, reason),
     });
 
-    /// <summary>The warm path on the consume thread; false when the record must go through the lane instead.</summary>
+    /// <summary>
+    /// On the partition's prepare loop, in consume order: starts the message's work; a record ready at once in a lane with
+    /// nothing queued goes straight to the producer (no further thread hop on the warm path), anything else is queued for
+    /// the lane's produce loop, which keeps the order.
+    /// </summary>
+    private void StartPrepared(PrepareItem item)
+    {
+        var (lane, source, consumedAt) = (item.Lane, item.Source!, item.ConsumedAt);
+        if (lane.Abandon.IsCancellationRequested)
+        {
+            lane.Released(wasQueued: false); // the partition is gone: its next owner consumes the message again
+            return;
+        }
+
+        try
+        {
+            var work = PrepareAsync(source, lane.Abandon.Token);
+            if (work.IsCompletedSuccessfully && lane.NothingQueued && TryProduceNow(source, work.Result, consumedAt))
+            {
+                lane.Released(wasQueued: false);
+            }
+            else if (!lane.Enqueue(new InFlight(source, work, consumedAt)))
+            {
+                lane.Released(wasQueued: false); // abandoned meanwhile
+            }
+        }
+        catch (KafkaException ex)
+        {
+            // The producer refused the record outright (not a full queue): nothing after it may be stored.
+            LogDeliveryFailed(_logger, source.TopicPartition, source.Offset.Value, ex.Error);
+            _lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>The warm path; false when the record must go through the lane instead.</summary>
     private bool TryProduceNow(ConsumeResult<byte[]?, byte[]?> source, OutgoingRecord record, long consumedAt)
     {
         if (_transactions is not null)
@@ -362,7 +406,7 @@ public sealed partial class KafkaPipeline : BackgroundService
                     await _producer!.ProduceWhenQueuedAsync(record, onDelivery, token);
                 }
 
-                lane.Produced();
+                lane.Released(wasQueued: true);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -439,28 +483,25 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     private void RetryPending()
     {
-        if (!_anyPending)
+        for (var i = _paused.Count - 1; i >= 0; i--)
         {
-            return; // the usual case: no lane scan (and no snapshot of the lanes) per consumed message
-        }
-
-        var stillPending = false;
-        foreach (var lane in _lanes.Values)
-        {
-            if (lane.Pending is { } pending && lane.TryEnqueue(pending))
+            var lane = _paused[i];
+            if (lane.Pending is not { } pending || !_lanes.TryGetValue(lane.Partition, out var current) || current != lane)
             {
+                _paused.RemoveAt(i); // drained, or gone with its partition: the message is consumed again by the next owner
+            }
+            else if (lane.TryReserve())
+            {
+                _prepare!.Post(lane, pending.Source, pending.ConsumedAt);
                 lane.Pending = null;
+                _paused.RemoveAt(i);
                 _consumer!.Resume([lane.Partition]);
             }
-
-            stillPending |= lane.Pending is not null;
         }
-
-        _anyPending = stillPending;
     }
 
-    // Consume thread only: some lane holds a paused partition's message.
-    private bool _anyPending;
+    // Consume thread only: lanes holding a paused partition's message (usually none: no scan per consumed message).
+    private readonly List<PartitionLane> _paused = [];
 
     private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
@@ -574,7 +615,7 @@ public sealed partial class KafkaPipeline : BackgroundService
         foreach (var lane in lanes)
         {
             lane.Pending = null; // not yet handed over: re-delivered to whoever owns the partition next
-            lane.Complete();
+            _prepare!.PostComplete(lane); // after the messages posted before it
         }
 
         // A blocking wait is right here: this is the dedicated consume thread inside a rebalance callback.

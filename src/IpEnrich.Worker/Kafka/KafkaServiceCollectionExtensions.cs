@@ -17,6 +17,7 @@ public static class KafkaServiceCollectionExtensions
             .Validate(o => o.InputTopic != o.OutputTopic && o.InputTopic != o.DeadLetterTopic, "Kafka:InputTopic must differ from Kafka:OutputTopic and Kafka:DeadLetterTopic")
             .Validate(o => o.TransactionCommitInterval >= TimeSpan.FromMilliseconds(10) && o.TransactionCommitInterval <= TimeSpan.FromSeconds(30), "Kafka:TransactionCommitInterval must be between 00:00:00.010 and 00:00:30")
             .Validate(o => o.MaxInFlightPerPartition is >= 1 and <= 100_000, "Kafka:MaxInFlightPerPartition must be between 1 and 100000")
+            .Validate(o => o.PrepareWorkers is >= 1 and <= 256, "Kafka:PrepareWorkers must be between 1 and 256")
             .ValidateOnStart();
         services.AddSingleton<KafkaPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaPipeline>());

@@ -4,25 +4,34 @@ using Confluent.Kafka;
 namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
-/// One assigned partition: messages are processed concurrently but handed to the producer strictly in consume order
-/// through a bounded queue; the offset tracker turns delivery reports into the contiguous offset to store.
+/// One assigned partition. The consume thread reserves a place for each message (a full lane pauses the partition);
+/// the partition's prepare worker starts the messages' work in consume order and queues what is not ready at once;
+/// the lane's produce loop hands the queued records to the producer strictly in that order. The offset tracker turns
+/// delivery reports into the contiguous offset to store.
 /// </summary>
 internal sealed class PartitionLane
 {
     private readonly Channel<InFlight> _queue;
+    private readonly int _capacity;
+    private int _reserved;
+    private int _queued;
 
     public PartitionLane(TopicPartition partition, int capacity)
     {
         Partition = partition;
+        _capacity = capacity;
+
+        // Never full: every message holds a reservation (≤ capacity) before it can be queued.
         _queue = Channel.CreateBounded<InFlight>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
     }
 
     public TopicPartition Partition { get; }
 
+    /// <summary>Consume thread only.</summary>
     public PartitionOffsetTracker Tracker { get; } = new();
 
-    /// <summary>A message consumed while the lane was full; the partition is paused until it fits.</summary>
-    public InFlight? Pending { get; set; }
+    /// <summary>Consume thread only: a message consumed while the lane was full; the partition is paused until it fits.</summary>
+    public (ConsumeResult<byte[]?, byte[]?> Source, long ConsumedAt)? Pending { get; set; }
 
     /// <summary>The lane's produce loop; completes once the queue is completed and drained.</summary>
     public Task Completion { get; set; } = Task.CompletedTask;
@@ -32,27 +41,46 @@ internal sealed class PartitionLane
     public ChannelReader<InFlight> Reader => _queue.Reader;
 
     /// <summary>
-    /// Nothing queued, pending or being produced: a message whose work finished at once may be produced straight
-    /// from the consume thread without overtaking an earlier one.
+    /// Prepare worker only: nothing of this partition is queued or being produced, so a message whose work finished
+    /// at once may go straight to the producer without overtaking an earlier one (the worker starts them in order).
     /// </summary>
-    public bool IsIdle => Volatile.Read(ref _outstanding) == 0 && Pending is null;
+    public bool NothingQueued => Volatile.Read(ref _queued) == 0;
 
-    private int _outstanding;
-
-    public bool TryEnqueue(InFlight item)
+    /// <summary>Consume thread: takes a place for one message; false when the lane is full.</summary>
+    public bool TryReserve()
     {
-        Interlocked.Increment(ref _outstanding);
+        if (Volatile.Read(ref _reserved) >= _capacity)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _reserved);
+        return true;
+    }
+
+    /// <summary>Prepare worker: queues a message for the produce loop; false once the lane is completed or abandoned.</summary>
+    public bool Enqueue(InFlight item)
+    {
+        Interlocked.Increment(ref _queued);
         if (_queue.Writer.TryWrite(item))
         {
             return true;
         }
 
-        Interlocked.Decrement(ref _outstanding);
+        Interlocked.Decrement(ref _queued);
         return false;
     }
 
-    /// <summary>Called by the produce loop once a dequeued message is in the producer's hands.</summary>
-    public void Produced() => Interlocked.Decrement(ref _outstanding);
+    /// <summary>A message left the lane: handed to the producer, or dropped with the partition.</summary>
+    public void Released(bool wasQueued)
+    {
+        if (wasQueued)
+        {
+            Interlocked.Decrement(ref _queued);
+        }
+
+        Interlocked.Decrement(ref _reserved);
+    }
 
     public void Complete() => _queue.Writer.TryComplete();
 }

@@ -62,7 +62,7 @@ public sealed partial class LookupService : IAsyncDisposable
         var hours = lookBackHours ?? _defaultLookBackHours;
         var results = new IpLookupResult[ips.Count];
         var keys = new string[ips.Count];
-        var pending = new List<int>();
+        List<int>? pending = null; // the warm path needs none
         for (var i = 0; i < ips.Count; i++)
         {
             keys[i] = _cache.Key(ips[i], hours);
@@ -72,12 +72,12 @@ public sealed partial class LookupService : IAsyncDisposable
             }
             else
             {
-                pending.Add(i);
+                (pending ??= []).Add(i);
             }
         }
 
-        Count("l1", ips.Count - pending.Count); // once per alert, not per IP: this is the hot path
-        if (pending.Count == 0)
+        Count("l1", ips.Count - (pending?.Count ?? 0)); // once per alert, not per IP: this is the hot path
+        if (pending is null)
         {
             return results;
         }

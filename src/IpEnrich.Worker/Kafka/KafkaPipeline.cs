@@ -354,6 +354,12 @@ public sealed partial class KafkaPipeline : BackgroundService
             LogDeliveryFailed(_logger, source.TopicPartition, source.Offset.Value, ex.Error);
             _lifetime.StopApplication();
         }
+        catch (Exception ex)
+        {
+            // A loop that died would stall its partitions silently; a restart re-consumes from the last commit.
+            LogPrepareFailed(_logger, source.TopicPartitionOffset, ex);
+            _lifetime.StopApplication();
+        }
     }
 
     /// <summary>The warm path; false when the record must go through the lane instead.</summary>
@@ -766,6 +772,9 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Level} {Facility}: {Message}")]
     private static partial void LogLibrdkafka(ILogger logger, SyslogLevel level, string facility, string message);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Preparing {Source} failed; stopping so nothing is skipped")]
+    private static partial void LogPrepareFailed(ILogger logger, TopicPartitionOffset source, Exception error);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The consume loop failed")]
     private static partial void LogPipelineFailed(ILogger logger, Exception error);

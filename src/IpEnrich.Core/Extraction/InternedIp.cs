@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
+using IpEnrich.Core.Collections;
 
 namespace IpEnrich.Core.Extraction;
 
@@ -30,23 +30,9 @@ public sealed class InternedIp
 /// </summary>
 public sealed class IpInternTable(int capacity = 65_536)
 {
-    private readonly ConcurrentDictionary<IpValue, InternedIp> _table = new();
+    private readonly BoundedMemo<IpValue, InternedIp> _table = new(capacity);
 
     public static IpInternTable Shared { get; } = new();
 
-    public InternedIp Get(IpValue value)
-    {
-        if (_table.TryGetValue(value, out var interned))
-        {
-            return interned;
-        }
-
-        if (_table.Count >= capacity)
-        {
-            // Crude but bounded: a hostile stream of unique IPs cannot grow memory without limit.
-            _table.Clear();
-        }
-
-        return _table.GetOrAdd(value, static v => new InternedIp(v));
-    }
+    public InternedIp Get(IpValue value) => _table.GetOrAdd(value, static (v, _) => new InternedIp(v), 0);
 }

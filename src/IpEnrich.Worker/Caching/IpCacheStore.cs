@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using IpEnrich.Core.Collections;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Defender.Options;
 using IpEnrich.Worker.Redis;
@@ -45,26 +46,11 @@ public sealed partial class IpCacheStore : IDisposable
     public bool RedisHealthy { get; private set; } = true;
 
     /// <summary>The cache key of an address; built once per address and look-back, not once per alert.</summary>
-    public string Key(IPAddress ip, int lookBackHours)
-    {
-        if (_keys.TryGetValue((ip, lookBackHours), out var key))
-        {
-            return key;
-        }
+    public string Key(IPAddress ip, int lookBackHours) =>
+        _keys.GetOrAdd((ip, lookBackHours), static (key, prefix) => string.Create(CultureInfo.InvariantCulture, $"{prefix}{key.Hours}:{key.Ip}"), _prefix);
 
-        if (_keys.Count >= KeyMemoCapacity)
-        {
-            _keys.Clear(); // bounded like the intern table: a stream of unique IPs cannot grow it without limit
-        }
-
-        key = string.Create(CultureInfo.InvariantCulture, $"{_prefix}{lookBackHours}:{ip}");
-        _keys.TryAdd((ip, lookBackHours), key);
-        return key;
-    }
-
-    private const int KeyMemoCapacity = 65_536;
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(IPAddress Ip, int Hours), string> _keys = new();
+    // Bounded like the intern table: a stream of unique IPs cannot grow it without limit.
+    private readonly BoundedMemo<(IPAddress Ip, int Hours), string> _keys = new(65_536);
 
     public CachedStats? GetL1(string key) => _l1?.Get<CachedStats>(key);
 

@@ -14,9 +14,10 @@ namespace IpEnrich.Worker.Kafka;
 /// <summary>
 /// Kafka in → enrich → Kafka out (DESIGN §2). The consume loop runs on a dedicated thread with
 /// <c>enable.auto.offset.store=false</c> and only polls; a pool of prepare loops does the work, each partition pinned
-/// to one. Each partition has a bounded lane, processed concurrently and produced in consume order (same key, headers copied, <c>ipenrich-status</c> added); an offset is stored only once every earlier
-/// message of its partition is acknowledged by the broker, so a crash re-delivers rather than loses. A full lane pauses
-/// its partition instead of blocking; revoked partitions drain (time-boxed) and commit before they go.
+/// to one. Each partition has a bounded lane, processed concurrently and produced in consume order (same key, headers
+/// copied, <c>ipenrich-status</c> added); an offset is stored only once every earlier message of its partition is
+/// acknowledged by the broker, so a crash re-delivers rather than loses. A full lane pauses its partition instead of
+/// blocking; revoked partitions drain (time-boxed) and commit before they go.
 /// </summary>
 public sealed partial class KafkaPipeline : BackgroundService
 {
@@ -332,7 +333,7 @@ public sealed partial class KafkaPipeline : BackgroundService
         var (lane, source, consumedAt) = (item.Lane, item.Source!, item.ConsumedAt);
         if (lane.Abandon.IsCancellationRequested)
         {
-            lane.Released(wasQueued: false); // the partition is gone: its next owner consumes the message again
+            lane.Released(); // the partition is gone: its next owner consumes the message again
             return;
         }
 
@@ -341,22 +342,17 @@ public sealed partial class KafkaPipeline : BackgroundService
             var work = PrepareAsync(source, lane.Abandon.Token);
             if (work.IsCompletedSuccessfully && lane.NothingQueued && TryProduceNow(source, work.Result, consumedAt))
             {
-                lane.Released(wasQueued: false);
+                lane.Released();
             }
             else if (!lane.Enqueue(new InFlight(source, work, consumedAt)))
             {
-                lane.Released(wasQueued: false); // abandoned meanwhile
+                lane.Released(); // abandoned meanwhile
             }
-        }
-        catch (KafkaException ex)
-        {
-            // The producer refused the record outright (not a full queue): nothing after it may be stored.
-            LogDeliveryFailed(_logger, source.TopicPartition, source.Offset.Value, ex.Error);
-            _lifetime.StopApplication();
         }
         catch (Exception ex)
         {
-            // A loop that died would stall its partitions silently; a restart re-consumes from the last commit.
+            // E.g. the producer refused the record outright (not a full queue). Nothing after it may be stored, and a
+            // loop that died would stall its partitions silently: stop, and the restart re-consumes from the last commit.
             LogPrepareFailed(_logger, source.TopicPartitionOffset, ex);
             _lifetime.StopApplication();
         }
@@ -412,7 +408,7 @@ public sealed partial class KafkaPipeline : BackgroundService
                     await _producer!.ProduceWhenQueuedAsync(record, onDelivery, token);
                 }
 
-                lane.Released(wasQueued: true);
+                lane.Produced();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -71,15 +71,14 @@ internal sealed class PartitionLane
         return false;
     }
 
-    /// <summary>A message left the lane: handed to the producer, or dropped with the partition.</summary>
-    public void Released(bool wasQueued)
-    {
-        if (wasQueued)
-        {
-            Interlocked.Decrement(ref _queued);
-        }
+    /// <summary>Prepare worker: a message that was never queued left the lane (produced at once, or dropped with the partition).</summary>
+    public void Released() => Interlocked.Decrement(ref _reserved);
 
-        Interlocked.Decrement(ref _reserved);
+    /// <summary>Produce loop: a queued message is in the producer's hands.</summary>
+    public void Produced()
+    {
+        Interlocked.Decrement(ref _queued);
+        Released();
     }
 
     public void Complete() => _queue.Writer.TryComplete();

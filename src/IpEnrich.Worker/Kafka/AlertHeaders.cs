@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
+using IpEnrich.Core.Annotation;
+using IpEnrich.Core.Enrichment;
 
 namespace IpEnrich.Worker.Kafka;
 
@@ -13,24 +15,41 @@ public static class AlertHeaders
     public const string SourcePartition = "ipenrich-source-partition";
     public const string SourceOffset = "ipenrich-source-offset";
 
+    // One header per status, shared by every output: a header's value is only read (marshalled) by the producer.
+    private static readonly Header[] StatusHeaders = [.. Enum.GetValues<AlertEnrichmentStatus>()
+        .Select(status => new Header(Status, Encoding.UTF8.GetBytes(EnrichmentJson.StatusText(status))))];
+
+    /// <summary>The enriched output's headers: the input's (minus any earlier ipenrich ones) and the alert status.</summary>
+    public static Headers WithStatus(Headers? input, AlertEnrichmentStatus status)
+    {
+        var headers = CopyInput(input);
+        headers.Add(StatusHeaders[(int)status]);
+        return headers;
+    }
+
     /// <summary>The input's headers (minus any earlier ipenrich ones) plus the given ones.</summary>
     public static Headers CopyWith(Headers? input, params (string Key, string Value)[] added)
     {
-        var headers = new Headers();
-        if (input is not null)
-        {
-            foreach (var header in input)
-            {
-                if (!header.Key.StartsWith("ipenrich-", StringComparison.Ordinal))
-                {
-                    headers.Add(header.Key, header.GetValueBytes());
-                }
-            }
-        }
-
+        var headers = CopyInput(input);
         foreach (var (key, value) in added)
         {
             headers.Add(key, Encoding.UTF8.GetBytes(value));
+        }
+
+        return headers;
+    }
+
+    private static Headers CopyInput(Headers? input)
+    {
+        var headers = new Headers();
+        // By index: Headers' enumerator is an interface, one allocation per message.
+        for (var i = 0; i < (input?.Count ?? 0); i++)
+        {
+            var header = input![i];
+            if (!header.Key.StartsWith("ipenrich-", StringComparison.Ordinal))
+            {
+                headers.Add(header);
+            }
         }
 
         return headers;

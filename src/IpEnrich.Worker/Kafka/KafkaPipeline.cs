@@ -199,7 +199,7 @@ public sealed partial class KafkaPipeline : BackgroundService
 
     private int _parsingStatistics;
 
-    private async Task<OutgoingRecord> PrepareAsync(ConsumeResult<byte[]?, byte[]?> source, CancellationToken cancellationToken)
+    private async ValueTask<OutgoingRecord> PrepareAsync(ConsumeResult<byte[]?, byte[]?> source, CancellationToken cancellationToken)
     {
         // W3C trace context: the alert's span continues the producer's trace, and the output carries it on.
         using var activity = IpEnrich.Core.Telemetry.IpEnrichTelemetry.ActivitySource.StartActivity(
@@ -208,7 +208,8 @@ public sealed partial class KafkaPipeline : BackgroundService
         activity?.SetTag("messaging.kafka.partition", source.Partition.Value);
         activity?.SetTag("messaging.kafka.offset", source.Offset.Value);
         var scratch = _scratch.Get();
-        using var buffer = new ArrayPoolBufferWriter<byte>();
+        // Sized for the alert plus a typical enrichment property, so the writer does not grow it per message.
+        using var buffer = new ArrayPoolBufferWriter<byte>((source.Message.Value?.Length ?? 0) + 1024);
         try
         {
             var outcome = await _processor.ProcessAsync(source.Message.Value ?? [], scratch, buffer, cancellationToken);
@@ -227,7 +228,7 @@ public sealed partial class KafkaPipeline : BackgroundService
                 Key = source.Message.Key,
                 Value = buffer.WrittenSpan.ToArray(),
                 Timestamp = source.Message.Timestamp,
-                Headers = AlertHeaders.CopyWith(source.Message.Headers, (AlertHeaders.Status, EnrichmentJson.StatusText(outcome.Status!.Value))),
+                Headers = AlertHeaders.WithStatus(source.Message.Headers, outcome.Status!.Value),
             };
             if (activity is not null)
             {
@@ -340,11 +341,24 @@ public sealed partial class KafkaPipeline : BackgroundService
         try
         {
             var work = PrepareAsync(source, lane.Abandon.Token);
-            if (work.IsCompletedSuccessfully && lane.NothingQueued && TryProduceNow(source, work.Result, consumedAt))
+            Task<OutgoingRecord> queued;
+            if (work.IsCompletedSuccessfully)
             {
-                lane.Released();
+                var record = work.Result;
+                if (lane.NothingQueued && TryProduceNow(source, record, consumedAt))
+                {
+                    lane.Released();
+                    return;
+                }
+
+                queued = Task.FromResult(record); // ready, but behind its partition's earlier messages
             }
-            else if (!lane.Enqueue(new InFlight(source, work, consumedAt)))
+            else
+            {
+                queued = work.AsTask();
+            }
+
+            if (!lane.Enqueue(new InFlight(source, queued, consumedAt)))
             {
                 lane.Released(); // abandoned meanwhile
             }

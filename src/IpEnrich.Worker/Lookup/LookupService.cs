@@ -55,18 +55,17 @@ public sealed partial class LookupService : IAsyncDisposable
     }
 
     /// <summary>One result per address, in order. Never throws for API, quota or Redis trouble; honours cancellation.</summary>
-    public async Task<IpLookupResult[]> LookupAsync(IReadOnlyList<IPAddress> ips, AlertPriority priority, TimeSpan maxWait,
+    /// <remarks>When every address is in L1 (the warm path) the answer is complete on return, with no task allocated.</remarks>
+    public ValueTask<IpLookupResult[]> LookupAsync(IReadOnlyList<IPAddress> ips, AlertPriority priority, TimeSpan maxWait,
         CancellationToken cancellationToken, int? lookBackHours = null)
     {
         ArgumentNullException.ThrowIfNull(ips);
         var hours = lookBackHours ?? _defaultLookBackHours;
         var results = new IpLookupResult[ips.Count];
-        var keys = new string[ips.Count];
-        List<int>? pending = null; // the warm path needs none
+        List<int>? pending = null;
         for (var i = 0; i < ips.Count; i++)
         {
-            keys[i] = _cache.Key(ips[i], hours);
-            if (_cache.GetL1(keys[i]) is { } hit)
+            if (_cache.GetL1(_cache.Key(ips[i], hours)) is { } hit)
             {
                 results[i] = hit.ToResult(LookupSource.Cache);
             }
@@ -77,27 +76,34 @@ public sealed partial class LookupService : IAsyncDisposable
         }
 
         Count("l1", ips.Count - (pending?.Count ?? 0)); // once per alert, not per IP: this is the hot path
-        if (pending is null)
-        {
-            return results;
-        }
+        return pending is null
+            ? ValueTask.FromResult(results)
+            : new ValueTask<IpLookupResult[]>(LookupMissesAsync(ips, pending, results, hours, priority, maxWait, cancellationToken));
+    }
 
-        var stale = new CachedStats?[ips.Count];
-        var fromRedis = await _cache.GetManyAsync([.. pending.Select(i => keys[i])]);
-        var now = _time.GetUtcNow();
-        var misses = new List<int>();
+    /// <summary>Redis, then one (joined) fetch per address still missing; fills <paramref name="results"/> at <paramref name="pending"/>.</summary>
+    private async Task<IpLookupResult[]> LookupMissesAsync(IReadOnlyList<IPAddress> ips, List<int> pending, IpLookupResult[] results, int hours,
+        AlertPriority priority, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var keys = new string[pending.Count];
         for (var p = 0; p < pending.Count; p++)
         {
-            var i = pending[p];
+            keys[p] = _cache.Key(ips[pending[p]], hours); // memoized: no new string
+        }
+
+        var fromRedis = await _cache.GetManyAsync(keys);
+        var now = _time.GetUtcNow();
+        var misses = new List<(int Index, string Key, CachedStats? Stale)>();
+        for (var p = 0; p < pending.Count; p++)
+        {
             if (fromRedis[p] is { } entry && entry.IsFreshAt(now))
             {
-                results[i] = entry.ToResult(LookupSource.Cache);
+                results[pending[p]] = entry.ToResult(LookupSource.Cache);
                 Count("redis");
             }
             else
             {
-                stale[i] = fromRedis[p];
-                misses.Add(i);
+                misses.Add((pending[p], keys[p], fromRedis[p]));
             }
         }
 
@@ -107,12 +113,18 @@ public sealed partial class LookupService : IAsyncDisposable
         }
 
         // Start (or join) one fetch per key; the fetch outlives this alert's wait and fills the cache.
-        var fetches = misses.Select(i => Fetch(keys[i], ips[i], hours, priority, stale[i])).ToArray();
+        var fetches = new Task<IpLookupResult>[misses.Count];
+        for (var m = 0; m < misses.Count; m++)
+        {
+            var (i, key, stale) = misses[m];
+            fetches[m] = Fetch(key, ips[i], hours, priority, stale);
+        }
+
         await WaitAtMostAsync(fetches, maxWait, cancellationToken); // what is not done by then is deferred; the fetches go on
         cancellationToken.ThrowIfCancellationRequested();
         for (var m = 0; m < misses.Count; m++)
         {
-            var i = misses[m];
+            var (i, _, stale) = misses[m];
             var fetch = fetches[m];
             if (fetch.IsCompletedSuccessfully)
             {
@@ -120,8 +132,8 @@ public sealed partial class LookupService : IAsyncDisposable
             }
             else
             {
-                results[i] = stale[i] is { } old ? old.ToResult(LookupSource.Stale) : TimedOut;
-                Count(stale[i] is null ? "deferred" : "stale");
+                results[i] = stale is { } old ? old.ToResult(LookupSource.Stale) : TimedOut;
+                Count(stale is null ? "deferred" : "stale");
             }
         }
 

@@ -46,7 +46,7 @@ public sealed class AlertProcessor
 
     /// <summary>Processes <paramref name="alert"/>; on success the output value is in <paramref name="output"/>.</summary>
     /// <param name="scratch">A reusable extraction object, one per concurrently processed message.</param>
-    public async Task<AlertOutcome> ProcessAsync(ReadOnlyMemory<byte> alert, AlertExtraction scratch, IBufferWriter<byte> output,
+    public async ValueTask<AlertOutcome> ProcessAsync(ReadOnlyMemory<byte> alert, AlertExtraction scratch, IBufferWriter<byte> output,
         CancellationToken cancellationToken)
     {
         if (!_extractor.TryExtract(alert.Span, scratch, out var rejection))

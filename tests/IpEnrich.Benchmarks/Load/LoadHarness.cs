@@ -53,7 +53,7 @@ public static class LoadHarness
 
         // The copy runs twice here and once more after the workers; the fastest is the baseline (the conservative
         // choice: the first run pays for the JIT and the broker's cold start, and the copy's rate varies by ±20 % here).
-        var copies = new List<(double PerSecond, TimeSpan Elapsed)>
+        var copies = new List<PhaseRate>
         {
             await CopyAsync(cluster.BootstrapServers, options.Alerts),
             await CopyAsync(cluster.BootstrapServers, options.Alerts, to: "copy-2", group: "baseline-2"),
@@ -79,6 +79,7 @@ public static class LoadHarness
         copies.Add(await CopyAsync(cluster.BootstrapServers, options.Alerts, to: "copy-3", group: "baseline-3"));
         var baseline = copies.MaxBy(c => c.PerSecond);
         Console.WriteLine($"baseline copy   : {baseline.PerSecond,10:N0} alerts/s ({baseline.Elapsed.TotalSeconds:F1} s; best of {string.Join(", ", copies.Select(c => c.PerSecond.ToString("N0", CultureInfo.InvariantCulture)))})");
+        Console.WriteLine($"  managed heap   : warm worker {warm.Gc.Describe(warm.Alerts)}; copy {baseline.Gc.Describe(baseline.Alerts)}");
         var (lostCold, duplicatesCold) = Verify(cluster.BootstrapServers, "out-cold", options.Alerts);
         var (lostWarm, duplicatesWarm) = redis is null ? (0, 0) : Verify(cluster.BootstrapServers, "out-warm", options.Alerts);
         var (lostWarmN, duplicatesWarmN) = redis is null || options.Replicas == 1 ? (0, 0) : Verify(cluster.BootstrapServers, "out-warm-n", options.Alerts);
@@ -190,9 +191,9 @@ public static class LoadHarness
     }
 
     /// <summary>The baseline: consume → produce the same bytes with the worker's client settings, offsets stored after delivery.</summary>
-    private static Task<(double PerSecond, TimeSpan Elapsed)> CopyAsync(string bootstrap, int alerts, string from = "in", string to = "copy", string group = "baseline")
+    private static Task<PhaseRate> CopyAsync(string bootstrap, int alerts, string from = "in", string to = "copy", string group = "baseline")
     {
-        var done = new TaskCompletionSource<(double, TimeSpan)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<PhaseRate>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
@@ -208,6 +209,7 @@ public static class LoadHarness
             consumer.Subscribe(from);
             long delivered = 0;
             Stopwatch? watch = null;
+            var gc = default(ManagedAllocations);
             var stored = new System.Collections.Concurrent.ConcurrentQueue<TopicPartitionOffset>();
             while (Interlocked.Read(ref delivered) < alerts)
             {
@@ -221,7 +223,12 @@ public static class LoadHarness
                     continue;
                 }
 
-                watch ??= Stopwatch.StartNew();
+                if (watch is null)
+                {
+                    gc = ManagedAllocations.Read();
+                    watch = Stopwatch.StartNew();
+                }
+
                 var source = result.TopicPartitionOffset;
                 while (true)
                 {
@@ -243,8 +250,9 @@ public static class LoadHarness
             }
 
             watch!.Stop();
+            gc = ManagedAllocations.Read().Since(gc);
             consumer.Close();
-            done.SetResult((alerts / watch.Elapsed.TotalSeconds, watch.Elapsed));
+            done.SetResult(new PhaseRate(alerts / watch.Elapsed.TotalSeconds, watch.Elapsed, gc));
         })
         { IsBackground = true, Name = "baseline-copy" };
         thread.Start();
@@ -277,7 +285,7 @@ public static class LoadHarness
     /// is owned and output flows to the last output. Feeding beforehand matters: a feed copy running alongside took
     /// half the CPU on this 2-core machine, which the baseline copy never has to share.
     /// </summary>
-    private static async Task<(double PerSecond, TimeSpan Elapsed)> EnrichAsync(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis,
+    private static async Task<PhaseRate> EnrichAsync(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis,
         string input, string output, string group, int replicas, LoadOptions options)
     {
         await CopyAsync(cluster.BootstrapServers, options.Alerts, "in", input, "feed-" + input);
@@ -301,6 +309,7 @@ public static class LoadHarness
 
             // Output before the group settled (a late joiner) is left out of the timed window.
             var before = Delivered();
+            var gc = ManagedAllocations.Read();
             var watch = Stopwatch.StartNew();
             while (Delivered() < options.Alerts && DateTime.UtcNow < deadline)
             {
@@ -308,12 +317,13 @@ public static class LoadHarness
             }
 
             watch.Stop();
+            gc = ManagedAllocations.Read().Since(gc);
             if (before > options.Alerts / 10)
             {
                 Console.WriteLine($"  note: {before:N0} alerts were done before all {replicas} replicas owned partitions; timed the rest");
             }
 
-            return ((Delivered() - before) / watch.Elapsed.TotalSeconds, watch.Elapsed);
+            return new PhaseRate((Delivered() - before) / watch.Elapsed.TotalSeconds, watch.Elapsed, gc);
         }
         finally
         {

@@ -29,7 +29,7 @@ public sealed class LookupServiceTests
         var calls = new[] { a, b, c }.SelectMany(replica => Enumerable.Range(0, 50).Select(n =>
         {
             var shuffled = ips.OrderBy(_ => Random.Shared.Next()).ToList();
-            return replica.Service.LookupAsync(shuffled, AlertPriority.Normal, Patient, TestContext.Current.CancellationToken)
+            return replica.Service.LookupAsync(shuffled, AlertPriority.Normal, Patient, TestContext.Current.CancellationToken).AsTask()
                 .ContinueWith(t => (shuffled, t.Result), TaskScheduler.Default);
         })).ToList();
         var answers = await Task.WhenAll(calls);
@@ -80,7 +80,7 @@ public sealed class LookupServiceTests
         await using var c = new LookupReplica(emulator, redis, quota);
         var ips = Addresses(5000);
         var parts = new[] { a, b, c }.Select((replica, r) => replica.Service.LookupAsync(
-            [.. ips.Where((_, i) => i % 3 == r)], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken)).ToArray();
+            [.. ips.Where((_, i) => i % 3 == r)], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken).AsTask()).ToArray();
         var results = (await Task.WhenAll(parts)).SelectMany(r => r).ToList();
 
         var (total, byStatus) = await emulator.GetCallsAsync();

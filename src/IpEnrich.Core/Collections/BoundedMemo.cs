@@ -12,6 +12,10 @@ public sealed class BoundedMemo<TKey, TValue>(int capacity)
 {
     private readonly ConcurrentDictionary<TKey, TValue> _values = new();
 
+    // Counted here, not read from the dictionary: ConcurrentDictionary.Count takes every lock, which made each miss of
+    // a stream of new addresses wait on every other thread's lookups.
+    private int _count;
+
     /// <summary>The value for <paramref name="key"/>, made by <paramref name="create"/> (with <paramref name="state"/>) on a miss.</summary>
     public TValue GetOrAdd<TState>(TKey key, Func<TKey, TState, TValue> create, TState state)
     {
@@ -21,11 +25,23 @@ public sealed class BoundedMemo<TKey, TValue>(int capacity)
             return value;
         }
 
-        if (_values.Count >= capacity)
+        if (Volatile.Read(ref _count) >= capacity)
         {
-            _values.Clear(); // Count takes every lock: only on a miss, never on the hot hit path
+            // Racing adds may be cleared or counted twice around this: the bound is approximate, never unbounded.
+            _values.Clear();
+            Volatile.Write(ref _count, 0);
         }
 
-        return _values.GetOrAdd(key, create, state);
+        value = create(key, state);
+        if (_values.TryAdd(key, value))
+        {
+            Interlocked.Increment(ref _count);
+            return value;
+        }
+
+        return _values.TryGetValue(key, out var winner) ? winner : value;
     }
+
+    /// <summary>Entries held now (approximate while other threads add).</summary>
+    public int Count => Volatile.Read(ref _count);
 }

@@ -25,6 +25,7 @@ public sealed class IpEnrichTelemetry : IDisposable
         AlertDuration = _meter.CreateHistogram("ipenrich.alert.duration", "s", "Time from consuming an alert to the broker acknowledging its output",
             advice: SecondsAdvice);
         ApiDuration = _meter.CreateHistogram("ipenrich.api.duration", "s", "Duration of a Defender API call, retries included", advice: SecondsAdvice);
+        Updates = _meter.CreateCounter<long>("ipenrich.updates", "{update}", "Late updates, by outcome (published, unanswered, dropped when the queue is full)");
     }
 
     // Bucket bounds in seconds, 1 ms to 60 s: the exporters' default bounds (0, 5, 10, 25 … 10,000) suit milliseconds
@@ -38,7 +39,7 @@ public sealed class IpEnrichTelemetry : IDisposable
     public static IReadOnlyList<string> MetricNames { get; } =
     [
         "ipenrich.alerts", "ipenrich.lookups", "ipenrich.api.requests", "ipenrich.alert.duration",
-        "ipenrich.api.duration", "ipenrich.quota.remaining", "ipenrich.consumer.lag", "ipenrich.redis.up",
+        "ipenrich.api.duration", "ipenrich.quota.remaining", "ipenrich.consumer.lag", "ipenrich.redis.up", "ipenrich.updates",
     ];
 
     public Meter Meter => _meter;
@@ -52,6 +53,9 @@ public sealed class IpEnrichTelemetry : IDisposable
     public Histogram<double> AlertDuration { get; }
 
     public Histogram<double> ApiDuration { get; }
+
+    /// <summary>Late updates (<c>Enrichment:UpdatesTopic</c>) by outcome.</summary>
+    public Counter<long> Updates { get; }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -47,15 +47,20 @@ internal sealed class CommitGate : IDisposable
         }
     }
 
-    /// <summary>On the consume thread (a dedicated one, so blocking is fine): stops new entries and waits for the gate to empty.</summary>
-    public void Close()
+    /// <summary>
+    /// On the consume thread (a dedicated one, so blocking is fine): stops new entries and waits up to
+    /// <paramref name="timeout"/> for the gate to empty. False when a lane is still inside (e.g. waiting for a full
+    /// producer queue while the broker is down): the gate stays closed, and the caller either opens it again and keeps
+    /// polling, or goes ahead knowing a lane may still produce.
+    /// </summary>
+    public bool Close(TimeSpan timeout)
     {
         lock (_lock)
         {
             _closed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        _idle.Wait();
+        return _idle.Wait(timeout);
     }
 
     public void Open()

@@ -19,6 +19,8 @@ public static class KafkaServiceCollectionExtensions
             .Validate(o => o.MaxInFlightPerPartition is >= 1 and <= 100_000, "Kafka:MaxInFlightPerPartition must be between 1 and 100000")
             .Validate(o => o.PrepareWorkers is >= 1 and <= 256, "Kafka:PrepareWorkers must be between 1 and 256")
             .ValidateOnStart();
+        services.AddSingleton<ConsumerLagMonitor>();
+        services.AddSingleton<KafkaClientFactory>();
         services.AddSingleton<KafkaPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaPipeline>());
         return services;

@@ -4,21 +4,26 @@ using Confluent.Kafka;
 namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
-/// One assigned partition. The consume thread reserves a place for each message (a full lane pauses the partition);
-/// the partition's prepare worker starts the messages' work in consume order and queues what is not ready at once;
-/// the lane's produce loop hands the queued records to the producer strictly in that order. The offset tracker turns
-/// delivery reports into the contiguous offset to store.
+/// One assignment of one partition. The consume thread reserves a place for each message (a full lane pauses the
+/// partition, and what was consumed meanwhile waits here, in order); the partition's prepare loop starts the messages'
+/// work in consume order and queues what is not ready at once; the lane's produce loop hands the queued records to the
+/// producer strictly in that order. Each assignment is a new lane with a new <see cref="Generation"/>: once
+/// <see cref="Retire"/>d, nothing it still reports may touch the partition's next lane.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A CancellationTokenSource without a timer holds nothing to release; retired lanes are simply dropped.")]
 internal sealed class PartitionLane
 {
     private readonly Channel<InFlight> _queue;
+    private readonly Queue<(ConsumeResult<byte[]?, byte[]?> Source, long ConsumedAt)> _waiting = new();
+    private readonly CancellationTokenSource _retired = new();
     private readonly int _capacity;
     private int _reserved;
     private int _queued;
 
-    public PartitionLane(TopicPartition partition, int capacity)
+    public PartitionLane(TopicPartition partition, int capacity, long generation = 0)
     {
         Partition = partition;
+        Generation = generation;
         _capacity = capacity;
 
         // Never full: every message holds a reservation (≤ capacity) before it can be queued.
@@ -27,24 +32,30 @@ internal sealed class PartitionLane
 
     public TopicPartition Partition { get; }
 
+    /// <summary>Which assignment of the partition this lane serves (increases with every lane the pipeline opens).</summary>
+    public long Generation { get; }
+
     /// <summary>Consume thread only.</summary>
     public PartitionOffsetTracker Tracker { get; } = new();
-
-    /// <summary>Consume thread only: a message consumed while the lane was full; the partition is paused until it fits.</summary>
-    public (ConsumeResult<byte[]?, byte[]?> Source, long ConsumedAt)? Pending { get; set; }
 
     /// <summary>The lane's produce loop; completes once the queue is completed and drained.</summary>
     public Task Completion { get; set; } = Task.CompletedTask;
 
-    public CancellationTokenSource Abandon { get; } = new();
+    /// <summary>Cancelled once the lane is retired: its work stops, and its messages belong to the partition's next owner.</summary>
+    public CancellationToken Retired => _retired.Token;
+
+    public bool IsRetired => _retired.IsCancellationRequested;
 
     public ChannelReader<InFlight> Reader => _queue.Reader;
 
     /// <summary>
-    /// Prepare worker only: nothing of this partition is queued or being produced, so a message whose work finished
-    /// at once may go straight to the producer without overtaking an earlier one (the worker starts them in order).
+    /// Prepare loop only: nothing of this partition is queued or being produced, so a message whose work finished at
+    /// once may go straight to the producer without overtaking an earlier one (the loop starts them in order).
     /// </summary>
     public bool NothingQueued => Volatile.Read(ref _queued) == 0;
+
+    /// <summary>Consume thread only: messages consumed while the lane was full, in consume order.</summary>
+    public bool HasWaiting => _waiting.Count > 0;
 
     /// <summary>Consume thread: takes a place for one message; false when the lane is full.</summary>
     public bool TryReserve()
@@ -58,7 +69,18 @@ internal sealed class PartitionLane
         return true;
     }
 
-    /// <summary>Prepare worker: queues a message for the produce loop; false once the lane is completed or abandoned.</summary>
+    /// <summary>Consume thread: keeps a message that found no room, behind any that already wait.</summary>
+    public void Wait(ConsumeResult<byte[]?, byte[]?> source, long consumedAt) => _waiting.Enqueue((source, consumedAt));
+
+    /// <summary>Consume thread: the oldest waiting message, left in place until <see cref="DequeueWaiting"/>.</summary>
+    public bool TryPeekWaiting(out (ConsumeResult<byte[]?, byte[]?> Source, long ConsumedAt) waiting) => _waiting.TryPeek(out waiting);
+
+    public void DequeueWaiting() => _waiting.Dequeue();
+
+    /// <summary>Consume thread: forgets the waiting messages; whoever owns the partition next consumes them again.</summary>
+    public void DropWaiting() => _waiting.Clear();
+
+    /// <summary>Prepare loop: queues a message for the produce loop; false once the lane is completed or retired.</summary>
     public bool Enqueue(InFlight item)
     {
         Interlocked.Increment(ref _queued);
@@ -71,7 +93,7 @@ internal sealed class PartitionLane
         return false;
     }
 
-    /// <summary>Prepare worker: a message that was never queued left the lane (produced at once, or dropped with the partition).</summary>
+    /// <summary>A message that was never queued left the lane (produced at once, or dropped with the partition).</summary>
     public void Released() => Interlocked.Decrement(ref _reserved);
 
     /// <summary>Produce loop: a queued message is in the producer's hands.</summary>
@@ -81,12 +103,17 @@ internal sealed class PartitionLane
         Released();
     }
 
+    /// <summary>No more messages: the produce loop ends once it has published the queued ones.</summary>
     public void Complete() => _queue.Writer.TryComplete();
+
+    /// <summary>Stops the lane's work where it is; reports of its deliveries no longer count.</summary>
+    public void Retire()
+    {
+        _retired.Cancel();
+        Complete();
+    }
 }
 
 /// <summary>A consumed message and the work that turns it into the record to publish.</summary>
 /// <param name="ConsumedAt">When the consumer returned it (a <see cref="TimeProvider"/> timestamp), for <c>ipenrich.alert.duration</c>.</param>
 internal sealed record InFlight(ConsumeResult<byte[]?, byte[]?> Source, Task<OutgoingRecord> Work, long ConsumedAt);
-
-/// <summary>What to publish for one input: the enriched alert, or the original to the dead-letter topic.</summary>
-internal sealed record OutgoingRecord(string Topic, Message<byte[]?, byte[]?> Message);

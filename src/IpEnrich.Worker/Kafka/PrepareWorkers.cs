@@ -5,10 +5,10 @@ namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
 /// Takes the CPU part of each message (parse, extract, look up in L1, annotate) off the consume thread, which then only
-/// polls the consumer, as in a bare copy. A fixed pool of loops (kafkaflow's workers): a partition always maps to the
-/// same loop, so its messages start in consume order and its lane has one writer. The backlog not yet started is
-/// bounded: past <see cref="BacklogPerWorker"/> per loop the consume thread waits, so a consumer faster than the
-/// preparation holds a few hundred messages in memory rather than every lane's capacity.
+/// polls the consumer, as in a bare copy. A fixed pool of loops (kafkaflow's workers), each fed by its own bounded
+/// channel: a partition always maps to the same loop, so its messages start in consume order and its lane has one
+/// writer. The consume thread waits before it polls while <see cref="BacklogPerWorker"/> messages per loop are not yet
+/// started, so a consumer faster than the preparation holds a few hundred messages rather than every lane's capacity.
 /// </summary>
 internal sealed class PrepareWorkers : IDisposable
 {
@@ -31,7 +31,9 @@ internal sealed class PrepareWorkers : IDisposable
         _maxBacklog = count * BacklogPerWorker;
         for (var i = 0; i < count; i++)
         {
-            var reader = (_queues[i] = Channel.CreateUnbounded<PrepareItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true })).Reader;
+            // Room for the whole backlog in one loop (all partitions may map to it) and the end items of its lanes.
+            var options = new BoundedChannelOptions(_maxBacklog + BacklogPerWorker) { SingleReader = true, SingleWriter = true };
+            var reader = (_queues[i] = Channel.CreateBounded<PrepareItem>(options)).Reader;
             _loops[i] = Task.Run(() => RunAsync(reader, start));
         }
     }
@@ -54,15 +56,32 @@ internal sealed class PrepareWorkers : IDisposable
         return Volatile.Read(ref _backlog) < _maxBacklog || (_room.Wait(timeout) && Volatile.Read(ref _backlog) < _maxBacklog);
     }
 
-    /// <summary>Consume thread: hands a message (reserved in its lane) to its partition's loop.</summary>
-    public void Post(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt)
+    /// <summary>Consume thread: hands a message (reserved in its lane) to its partition's loop; false when that loop has no room.</summary>
+    public bool TryPost(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt)
     {
         Interlocked.Increment(ref _backlog);
-        QueueOf(lane).TryWrite(new PrepareItem(lane, source, consumedAt));
+        if (QueueOf(lane).TryWrite(PrepareItem.Message(lane, source, consumedAt)))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _backlog);
+        return false;
     }
 
-    /// <summary>Consume thread: completes the lane once every message posted before has been started.</summary>
-    public void PostComplete(PartitionLane lane) => QueueOf(lane).TryWrite(new PrepareItem(lane, null, 0));
+    /// <summary>
+    /// Consume thread: ends the lane once every message posted before has been started; waits up to
+    /// <paramref name="timeout"/> for room, then ends the lane at once (what it still held is consumed again by the
+    /// partition's next owner).
+    /// </summary>
+    public void PostEnd(PartitionLane lane, TimeSpan timeout)
+    {
+        var queue = QueueOf(lane);
+        if (!queue.TryWrite(PrepareItem.EndOf(lane)) && !queue.WriteAsync(PrepareItem.EndOf(lane)).AsTask().Wait(timeout))
+        {
+            lane.Complete();
+        }
+    }
 
     /// <summary>Stops the loops after what they hold; call once nothing more is posted.</summary>
     public Task CompleteAsync()
@@ -85,7 +104,7 @@ internal sealed class PrepareWorkers : IDisposable
         {
             while (reader.TryRead(out var item))
             {
-                if (item.Source is null)
+                if (item.IsEndOfLane)
                 {
                     item.Lane.Complete();
                     continue;
@@ -101,5 +120,27 @@ internal sealed class PrepareWorkers : IDisposable
     }
 }
 
-/// <summary>A consumed message on its way to a prepare loop; no <see cref="Source"/> marks the end of its lane.</summary>
-internal readonly record struct PrepareItem(PartitionLane Lane, ConsumeResult<byte[]?, byte[]?>? Source, long ConsumedAt);
+/// <summary>What a prepare loop receives: a consumed message to start, or the end of its lane.</summary>
+internal readonly record struct PrepareItem
+{
+    private PrepareItem(PartitionLane lane, ConsumeResult<byte[]?, byte[]?>? source, long consumedAt, bool isEndOfLane)
+    {
+        Lane = lane;
+        Source = source;
+        ConsumedAt = consumedAt;
+        IsEndOfLane = isEndOfLane;
+    }
+
+    public PartitionLane Lane { get; }
+
+    /// <summary>The message; null only for the end of a lane.</summary>
+    public ConsumeResult<byte[]?, byte[]?>? Source { get; }
+
+    public long ConsumedAt { get; }
+
+    public bool IsEndOfLane { get; }
+
+    public static PrepareItem Message(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt) => new(lane, source, consumedAt, false);
+
+    public static PrepareItem EndOf(PartitionLane lane) => new(lane, null, 0, true);
+}

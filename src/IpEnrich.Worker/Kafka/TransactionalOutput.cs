@@ -3,20 +3,21 @@ using Confluent.Kafka;
 namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
-/// Exactly-once mode (<c>Kafka:Transactions=true</c>): outputs, dead letters and the input offsets they answer are
-/// committed in one Kafka transaction, so a read_committed reader sees each input once even across crashes.
-/// Lanes produce through a <see cref="CommitGate"/>; the consume thread closes it for a commit, so the offsets sent to
+/// Exactly-once mode (<c>Kafka:Transactions=true</c>): outputs, dead letters, late updates and the input offsets they
+/// answer are committed in one Kafka transaction, so a read_committed reader sees each input once even across crashes.
+/// Producers go through a <see cref="CommitGate"/>; the consume thread closes it for a commit, so the offsets sent to
 /// the transaction are exactly the inputs whose outputs it holds (a consistent cut). Lanes produce in consume order,
 /// so per partition that is "the last produced offset + 1".
 /// </summary>
 internal sealed class TransactionalOutput : IDisposable
 {
+    private const int MaxCommitAttempts = 5;
     private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly TimeSpan _timeout;
-    private const int MaxCommitAttempts = 5;
     private readonly CommitGate _gate = new();
     private readonly Lock _offsetsLock = new();
     private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
+    private long _produced; // records in the open transaction, with or without an input offset
 
     public TransactionalOutput(IProducer<byte[]?, byte[]?> producer, TimeSpan timeout)
     {
@@ -41,9 +42,9 @@ internal sealed class TransactionalOutput : IDisposable
         await _gate.EnterAsync(cancellationToken);
         try
         {
-            cancellationToken.ThrowIfCancellationRequested(); // the lane was abandoned (rewind, partition lost) while waiting
+            cancellationToken.ThrowIfCancellationRequested(); // the lane was retired (rewind, partition lost) while waiting
             await _producer.ProduceWhenQueuedAsync(record, onDelivery, cancellationToken);
-
+            Interlocked.Increment(ref _produced);
             if (source is not null)
             {
                 lock (_offsetsLock)
@@ -59,48 +60,60 @@ internal sealed class TransactionalOutput : IDisposable
     }
 
     /// <summary>
-    /// On the consume thread: commits the open transaction with the answered offsets and opens the next one.
-    /// Returns false when the transaction had to be aborted: the caller rewinds to the last committed offsets.
-    /// Fatal errors (fenced by a newer instance) are thrown.
+    /// On the consume thread: commits the open transaction (with the answered offsets, if any) and opens the next one.
+    /// Waits at most <paramref name="gateTimeout"/> for producers inside the gate; if they are still there, nothing is
+    /// committed now (<see cref="TransactionCommit.Postponed"/>). <see cref="TransactionCommit.Aborted"/>: the caller
+    /// rewinds to the last committed offsets. Fatal errors (fenced by a newer instance) are thrown.
     /// </summary>
-    public bool Commit(IConsumer<byte[]?, byte[]?> consumer)
+    public TransactionCommit Commit(IConsumer<byte[]?, byte[]?> consumer, TimeSpan gateTimeout)
     {
-        // Blocking is right here: this is the dedicated consume thread, and lanes wait for the gate asynchronously.
-        _gate.Close();
         try
         {
-            if (_nextOffsets.Count == 0)
+            if (!_gate.Close(gateTimeout))
             {
-                return true;
+                return TransactionCommit.Postponed;
             }
 
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    var offsets = _nextOffsets.Select(kv => new TopicPartitionOffset(kv.Key, kv.Value)).ToList();
-                    _producer.SendOffsetsToTransaction(offsets, consumer.ConsumerGroupMetadata, _timeout);
-                    _producer.CommitTransaction(_timeout);
-                    _nextOffsets.Clear();
-                    CommitAgainOutsideTransaction(consumer, offsets);
-                    _producer.BeginTransaction();
-                    return true;
-                }
-                catch (KafkaTxnRequiresAbortException ex)
-                {
-                    LastAbortReason = ex.Error.Reason;
-                    AbortLocked();
-                    return false;
-                }
-                catch (KafkaRetriableException) when (attempt < MaxCommitAttempts)
-                {
-                    // Both calls may be repeated: the transaction is still open or committing.
-                }
-            }
+            return Interlocked.Read(ref _produced) == 0 ? TransactionCommit.Committed : CommitLocked(consumer);
         }
         finally
         {
             _gate.Open();
+        }
+    }
+
+    private TransactionCommit CommitLocked(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var offsets = _nextOffsets.Select(kv => new TopicPartitionOffset(kv.Key, kv.Value)).ToList();
+                if (offsets.Count > 0)
+                {
+                    _producer.SendOffsetsToTransaction(offsets, consumer.ConsumerGroupMetadata, _timeout);
+                }
+
+                _producer.CommitTransaction(_timeout);
+                Reset();
+                if (offsets.Count > 0)
+                {
+                    CommitAgainOutsideTransaction(consumer, offsets);
+                }
+
+                _producer.BeginTransaction();
+                return TransactionCommit.Committed;
+            }
+            catch (KafkaTxnRequiresAbortException ex)
+            {
+                LastAbortReason = ex.Error.Reason;
+                AbortLocked();
+                return TransactionCommit.Aborted;
+            }
+            catch (KafkaRetriableException) when (attempt < MaxCommitAttempts)
+            {
+                // Both calls may be repeated: the transaction is still open or committing.
+            }
         }
     }
 
@@ -120,13 +133,17 @@ internal sealed class TransactionalOutput : IDisposable
         }
     }
 
-    /// <summary>Discards the open transaction (partitions lost, or a commit failed): the caller rewinds.</summary>
-    public void Abort()
+    /// <summary>
+    /// Discards the open transaction (partitions lost, or a commit failed): the caller rewinds. Retire the producing
+    /// lanes first, so they leave the gate; false when one was still inside after <paramref name="gateTimeout"/>.
+    /// </summary>
+    public bool Abort(TimeSpan gateTimeout)
     {
-        _gate.Close();
+        var closed = _gate.Close(gateTimeout);
         try
         {
             AbortLocked();
+            return closed;
         }
         finally
         {
@@ -137,9 +154,28 @@ internal sealed class TransactionalOutput : IDisposable
     private void AbortLocked()
     {
         _producer.AbortTransaction(_timeout);
-        _nextOffsets.Clear();
+        Reset();
         _producer.BeginTransaction();
     }
 
+    private void Reset()
+    {
+        _nextOffsets.Clear();
+        Interlocked.Exchange(ref _produced, 0);
+    }
+
     public void Dispose() => _gate.Dispose();
+}
+
+/// <summary>What <see cref="TransactionalOutput.Commit"/> did.</summary>
+internal enum TransactionCommit
+{
+    /// <summary>Committed, or there was nothing to commit.</summary>
+    Committed,
+
+    /// <summary>Producers were still inside the gate: nothing was committed this time.</summary>
+    Postponed,
+
+    /// <summary>The transaction was aborted: its outputs are discarded and its inputs must be processed again.</summary>
+    Aborted,
 }

@@ -33,11 +33,7 @@ public sealed class SecretsInLogsTests
         }
 
         var pipeline = host.Services.GetRequiredService<KafkaPipeline>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (pipeline.Delivered < 1 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await Eventually.UntilAsync(() => pipeline.Delivered >= 1, TimeSpan.FromSeconds(30), "the pipeline published 1 record(s)", TestContext.Current.CancellationToken);
 
         await host.StopAsync(TestContext.Current.CancellationToken);
         Assert.Equal(1, pipeline.Delivered);

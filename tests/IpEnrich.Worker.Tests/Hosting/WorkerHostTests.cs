@@ -31,11 +31,7 @@ public sealed class WorkerHostTests
         }
 
         var pipeline = app.Services.GetRequiredService<KafkaPipeline>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (pipeline.Delivered < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+        await Eventually.UntilAsync(() => pipeline.Delivered >= 2, TimeSpan.FromSeconds(30), "the pipeline published 2 record(s)", TestContext.Current.CancellationToken);
 
         Assert.Equal(2, pipeline.Delivered);
         var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken);

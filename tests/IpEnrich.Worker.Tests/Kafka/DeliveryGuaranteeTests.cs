@@ -10,9 +10,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IpEnrich.Worker.Tests.Kafka;
 
 /// <summary>At-least-once without loss across rebalances and restarts (workers in-process, one mock cluster).</summary>
+[Trait("Category", "Integration")]
 public sealed class DeliveryGuaranteeTests
 {
     private const int Partitions = 8;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     private static async Task<WebApplication> StartWorkerAsync(Dictionary<string, string?> settings)
     {
@@ -30,15 +34,6 @@ public sealed class DeliveryGuaranteeTests
         }
 
         producer.Flush(TimeSpan.FromSeconds(30));
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
     }
 
     /// <summary>Input offsets the worker's group has committed, over all partitions.</summary>
@@ -86,11 +81,12 @@ public sealed class DeliveryGuaranteeTests
 
         await using var first = await StartWorkerAsync(settings);
         Produce(cluster, 0, 1500);
-        await WaitForAsync(() => first.Services.GetRequiredService<KafkaPipeline>().Delivered > 300);
+        await Eventually.UntilAsync(() => first.Services.GetRequiredService<KafkaPipeline>().Delivered > 300, Patience, "the first worker published 300 alerts", Token);
 
         var second = await StartWorkerAsync(settings); // joins: partitions move (cooperative-sticky)
         Produce(cluster, 1500, 1500);
-        await WaitForAsync(() => second.Services.GetRequiredService<KafkaPipeline>().AssignedPartitions > 0, 30);
+        await Eventually.UntilAsync(() => second.Services.GetRequiredService<KafkaPipeline>().AssignedPartitions > 0, Patience, "the joining worker was given partitions (a rebalance)", Token);
+        Assert.True(first.Services.GetRequiredService<KafkaPipeline>().AssignedPartitions < Partitions, "the first worker kept every partition");
         await second.StopAsync(TestContext.Current.CancellationToken); // leaves: drains, commits, partitions move back
         await second.DisposeAsync();
         Produce(cluster, 3000, 1000);
@@ -116,7 +112,7 @@ public sealed class DeliveryGuaranteeTests
         Produce(cluster, 0, 2000);
 
         var first = await StartWorkerAsync(settings);
-        await WaitForAsync(() => first.Services.GetRequiredService<KafkaPipeline>().Delivered > 500);
+        await Eventually.UntilAsync(() => first.Services.GetRequiredService<KafkaPipeline>().Delivered > 500, Patience, "500 alerts are published", Token);
         await first.StopAsync(TestContext.Current.CancellationToken); // SIGTERM path: stop consuming, drain, flush, commit
         var firstConsumed = first.Services.GetRequiredService<KafkaPipeline>().Consumed;
         var firstDelivered = first.Services.GetRequiredService<KafkaPipeline>().Delivered;
@@ -147,8 +143,7 @@ public sealed class DeliveryGuaranteeTests
         // transaction that reached it. The fault is therefore injected once the first 1,000 are committed: it then
         // hits the next transaction's first AddPartitionsToTxn, before any of its data is sent, as a real broker's
         // read_committed filtering would make it look anyway.
-        await WaitForAsync(() => CommittedInputs(cluster) == 1000);
-        Assert.Equal(1000, CommittedInputs(cluster));
+        await Eventually.UntilAsync(() => CommittedInputs(cluster) == 1000, Patience, "the first 1,000 inputs are committed", Token);
 
         // AddPartitionsToTxn (API 24) refused: the open transaction becomes abortable and must be replayed.
         cluster.PushRequestErrors(24, ErrorCode.TopicAuthorizationFailed);

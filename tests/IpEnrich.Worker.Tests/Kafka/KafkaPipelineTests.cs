@@ -6,11 +6,13 @@ using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 
 /// <summary>The pipeline end to end: mock Kafka cluster, emulator, in-memory lookups.</summary>
+[Trait("Category", "Integration")]
 public sealed class KafkaPipelineTests
 {
     [Fact]
@@ -55,18 +57,7 @@ public sealed class KafkaPipelineTests
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
         using var host = await PipelineSetup.StartPipelineHostAsync(settings);
-        var durations = new System.Collections.Concurrent.ConcurrentBag<double>();
-        using var meters = new System.Diagnostics.Metrics.MeterListener();
-        var meter = host.Services.GetRequiredService<IpEnrichTelemetry>().Meter;
-        meters.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter == meter && instrument.Name == "ipenrich.alert.duration")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        meters.SetMeasurementEventCallback<double>((_, value, _, _) => durations.Add(value));
-        meters.Start();
+        using var durations = new MetricCollector<double>(host.Services.GetRequiredService<IpEnrichTelemetry>().AlertDuration);
 
         var outputs = TopicReader.Drain<string, string>("alerts-enriched", cluster.BootstrapServers, Alerts);
         var deadLetters = TopicReader.Drain<string, string>("alerts-dlq", cluster.BootstrapServers, BadAlerts);
@@ -74,8 +65,9 @@ public sealed class KafkaPipelineTests
 
         // Consume → acknowledged time, once per input (dead letters too); the user's librdkafka settings are untouched
         // (Confluent's config classes write into the dictionary they wrap, so the clients are built from copies).
-        Assert.Equal(Alerts + BadAlerts, durations.Count);
-        Assert.All(durations, d => Assert.InRange(d, 1e-6, 30));
+        var measured = durations.GetMeasurementSnapshot();
+        Assert.Equal(Alerts + BadAlerts, measured.Count);
+        Assert.All(measured, d => Assert.InRange(d.Value, 1e-6, 30));
         Assert.Empty(host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value.Settings);
 
         // Exactly once, enriched from the emulator's data, headers kept and status added.

@@ -98,6 +98,38 @@ public sealed class LateUpdateTests
         Assert.Equal(20, worker.Services.GetRequiredService<KafkaPipeline>().LateUpdates);
     }
 
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task Late_updates_still_waiting_when_the_worker_stops_are_published_before_it_exits()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var cluster = PipelineSetup.Cluster(2);
+        cluster.CreateTopic("updates", 2);
+        await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
+        await emulator.SetFaultsAsync(new FaultOptions { LatencyMs = 2500 });
+        var settings = PipelineSetup.Settings(emulator, cluster);
+        settings["Enrichment:UpdatesTopic"] = "updates";
+        settings["Enrichment:MaxWait"] = "00:00:00.100";
+        var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
+        await worker.StartAsync(ct);
+        var pipeline = worker.Services.GetRequiredService<KafkaPipeline>();
+
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await producer.ProduceAsync("in", new Message<string, string> { Key = $"k{i}", Value = $$"""{"seq":{{i}},"src_ip":"198.51.100.{{i + 1}}"}""" }, ct);
+            }
+        }
+
+        // Every alert is out, deferred, while its lookup still runs: stop now, as a rolling upgrade would.
+        await Eventually.UntilAsync(() => pipeline.Delivered >= 10, TimeSpan.FromSeconds(60), "the 10 alerts are published", ct);
+        await worker.StopAsync(ct);
+        await worker.DisposeAsync();
+
+        Assert.Equal(10, Read(cluster, "updates", 10).Count);
+    }
+
     /// <summary>Reads <paramref name="count"/> records (by key) from a topic, keyed by input offset for the alert topic.</summary>
     private static Dictionary<string, (string Key, string Value)> Read(MockKafkaCluster cluster, string topic, int count)
     {

@@ -18,13 +18,13 @@ public sealed class PrepareWorkersTests
         {
             foreach (var lane in lanes)
             {
-                workers.Post(lane, Message(lane, offset), consumedAt: 0);
+                Assert.True(workers.TryPost(lane, Message(lane, offset), consumedAt: 0));
             }
         }
 
         foreach (var lane in lanes)
         {
-            workers.PostComplete(lane);
+            workers.PostEnd(lane, Patience);
         }
 
         await workers.CompleteAsync().WaitAsync(Patience, TestContext.Current.CancellationToken);
@@ -45,7 +45,7 @@ public sealed class PrepareWorkersTests
         var lane = new PartitionLane(new TopicPartition("in", 0), 10_000);
         for (var offset = 0; offset < PrepareWorkers.BacklogPerWorker; offset++)
         {
-            workers.Post(lane, Message(lane, offset), consumedAt: 0);
+            Assert.True(workers.TryPost(lane, Message(lane, offset), consumedAt: 0));
         }
 
         Assert.False(workers.WaitForRoom(TimeSpan.Zero));
@@ -55,6 +55,33 @@ public sealed class PrepareWorkersTests
         gate.Release(PrepareWorkers.BacklogPerWorker);
         await workers.CompleteAsync().WaitAsync(Patience, TestContext.Current.CancellationToken);
         Assert.Equal(0, workers.Backlog);
+    }
+
+    [Fact]
+    public async Task A_loop_with_no_room_left_refuses_a_message_instead_of_queueing_it()
+    {
+        using var gate = new SemaphoreSlim(0);
+        var busy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var workers = new PrepareWorkers(1, _ =>
+        {
+            busy.TrySetResult();
+            gate.Wait(Patience);
+        });
+        var lane = new PartitionLane(new TopicPartition("in", 0), 100_000);
+        Assert.True(workers.TryPost(lane, Message(lane, 0), consumedAt: 0));
+        await busy.Task.WaitAsync(Patience, TestContext.Current.CancellationToken); // the loop holds the first message
+
+        var queued = 0;
+        while (queued < 10 * PrepareWorkers.BacklogPerWorker && workers.TryPost(lane, Message(lane, queued + 1), consumedAt: 0))
+        {
+            queued++;
+        }
+
+        // The channel's capacity: the whole backlog, plus room for the lanes' end items.
+        Assert.Equal(2 * PrepareWorkers.BacklogPerWorker, queued);
+        Assert.Equal(queued + 1, workers.Backlog);
+        gate.Release(queued + 1);
+        await workers.CompleteAsync().WaitAsync(Patience, TestContext.Current.CancellationToken);
     }
 
     private static ConsumeResult<byte[]?, byte[]?> Message(PartitionLane lane, long offset) => new()

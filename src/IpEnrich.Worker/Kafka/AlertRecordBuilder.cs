@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using CommunityToolkit.HighPerformance.Buffers;
+using Confluent.Kafka;
+using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Extraction;
+using IpEnrich.Core.Telemetry;
+using IpEnrich.Worker.Pipeline;
+using Microsoft.Extensions.ObjectPool;
+
+namespace IpEnrich.Worker.Kafka;
+
+/// <summary>
+/// Builds the record to publish for one consumed message: the enriched alert under the input's key, timestamp and
+/// headers, continuing its W3C trace; or the original bytes to the dead-letter topic with the reason. Lookups still
+/// running when the alert goes out are handed to the late-update publisher.
+/// </summary>
+internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions options, LateUpdatePublisher? lateUpdates, ILogger logger)
+{
+    private const string TraceParent = "traceparent";
+    private readonly ObjectPool<AlertExtraction> _scratch = new DefaultObjectPool<AlertExtraction>(new DefaultPooledObjectPolicy<AlertExtraction>(), 1024);
+
+    public async ValueTask<OutgoingRecord> BuildAsync(ConsumeResult<byte[]?, byte[]?> source, CancellationToken cancellationToken)
+    {
+        using var activity = IpEnrichTelemetry.ActivitySource.StartActivity("ipenrich.enrich", ActivityKind.Consumer, ParentContext(source.Message.Headers));
+        activity?.SetTag("messaging.destination.name", source.Topic);
+        activity?.SetTag("messaging.kafka.partition", source.Partition.Value);
+        activity?.SetTag("messaging.kafka.offset", source.Offset.Value);
+        var scratch = _scratch.Get();
+        // Sized for the alert plus a typical enrichment property, so the writer does not grow it per message.
+        using var buffer = new ArrayPoolBufferWriter<byte>((source.Message.Value?.Length ?? 0) + 1024);
+        try
+        {
+            var outcome = await processor.ProcessAsync(source.Message.Value ?? [], scratch, buffer, cancellationToken);
+            if (outcome.Rejection is { } rejection)
+            {
+                return DeadLetter(source, rejection.Reason);
+            }
+
+            if (lateUpdates is not null && StillFetching(scratch.Candidates, outcome.Results) is { } pending)
+            {
+                lateUpdates.Enqueue(source.TopicPartitionOffset, source.Message.Key, pending);
+            }
+
+            var message = new Message<byte[]?, byte[]?>
+            {
+                Key = source.Message.Key,
+                Value = buffer.WrittenSpan.ToArray(),
+                Timestamp = source.Message.Timestamp,
+                Headers = AlertHeaders.WithStatus(source.Message.Headers, outcome.Status!.Value),
+            };
+            if (activity is not null)
+            {
+                message.Headers.Remove(TraceParent);
+                message.Headers.Add(TraceParent, Encoding.ASCII.GetBytes(activity.Id!));
+            }
+
+            return new OutgoingRecord(options.OutputTopic!, message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug must not lose the alert: it goes to the dead-letter topic with the reason.
+            PipelineLog.ProcessingFailed(logger, source.TopicPartitionOffset, ex);
+            return DeadLetter(source, $"internal error: {ex.GetType().Name}");
+        }
+        finally
+        {
+            _scratch.Return(scratch);
+        }
+    }
+
+    private OutgoingRecord DeadLetter(ConsumeResult<byte[]?, byte[]?> source, string reason) => new(options.DeadLetterTopic!, new Message<byte[]?, byte[]?>
+    {
+        Key = source.Message.Key,
+        Value = source.Message.Value,
+        Timestamp = source.Message.Timestamp,
+        Headers = AlertHeaders.DeadLetter(source, reason),
+    });
+
+    /// <summary>The IPs published as deferred while their fetch goes on (reason <c>timeout</c>); null when there are none.</summary>
+    private static List<IPAddress>? StillFetching(IReadOnlyList<IPAddress> ips, IReadOnlyList<IpLookupResult> results)
+    {
+        List<IPAddress>? pending = null;
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i] is { Status: IpLookupStatus.Deferred, Detail: DeferralReason.Timeout })
+            {
+                (pending ??= []).Add(ips[i]);
+            }
+        }
+
+        return pending;
+    }
+
+    private static ActivityContext ParentContext(Headers? headers) =>
+        headers is not null && headers.TryGetLastBytes(TraceParent, out var header)
+            && ActivityContext.TryParse(Encoding.ASCII.GetString(header), null, out var context) ? context : default;
+}

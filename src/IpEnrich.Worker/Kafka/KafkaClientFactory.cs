@@ -1,0 +1,109 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+
+namespace IpEnrich.Worker.Kafka;
+
+/// <summary>
+/// Builds the pipeline's Kafka clients from <c>Kafka:*</c>: an idempotent (or transactional) producer and a consumer
+/// that stores offsets only when told to. Each gets its own copy of <c>Kafka:Settings</c>, because Confluent's config
+/// classes write into the dictionary they wrap. Client errors are throttled; a fatal one stops the worker.
+/// </summary>
+public sealed class KafkaClientFactory
+{
+    private readonly KafkaOptions _options;
+    private readonly ConsumerLagMonitor _lag;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly RepeatedErrorThrottle _errors;
+    private readonly ILogger<KafkaClientFactory> _logger;
+
+    public KafkaClientFactory(IOptions<KafkaOptions> options, ConsumerLagMonitor lag, IHostApplicationLifetime lifetime, TimeProvider time,
+        ILogger<KafkaClientFactory> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _lag = lag;
+        _lifetime = lifetime;
+        _errors = new RepeatedErrorThrottle(time);
+        _logger = logger;
+    }
+
+    public IProducer<byte[]?, byte[]?> BuildProducer()
+    {
+        var config = new ProducerConfig(CopyOfUserSettings())
+        {
+            BootstrapServers = _options.BootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+            CompressionType = CompressionType.Lz4,
+            DeliveryReportFields = "none", // only the report's error is read: no copy of headers back from librdkafka per message
+        };
+        if (_options.Transactions)
+        {
+            config.TransactionalId = _options.TransactionalId ?? $"{_options.GroupId}-{Environment.MachineName}";
+        }
+
+        return new ProducerBuilder<byte[]?, byte[]?>(config)
+            .SetErrorHandler((_, error) => OnClientError("producer", error))
+            .Build();
+    }
+
+    /// <summary>
+    /// The consumer, with the pipeline's rebalance handler (called on the consume thread, inside Consume). The handler is
+    /// looked up when a rebalance fires, because the parts it drives need this consumer to exist first.
+    /// </summary>
+    internal IConsumer<byte[]?, byte[]?> BuildConsumer(Func<IRebalanceHandler> rebalance)
+    {
+        var config = new ConsumerConfig(CopyOfUserSettings())
+        {
+            BootstrapServers = _options.BootstrapServers,
+            GroupId = _options.GroupId,
+            EnableAutoOffsetStore = false,
+            EnableAutoCommit = !_options.Transactions, // transactions commit offsets themselves
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            StatisticsIntervalMs = 5000,
+        };
+        if (!_options.Settings.ContainsKey("auto.commit.interval.ms"))
+        {
+            // Stored offsets reach the broker every second: after a crash, at most about a second's work is redone.
+            config.AutoCommitIntervalMs = 1000;
+        }
+
+        var topic = _options.InputTopic!;
+        return new ConsumerBuilder<byte[]?, byte[]?>(config)
+            .SetStatisticsHandler((_, json) => _lag.OnStatistics(json, topic))
+            .SetLogHandler((_, message) => PipelineLog.Librdkafka(_logger, message.Level, message.Facility, message.Message))
+            .SetPartitionsAssignedHandler((_, partitions) => rebalance().OnAssigned(partitions))
+            .SetPartitionsRevokedHandler((_, partitions) => rebalance().OnRevoked(partitions))
+            .SetPartitionsLostHandler((_, partitions) => rebalance().OnLost(partitions))
+            .SetErrorHandler((_, error) => OnClientError("consumer", error))
+            .Build();
+    }
+
+    private Dictionary<string, string> CopyOfUserSettings() => new(_options.Settings, StringComparer.Ordinal);
+
+    private void OnClientError(string client, Error error)
+    {
+        if (error.IsFatal)
+        {
+            PipelineLog.ClientError(_logger, client, error.Code, error.Reason, 0);
+            _lifetime.StopApplication();
+        }
+        else if (_errors.ShouldLog(client, error.Code, out var suppressed))
+        {
+            PipelineLog.ClientError(_logger, client, error.Code, error.Reason, suppressed);
+        }
+    }
+}
+
+/// <summary>What the group's rebalances do to the pipeline; called on the consume thread.</summary>
+internal interface IRebalanceHandler
+{
+    void OnAssigned(List<TopicPartition> partitions);
+
+    void OnRevoked(List<TopicPartitionOffset> partitions);
+
+    void OnLost(List<TopicPartitionOffset> partitions);
+}

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+
+namespace IpEnrich.Worker.Kafka;
+
+/// <summary>
+/// Delivery reports → stored offsets (kafkaflow's OffsetManager and OffsetCommitter). Reports arrive on librdkafka's
+/// delivery thread and are applied on the consume thread, each to the lane that produced it: a lane's contiguous
+/// acknowledged prefix is stored once per batch, and reports of a retired lane are ignored, so an acknowledgement
+/// from a partition's previous assignment never moves its next one. A failed delivery stops the worker before anything
+/// after it is stored. In exactly-once mode the transaction carries the offsets: reports are only counted.
+/// </summary>
+internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool transactional, Action stop, ILogger logger)
+{
+    private readonly ConcurrentQueue<Delivery> _reports = new();
+    private readonly Dictionary<TopicPartition, long> _watermarks = []; // consume thread: next offset to store, per partition
+    private long _delivered;
+
+    /// <summary>Outputs and dead letters the broker acknowledged.</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    /// <summary>On the delivery thread: one record's outcome, for the lane that produced it.</summary>
+    public void Report(PartitionLane lane, long offset, Error error) => _reports.Enqueue(new Delivery(lane, offset, error));
+
+    /// <summary>On the consume thread: applies the reports so far and stores each partition's new watermark.</summary>
+    public void Apply()
+    {
+        try
+        {
+            Track();
+        }
+        finally
+        {
+            StoreWatermarks();
+        }
+    }
+
+    /// <summary>On the consume thread: commits the stored offsets now (before a partition goes, or at stop).</summary>
+    public void CommitStored()
+    {
+        try
+        {
+            consumer.Commit();
+        }
+        catch (KafkaException ex) when (ex.Error.Code is ErrorCode.Local_NoOffset or ErrorCode.Local_State or ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration)
+        {
+            // Nothing stored to commit, or the group moved on: the next owner resumes from the last commit.
+        }
+    }
+
+    private void Track()
+    {
+        while (_reports.TryDequeue(out var report))
+        {
+            var partition = report.Lane.Partition;
+            if (report.Error.IsError && transactional)
+            {
+                // The transaction holding it cannot commit: the commit aborts and rewinds, so nothing is skipped.
+                PipelineLog.TransactionalDeliveryFailed(logger, partition, report.Offset, report.Error);
+                continue;
+            }
+
+            if (report.Error.IsError)
+            {
+                // Nothing after this offset is stored; the process restarts and re-consumes from the last commit.
+                PipelineLog.DeliveryFailed(logger, partition, report.Offset, report.Error);
+                stop();
+                return;
+            }
+
+            Interlocked.Increment(ref _delivered);
+            if (!transactional && !report.Lane.IsRetired && report.Lane.Tracker.Delivered(report.Offset) is { } next)
+            {
+                _watermarks[partition] = next;
+            }
+        }
+    }
+
+    private void StoreWatermarks()
+    {
+        if (_watermarks.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (partition, next) in _watermarks)
+        {
+            try
+            {
+                consumer.StoreOffset(new TopicPartitionOffset(partition, next));
+            }
+            catch (KafkaException ex) when (ex.Error.Code == ErrorCode.Local_State)
+            {
+                // The partition was revoked meanwhile; its new owner starts from the last commit.
+            }
+        }
+
+        _watermarks.Clear();
+    }
+
+    private readonly record struct Delivery(PartitionLane Lane, long Offset, Error Error);
+}

@@ -1,0 +1,38 @@
+using Confluent.Kafka;
+
+namespace IpEnrich.Worker.Kafka;
+
+/// <summary>
+/// Where records go: straight to the idempotent producer (at-least-once), or into the open transaction through its
+/// commit gate (exactly-once). Every part that publishes goes through here, so none of them branches on the mode.
+/// </summary>
+internal sealed class OutputProducer(IProducer<byte[]?, byte[]?> producer, TransactionalOutput? transactions)
+{
+    public IProducer<byte[]?, byte[]?> Producer => producer;
+
+    /// <summary>The warm path; false when the record must wait its turn in its lane instead.</summary>
+    public bool TryProduceNow(OutgoingRecord record, Action<DeliveryReport<byte[]?, byte[]?>> onDelivery)
+    {
+        if (transactions is not null)
+        {
+            return false; // transactional produces go through the commit gate, which only asynchronous callers may wait on
+        }
+
+        try
+        {
+            producer.Produce(record.Topic, record.Message, onDelivery);
+            return true;
+        }
+        catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Produces one record, waiting while librdkafka's queue is full; <paramref name="source"/> is the input it answers, if any.</summary>
+    public ValueTask ProduceAsync(TopicPartition? source, long offset, OutgoingRecord record, Action<DeliveryReport<byte[]?, byte[]?>> onDelivery,
+        CancellationToken cancellationToken) =>
+        transactions is not null
+            ? new ValueTask(transactions.ProduceAsync(source, offset, record, onDelivery, cancellationToken))
+            : producer.ProduceWhenQueuedAsync(record, onDelivery, cancellationToken);
+}

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+
+namespace IpEnrich.Worker.Kafka;
+
+/// <summary>
+/// The lanes of the assigned partitions, and admission into them: a consumed message goes to its partition's prepare
+/// loop while the lane and the loop have room; otherwise it waits in the lane, behind any that already wait, and the
+/// partition is paused until they all fit. Every assignment opens a lane of a new generation. Consume thread only,
+/// except <see cref="Count"/>.
+/// </summary>
+internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, PrepareWorkers prepare, int capacity, Func<PartitionLane, Task> produceLoop)
+{
+    private readonly ConcurrentDictionary<TopicPartition, PartitionLane> _lanes = new();
+    private readonly List<PartitionLane> _paused = []; // usually empty: no scan of every lane per message
+    private long _generation;
+
+    public int Count => _lanes.Count;
+
+    public List<TopicPartition> Partitions => [.. _lanes.Keys];
+
+    /// <summary>The partition's current lane, or null when it is not assigned.</summary>
+    public PartitionLane? Find(TopicPartition partition) => _lanes.GetValueOrDefault(partition);
+
+    /// <summary>Opens a lane of a new generation, with its produce loop, for each partition.</summary>
+    public void Open(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            var lane = new PartitionLane(partition, capacity, Interlocked.Increment(ref _generation));
+            lane.Completion = Task.Run(() => produceLoop(lane), CancellationToken.None);
+            _lanes[partition] = lane;
+        }
+    }
+
+    /// <summary>Takes a consumed message into its lane; false when its partition is not assigned here (revoked meanwhile).</summary>
+    public bool Admit(ConsumeResult<byte[]?, byte[]?> message, long consumedAt)
+    {
+        if (!_lanes.TryGetValue(message.TopicPartition, out var lane))
+        {
+            return false;
+        }
+
+        lane.Tracker.Consumed(message.Offset.Value);
+        if (lane.HasWaiting)
+        {
+            lane.Wait(message, consumedAt); // a paused partition may still hand over what was fetched: keep it, in order
+        }
+        else if (!TryStart(lane, message, consumedAt))
+        {
+            lane.Wait(message, consumedAt);
+            _paused.Add(lane);
+            consumer.Pause([lane.Partition]);
+        }
+
+        return true;
+    }
+
+    /// <summary>Hands waiting messages on as their lanes get room, and resumes each partition whose messages all fit.</summary>
+    public void RetryWaiting()
+    {
+        for (var i = _paused.Count - 1; i >= 0; i--)
+        {
+            var lane = _paused[i];
+            if (lane.IsRetired)
+            {
+                _paused.RemoveAt(i); // gone with its partition: the messages are consumed again by the next owner
+                continue;
+            }
+
+            while (lane.TryPeekWaiting(out var waiting) && TryStart(lane, waiting.Source, waiting.ConsumedAt))
+            {
+                lane.DequeueWaiting();
+            }
+
+            if (!lane.HasWaiting)
+            {
+                _paused.RemoveAt(i);
+                consumer.Resume([lane.Partition]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts draining the lanes of <paramref name="partitions"/>: waiting messages are dropped (re-delivered to the next
+    /// owner) and each lane ends after the messages already posted. Returns the lanes, still current until <see cref="Remove"/>.
+    /// </summary>
+    public List<PartitionLane> BeginDrain(IEnumerable<TopicPartition> partitions, TimeSpan timeout)
+    {
+        var lanes = partitions.Select(Find).OfType<PartitionLane>().ToList();
+        foreach (var lane in lanes)
+        {
+            lane.DropWaiting();
+            prepare.PostEnd(lane, timeout);
+        }
+
+        return lanes;
+    }
+
+    /// <summary>Retires drained lanes and forgets their partitions.</summary>
+    public void Remove(IEnumerable<PartitionLane> lanes)
+    {
+        foreach (var lane in lanes)
+        {
+            lane.Retire();
+            _lanes.TryRemove(new KeyValuePair<TopicPartition, PartitionLane>(lane.Partition, lane));
+        }
+    }
+
+    /// <summary>Drops a partition's lane without draining it: its in-flight messages will be consumed again.</summary>
+    public void Abandon(TopicPartition partition)
+    {
+        if (_lanes.TryRemove(partition, out var lane))
+        {
+            lane.Retire();
+        }
+    }
+
+    /// <summary>Retires every lane at once (an aborted transaction), then opens fresh ones; returns their partitions.</summary>
+    public List<TopicPartition> RetireAll()
+    {
+        var partitions = Partitions;
+        foreach (var partition in partitions)
+        {
+            Abandon(partition);
+        }
+
+        return partitions;
+    }
+
+    private bool TryStart(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> message, long consumedAt)
+    {
+        if (!lane.TryReserve())
+        {
+            return false;
+        }
+
+        if (prepare.TryPost(lane, message, consumedAt))
+        {
+            return true;
+        }
+
+        lane.Released();
+        return false;
+    }
+}

@@ -6,6 +6,7 @@ using IpEnrich.Testing;
 namespace IpEnrich.Deploy.Tests;
 
 /// <summary>deploy/k8s rendered by <c>kubectl kustomize</c>: what the worker needs to run safely, and only keys it knows.</summary>
+[Trait("Category", "Integration")]
 public sealed class KustomizeTests
 {
     public static TheoryData<string> Overlays => ["dev", "prod"];

@@ -4,6 +4,7 @@ using IpEnrich.Testing;
 namespace IpEnrich.Deploy.Tests;
 
 /// <summary>The deployable artifact: a Release publish for linux-x64 that starts fast.</summary>
+[Trait("Category", "Integration")]
 public sealed class PublishTests
 {
     [Fact]

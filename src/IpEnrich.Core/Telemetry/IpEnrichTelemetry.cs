@@ -39,7 +39,7 @@ public sealed class IpEnrichTelemetry : IDisposable
     public static IReadOnlyList<string> MetricNames { get; } =
     [
         "ipenrich.alerts", "ipenrich.lookups", "ipenrich.api.requests", "ipenrich.alert.duration",
-        "ipenrich.api.duration", "ipenrich.quota.remaining", "ipenrich.consumer.lag", "ipenrich.redis.up", "ipenrich.updates",
+        "ipenrich.api.duration", "ipenrich.quota.remaining", "ipenrich.consumer.lag", "ipenrich.redis.up",
     ];
 
     public Meter Meter => _meter;

@@ -13,6 +13,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace IpEnrich.Defender.Tests.Client;
 
 /// <summary>The real client (real MSAL, real TLS, Polly pipeline) against the emulator; both on one fake clock.</summary>
+[Trait("Category", "Integration")]
 public sealed class EmulatorClientTests
 {
     private static readonly IPAddress Seen = IPAddress.Parse("203.0.113.5");

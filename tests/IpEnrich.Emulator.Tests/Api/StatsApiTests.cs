@@ -5,6 +5,7 @@ using IpEnrich.Testing;
 namespace IpEnrich.Emulator.Tests.Api;
 
 /// <summary>Each seed-documented (and API-NOTES) behaviour of GET /api/ips/{ip}/stats, named after what it checks.</summary>
+[Trait("Category", "Integration")]
 public sealed class StatsApiTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);

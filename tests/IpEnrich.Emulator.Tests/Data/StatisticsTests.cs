@@ -5,6 +5,7 @@ using IpEnrich.Testing;
 namespace IpEnrich.Emulator.Tests.Data;
 
 /// <summary>Statistics against hand-computed expectations: prevalence = distinct devices in the window ending now.</summary>
+[Trait("Category", "Integration")]
 public sealed class StatisticsTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);

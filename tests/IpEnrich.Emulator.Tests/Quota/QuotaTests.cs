@@ -5,6 +5,7 @@ using IpEnrich.Testing;
 namespace IpEnrich.Emulator.Tests.Quota;
 
 /// <summary>Seed limitation: 100 calls per minute and 1,500 per hour, per application; Retry-After that is sufficient.</summary>
+[Trait("Category", "Integration")]
 public sealed class QuotaTests
 {
     [Fact]

@@ -11,6 +11,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace IpEnrich.Emulator.Tests.Tokens;
 
 /// <summary>The real MSAL ConfidentialClientApplication authenticating against the emulator over TLS.</summary>
+[Trait("Category", "Integration")]
 public sealed class TokenEndpointTests
 {
     private static readonly string[] Scopes = ["https://api.securitycenter.microsoft.com/.default"];

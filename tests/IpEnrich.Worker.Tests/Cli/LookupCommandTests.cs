@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 namespace IpEnrich.Worker.Tests.Cli;
 
 /// <summary>The <c>ipenrich lookup</c> contract against the emulator: one enrichment object per IP; exit 2 on bad input.</summary>
+[Trait("Category", "Integration")]
 public sealed class LookupCommandTests
 {
     private static async Task<(int Code, string[] Lines, string Error)> Run(IDictionary<string, string?> settings, int? hours, params string[] ips)

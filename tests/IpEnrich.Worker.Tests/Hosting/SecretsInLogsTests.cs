@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Testing;
 namespace IpEnrich.Worker.Tests.Hosting;
 
 /// <summary>docs/security.md: at the most verbose log level, with librdkafka's own debug output on, no secret or token is logged.</summary>
+[Trait("Category", "Integration")]
 public sealed class SecretsInLogsTests
 {
     private const string KafkaPassword = "kafka-sasl-test-password-5b1f";

@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IpEnrich.Worker.Tests.Hosting;
 
 /// <summary>The worker process as deployed: configuration only, endpoints, metrics, start-up validation.</summary>
+[Trait("Category", "Integration")]
 public sealed class WorkerHostTests
 {
     [Fact]

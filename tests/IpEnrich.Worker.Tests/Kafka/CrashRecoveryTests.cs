@@ -8,6 +8,7 @@ using IpEnrich.Worker.Tests.Support;
 namespace IpEnrich.Worker.Tests.Kafka;
 
 /// <summary>The worker as a real process, killed with SIGKILL mid-stream and restarted: nothing is lost.</summary>
+[Trait("Category", "Integration")]
 public sealed class CrashRecoveryTests
 {
     private const int Alerts = 4000;

@@ -20,7 +20,10 @@ public sealed class DeliveryGuaranteeTests
 
     private static async Task<WebApplication> StartWorkerAsync(Dictionary<string, string?> settings)
     {
-        var app = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
+        // The mock cluster's coordinator holds a cooperative rebalance's second join for the members' rebalance
+        // timeout (max.poll.interval.ms, 300 s by default) before it hands the revoked partitions on: keep it short.
+        var app = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning",
+            "--Kafka:Settings:max.poll.interval.ms=10000", "--Kafka:Settings:session.timeout.ms=6000"], settings);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return app;
     }

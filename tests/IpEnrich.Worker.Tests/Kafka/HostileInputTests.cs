@@ -15,6 +15,7 @@ namespace IpEnrich.Worker.Tests.Kafka;
 /// messages reach the dead-letter topic with their reason, forged enrichment and ipenrich headers do not survive, and
 /// no request leaves for anything but a canonical IP.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HostileInputTests
 {
     private const int MaxAlertBytes = 256 * 1024; // room for the 10,000-IP alert (~170 KB)

@@ -49,6 +49,7 @@ public sealed class LateUpdateTests
     }
 
     [Fact]
+    [Trait("Category", "Integration")]
     public async Task Alerts_deferred_by_a_slow_api_get_a_late_update_with_the_answers()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -4,6 +4,7 @@ using IpEnrich.Worker.Kafka;
 namespace IpEnrich.Worker.Tests.Kafka;
 
 /// <summary>The mock cluster speaks real Kafka to the real Confluent clients: topics with many partitions, groups, faults.</summary>
+[Trait("Category", "Integration")]
 public sealed class MockKafkaClusterTests
 {
     [Fact]

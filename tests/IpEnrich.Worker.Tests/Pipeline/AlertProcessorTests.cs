@@ -15,6 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace IpEnrich.Worker.Tests.Pipeline;
 
 /// <summary>An alert through extraction, lookups (emulator, in-memory mode) and annotation, without Kafka.</summary>
+[Trait("Category", "Integration")]
 public sealed class AlertProcessorTests
 {
     private static ServiceProvider Build(RunningEmulator emulator, string maxWait = "00:00:10")

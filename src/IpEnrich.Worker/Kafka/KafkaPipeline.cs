@@ -7,8 +7,7 @@ using Microsoft.Extensions.Options;
 namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
-/// Kafka in → enrich → Kafka out: the consume loop and the wiring of its parts (docs/architecture.md, "Kafka
-/// pipeline"). The loop runs on a dedicated thread and only polls: <see cref="PartitionLanes"/> admits each message,
+/// Kafka in → enrich → Kafka out: the consume loop and the wiring of its parts (docs/architecture.md §3). The loop runs on a dedicated thread and only polls: <see cref="PartitionLanes"/> admits each message,
 /// <see cref="PrepareWorkers"/> run <see cref="MessageHandler"/> on it, the <see cref="OffsetStore"/> turns delivery
 /// reports into stored offsets (or <see cref="ExactlyOnceCoordinator"/> commits transactions), and
 /// <see cref="PartitionAssignment"/> handles rebalances and the graceful stop.
@@ -45,48 +44,37 @@ public sealed class KafkaPipeline : BackgroundService
         _updatesTopic = string.IsNullOrWhiteSpace(enrichment.Value.UpdatesTopic) ? null : enrichment.Value.UpdatesTopic;
     }
 
-    /// <summary>Inputs consumed; outputs and dead letters acknowledged (for tests and the demo's progress line).</summary>
+    // For health, the demo's progress line and tests: inputs consumed, outputs and dead letters acknowledged, late
+    // updates handed to the producer, exactly-once rewinds, and the lag from librdkafka's statistics (-1: unknown).
     public long Consumed => Interlocked.Read(ref _consumed);
 
     public long Delivered => _offsets?.Delivered ?? 0;
 
-    /// <summary>Late-update records handed to the producer (<c>Enrichment:UpdatesTopic</c>).</summary>
     public long LateUpdates => _lateUpdates?.Published ?? 0;
 
     public bool IsRunning => _running;
 
     public int AssignedPartitions => _lanes?.Count ?? 0;
 
-    /// <summary>Exactly-once mode: transactions aborted and replayed from the committed offsets.</summary>
     public long TransactionRewinds => _transactions?.Rewinds ?? 0;
 
-    /// <summary>Messages behind the end of the input partitions this consumer owns (from librdkafka statistics); -1 before the first report.</summary>
     public long ConsumerLag => _lag.Lag;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The consume loop on a dedicated thread (LongRunning): it blocks in Consume and, by design, in drains.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Factory.StartNew(() =>
     {
-        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        Thread.CurrentThread.Name = "ipenrich-consume-loop";
+        try
         {
-            try
-            {
-                RunConsumeLoop(stoppingToken);
-                completion.SetResult();
-            }
-            catch (Exception ex)
-            {
-                PipelineLog.PipelineFailed(_logger, ex);
-                completion.SetException(ex);
-                _lifetime.StopApplication();
-            }
-        })
+            RunConsumeLoop(stoppingToken);
+        }
+        catch (Exception ex)
         {
-            IsBackground = true,
-            Name = "ipenrich-consume-loop",
-        };
-        thread.Start();
-        return completion.Task;
-    }
+            PipelineLog.PipelineFailed(_logger, ex);
+            _lifetime.StopApplication();
+            throw;
+        }
+    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private void RunConsumeLoop(CancellationToken stoppingToken)
     {
@@ -113,9 +101,11 @@ public sealed class KafkaPipeline : BackgroundService
             PipelineLog.Started(_logger, _options.InputTopic!, _options.OutputTopic!, _options.DeadLetterTopic!);
             Poll(consumer, prepare, lanes, offsets, transactions, stoppingToken);
 
-            // Graceful stop: finish what is in flight and the late updates (time-boxed), publish and commit, then leave the group.
+            // Graceful stop: finish what is in flight, then the late updates, within one drain time (at least a second
+            // for the late updates); publish and commit; leave the group.
+            var stopping = _time.GetTimestamp();
             assignment.DrainAll();
-            lateUpdates?.Drain(_options.DrainTimeout);
+            lateUpdates?.Drain(TimeSpan.FromSeconds(Math.Max(1, (_options.DrainTimeout - _time.GetElapsedTime(stopping)).TotalSeconds)));
             assignment.CommitProduced();
             consumer.Close();
         }

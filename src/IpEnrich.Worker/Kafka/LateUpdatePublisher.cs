@@ -21,6 +21,7 @@ internal sealed class LateUpdatePublisher : IDisposable
     // The lookups behind queued updates all run at once; a few readers keep one slow answer from holding up the rest.
     private const int DefaultReaders = 16;
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
     private readonly string _topic;
     private readonly int _lookBackHours;
@@ -85,7 +86,8 @@ internal sealed class LateUpdatePublisher : IDisposable
 
     /// <summary>
     /// At stop, on the consume thread (a dedicated one, so it may block): takes no more updates, lets the queued ones
-    /// wait for their answers up to <paramref name="timeout"/>, then publishes what is answered without waiting further.
+    /// wait for their answers up to <paramref name="timeout"/>, then publishes what is answered without waiting further
+    /// (a few seconds at most).
     /// </summary>
     public void Drain(TimeSpan timeout)
     {
@@ -95,7 +97,7 @@ internal sealed class LateUpdatePublisher : IDisposable
         if (!readers.Wait(timeout))
         {
             _stopWaiting.Cancel();
-            readers.Wait(timeout);
+            readers.Wait(StopGrace); // no more waiting for answers or producer room: only what is ready is published
         }
 
         if (Unanswered - unansweredBefore is > 0 and var left)

@@ -57,12 +57,7 @@ public sealed class LateUpdateTests
         cluster.CreateTopic("updates", 2);
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
         await emulator.AddEventsAsync(("dev-1", "203.0.113.77", DateTimeOffset.UtcNow.AddHours(-2)), ("dev-2", "203.0.113.77", DateTimeOffset.UtcNow.AddHours(-1)));
-        await emulator.SetFaultsAsync(new FaultOptions { LatencyMs = 1500 });
-        var settings = PipelineSetup.Settings(emulator, cluster);
-        settings["Enrichment:UpdatesTopic"] = "updates";
-        settings["Enrichment:MaxWait"] = "00:00:00.200";
-        await using var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
-        await worker.StartAsync(ct);
+        await using var worker = await StartWithSlowApiAsync(cluster, emulator, latencyMs: 1500, maxWait: "00:00:00.200");
 
         using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
         {
@@ -107,12 +102,7 @@ public sealed class LateUpdateTests
         using var cluster = PipelineSetup.Cluster(2);
         cluster.CreateTopic("updates", 2);
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
-        await emulator.SetFaultsAsync(new FaultOptions { LatencyMs = 2500 });
-        var settings = PipelineSetup.Settings(emulator, cluster);
-        settings["Enrichment:UpdatesTopic"] = "updates";
-        settings["Enrichment:MaxWait"] = "00:00:00.100";
-        var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
-        await worker.StartAsync(ct);
+        var worker = await StartWithSlowApiAsync(cluster, emulator, latencyMs: 2500, maxWait: "00:00:00.100");
         var pipeline = worker.Services.GetRequiredService<KafkaPipeline>();
 
         using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
@@ -129,6 +119,18 @@ public sealed class LateUpdateTests
         await worker.DisposeAsync();
 
         Assert.Equal(10, Read(cluster, "updates", 10).Count);
+    }
+
+    /// <summary>A worker publishing late updates to <c>updates</c>, in front of an API slower than its <paramref name="maxWait"/>.</summary>
+    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> StartWithSlowApiAsync(MockKafkaCluster cluster, RunningEmulator emulator, int latencyMs, string maxWait)
+    {
+        await emulator.SetFaultsAsync(new FaultOptions { LatencyMs = latencyMs });
+        var settings = PipelineSetup.Settings(emulator, cluster);
+        settings["Enrichment:UpdatesTopic"] = "updates";
+        settings["Enrichment:MaxWait"] = maxWait;
+        var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
+        await worker.StartAsync(TestContext.Current.CancellationToken);
+        return worker;
     }
 
     /// <summary>Reads <paramref name="count"/> records (by key) from a topic, keyed by input offset for the alert topic.</summary>

@@ -90,6 +90,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         var database = _redis.Database;
         if (database is null)
         {
+            UseFallback(true); // no connection yet: as if Redis were down
             return await _fallback.TryAcquireAsync(priority, cancellationToken);
         }
 

@@ -23,6 +23,7 @@ public sealed partial class IpCacheStore : IDisposable
     private readonly ILogger<IpCacheStore> _logger;
     private readonly MemoryCache? _l1;
     private readonly string _prefix;
+    private readonly TransitionFlag _redisHealthy = new(initial: true);
 
     public IpCacheStore(IOptions<CacheOptions> options, IOptions<DefenderOptions> defender, RedisConnection redis, TimeProvider time, ILogger<IpCacheStore> logger)
     {
@@ -43,7 +44,7 @@ public sealed partial class IpCacheStore : IDisposable
     public string Profile { get; }
 
     /// <summary>False after a Redis operation failed, until one succeeds again.</summary>
-    public bool RedisHealthy { get; private set; } = true;
+    public bool RedisHealthy => _redisHealthy.Value;
 
     /// <summary>The cache key of an address; built once per address and look-back, not once per alert.</summary>
     public string Key(IPAddress ip, int lookBackHours) =>
@@ -153,23 +154,18 @@ public sealed partial class IpCacheStore : IDisposable
         }
     }
 
-    private void MarkRedis(bool healthy, Exception? error = null)
-    {
-        if (healthy == RedisHealthy)
+    private void MarkRedis(bool healthy, Exception? error = null) =>
+        _redisHealthy.Set(healthy, (Logger: _logger, Error: error), static (healthy, state) =>
         {
-            return;
-        }
-
-        RedisHealthy = healthy;
-        if (healthy)
-        {
-            LogRedisRecovered(_logger);
-        }
-        else
-        {
-            LogRedisUnavailable(_logger, error!.GetType().Name);
-        }
-    }
+            if (healthy)
+            {
+                LogRedisRecovered(state.Logger);
+            }
+            else
+            {
+                LogRedisUnavailable(state.Logger, state.Error!.GetType().Name);
+            }
+        });
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable ({Error}): enriching from the in-process cache and the local limiter")]
     private static partial void LogRedisUnavailable(ILogger logger, string error);

@@ -10,6 +10,7 @@ using IpEnrich.Defender.Client;
 using IpEnrich.Defender.Options;
 using Microsoft.Extensions.Configuration;
 using IpEnrich.Worker.Lookup;
+using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Options;
 
 namespace IpEnrich.Worker.Cli;
@@ -77,6 +78,8 @@ internal static class LookupCommand
 
         // An interactive question: wait as long as the client's own timeouts allow, as a critical alert.
         var lookups = provider.GetRequiredService<LookupService>();
+        // Redis connects in the background; a single lookup would otherwise be over before the shared cache is in use.
+        await provider.GetRequiredService<RedisConnection>().WaitForFirstAttemptAsync(cancellationToken);
         var maxWait = options.Resilience.TotalTimeout + TimeSpan.FromSeconds(5);
         var results = await lookups.LookupAsync(addresses, AlertPriority.Critical, maxWait, cancellationToken, hours);
         var buffer = new MemoryStream();

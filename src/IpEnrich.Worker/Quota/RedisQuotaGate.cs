@@ -67,8 +67,9 @@ public sealed partial class RedisQuotaGate : IQuotaGate
     private readonly LocalQuotaGate _fallback;
     private readonly ILogger<RedisQuotaGate> _logger;
     private readonly RedisKey[] _keys;
-    private (int Minute, int Hour) _remaining;
-    private bool _usingFallback;
+    private readonly TransitionFlag _usingFallback = new(initial: false);
+    // Read by the gauge while script results replace it: one immutable pair swapped whole, so a read never mixes two.
+    private Remainder _remaining;
 
     public RedisQuotaGate(RedisConnection redis, IOptions<QuotaOptions> options, IpCacheStore cache, TimeProvider time, ILogger<RedisQuotaGate> logger)
     {
@@ -80,16 +81,29 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         _fallback = new LocalQuotaGate(options, time, shareOfReplicas: true);
         var tag = $"{{quota:{cache.Profile}}}";
         _keys = [$"ipenrich:v1:{tag}:minute", $"ipenrich:v1:{tag}:hour", $"ipenrich:v1:{tag}:paused"];
-        _remaining = (_options.EffectivePerMinute, _options.EffectivePerHour);
+        _remaining = new Remainder(_options.EffectivePerMinute, _options.EffectivePerHour);
     }
 
-    public (int Minute, int Hour) Remaining => _usingFallback ? _fallback.Remaining : _remaining;
+    public (int Minute, int Hour) Remaining
+    {
+        get
+        {
+            if (_usingFallback.Value)
+            {
+                return _fallback.Remaining;
+            }
+
+            var remaining = Volatile.Read(ref _remaining);
+            return (remaining.Minute, remaining.Hour);
+        }
+    }
 
     public async Task<QuotaDecision> TryAcquireAsync(AlertPriority priority, CancellationToken cancellationToken)
     {
         var database = _redis.Database;
         if (database is null)
         {
+            UseFallback(true); // no connection yet: as if Redis were down
             return await _fallback.TryAcquireAsync(priority, cancellationToken);
         }
 
@@ -102,7 +116,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
                 Guid.NewGuid().ToString("N"),
             ]))!;
             UseFallback(false);
-            _remaining = ((int)result[2], (int)result[3]);
+            Volatile.Write(ref _remaining, new Remainder((int)result[2], (int)result[3]));
             return (int)result[0] == 1 ? QuotaDecision.Allow : QuotaDecision.Deny(TimeSpan.FromMilliseconds((long)result[1]));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -132,17 +146,14 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         }
     }
 
-    private void UseFallback(bool fallback)
-    {
-        if (fallback != _usingFallback)
+    private void UseFallback(bool fallback) =>
+        _usingFallback.Set(fallback, (Logger: _logger, _options.ExpectedReplicas), static (fallback, state) =>
         {
-            _usingFallback = fallback;
             if (fallback)
             {
-                LogFallback(_logger, _options.ExpectedReplicas);
+                LogFallback(state.Logger, state.ExpectedReplicas);
             }
-        }
-    }
+        });
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Defender API answered 429: every replica pauses for {Seconds} s")]
     private static partial void LogPaused(ILogger logger, double seconds);
@@ -151,4 +162,6 @@ public sealed partial class RedisQuotaGate : IQuotaGate
     private static partial void LogFallback(ILogger logger, int replicas);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"RedisQuotaGate({_keys[0]})");
+
+    private sealed record Remainder(int Minute, int Hour);
 }

@@ -4,14 +4,16 @@ using StackExchange.Redis;
 namespace IpEnrich.Worker.Redis;
 
 /// <summary>
-/// The shared Redis connection, or none in single-instance mode. It never blocks start-up on Redis: the multiplexer
-/// keeps reconnecting in the background, and callers treat an unreachable Redis as a cache miss plus the local limiter.
+/// The shared Redis connection, or none in single-instance mode. It never blocks start-up on Redis: it connects in the
+/// background and the multiplexer keeps reconnecting; until it is up, and whenever Redis is unreachable, callers read
+/// a cache miss and use the local limiter.
 /// </summary>
-public sealed class RedisConnection : IAsyncDisposable
+public sealed partial class RedisConnection : IAsyncDisposable
 {
-    private readonly ConnectionMultiplexer? _multiplexer;
+    // Null in single-instance mode. Never faults: ends with the multiplexer, or null if none could be made.
+    private readonly Task<ConnectionMultiplexer?>? _connecting;
 
-    public RedisConnection(IOptions<RedisOptions> options)
+    public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Value.ConnectionString))
@@ -26,23 +28,64 @@ public sealed class RedisConnection : IAsyncDisposable
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         // Try again every second, so a restarted Redis is back in use within seconds.
         configuration.ReconnectRetryPolicy ??= new LinearRetry(1000);
-        _multiplexer = ConnectionMultiplexer.Connect(configuration);
+        // On the thread pool: the first attempt can take the whole connect timeout (a Redis that accepts but never
+        // answers), and whoever resolved this connection must not wait for it.
+        _connecting = Task.Run(() => ConnectAsync(configuration, logger));
     }
 
     /// <summary>False in single-instance (Redis-less) mode.</summary>
-    public bool IsConfigured => _multiplexer is not null;
+    public bool IsConfigured => _connecting is not null;
 
-    public bool IsConnected => _multiplexer?.IsConnected == true;
+    public bool IsConnected => Multiplexer?.IsConnected == true;
 
-    /// <summary>The database, or null in single-instance mode.</summary>
-    public IDatabase? Database => _multiplexer?.GetDatabase();
+    /// <summary>The database, or null in single-instance mode and until the first connection attempt has ended.</summary>
+    public IDatabase? Database => Multiplexer?.GetDatabase();
+
+    private ConnectionMultiplexer? Multiplexer => _connecting is { IsCompletedSuccessfully: true } connecting ? connecting.Result : null;
+
+    /// <summary>
+    /// Completes when the first connection attempt has ended, connected or not (at once in single-instance mode): for
+    /// a one-shot command, which would otherwise be done before Redis is in use.
+    /// </summary>
+    public Task WaitForFirstAttemptAsync(CancellationToken cancellationToken) =>
+        _connecting?.WaitAsync(cancellationToken) ?? Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
-        if (_multiplexer is not null)
+        if (_connecting is null)
         {
-            await _multiplexer.CloseAsync();
-            _multiplexer.Dispose();
+            return;
+        }
+
+        if (!_connecting.IsCompleted)
+        {
+            // Not waiting out the connect timeout: the multiplexer is disposed when the attempt ends.
+            _ = _connecting.ContinueWith(static attempt => attempt.Result?.Dispose(), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return;
+        }
+
+        if (_connecting.Result is { } multiplexer)
+        {
+            await multiplexer.CloseAsync();
+            multiplexer.Dispose();
         }
     }
+
+    private static async Task<ConnectionMultiplexer?> ConnectAsync(ConfigurationOptions configuration, ILogger logger)
+    {
+        try
+        {
+            return await ConnectionMultiplexer.ConnectAsync(configuration);
+        }
+        catch (Exception ex)
+        {
+            // With AbortOnConnectFail off an unreachable Redis does not throw: this is a setting the library refused.
+            LogConnectFailed(logger, ex.GetType().Name);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis connection could not be set up ({Error}): enriching from the in-process cache and the local limiter")]
+    private static partial void LogConnectFailed(ILogger logger, string error);
 }

@@ -4,6 +4,7 @@ using System.Net;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Lookup;
+using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,15 +24,15 @@ public static class CacheHitThroughput
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
         var ips = Enumerable.Range(0, 10_000).Select(i => new IPAddress([10, 88, (byte)(i / 250), (byte)((i % 250) + 1)])).ToArray();
 
-        await using var warm = Build(emulator, redis, l1: false);
+        await using var warm = await BuildAsync(emulator, redis, l1: false);
         var warmLookups = warm.GetRequiredService<LookupService>();
         foreach (var chunk in ips.Chunk(500))
         {
             await warmLookups.LookupAsync(chunk, AlertPriority.Normal, TimeSpan.FromMinutes(1), CancellationToken.None);
         }
 
-        await using var withL1 = Build(emulator, redis, l1: true);
-        await using var redisOnly = Build(emulator, redis, l1: false);
+        await using var withL1 = await BuildAsync(emulator, redis, l1: true);
+        await using var redisOnly = await BuildAsync(emulator, redis, l1: false);
         var l1 = await Measure(withL1.GetRequiredService<LookupService>(), ips, concurrency: 2, TimeSpan.FromSeconds(seconds), prime: true);
         var l2 = await Measure(redisOnly.GetRequiredService<LookupService>(), ips, concurrency: 64, TimeSpan.FromSeconds(seconds), prime: false);
 
@@ -43,7 +44,8 @@ public static class CacheHitThroughput
         return 0;
     }
 
-    private static ServiceProvider Build(RunningEmulator emulator, RedisServer redis, bool l1)
+    /// <summary>A lookup service whose Redis connection (made in the background) is up, so no lookup measured misses it.</summary>
+    private static async Task<ServiceProvider> BuildAsync(RunningEmulator emulator, RedisServer redis, bool l1)
     {
         var settings = emulator.DefenderSettings();
         settings["Redis:ConnectionString"] = redis.ConnectionString;
@@ -56,7 +58,9 @@ public static class CacheHitThroughput
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddLookupService(configuration);
-        return services.BuildServiceProvider();
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<RedisConnection>().WaitForFirstAttemptAsync(CancellationToken.None);
+        return provider;
     }
 
     private static async Task<(double PerSecond, TimeSpan Median, TimeSpan P99)> Measure(LookupService service, IPAddress[] ips, int concurrency, TimeSpan duration, bool prime)

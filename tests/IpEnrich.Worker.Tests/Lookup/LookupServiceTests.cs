@@ -7,6 +7,7 @@ using IpEnrich.Worker.Tests.Support;
 namespace IpEnrich.Worker.Tests.Lookup;
 
 /// <summary>The lookup service against a real redis-server and the emulator, as several replicas would run it.</summary>
+[Trait("Category", "Integration")]
 public sealed class LookupServiceTests
 {
     private static readonly TimeSpan Patient = TimeSpan.FromSeconds(30);
@@ -22,9 +23,9 @@ public sealed class LookupServiceTests
         var ips = Addresses(200);
         await emulator.AddEventsAsync([.. ips.Take(50).Select(ip => ("dev-1", ip.ToString(), emulator.Time.GetUtcNow().AddHours(-1)))]);
         var big = new Dictionary<string, string?> { ["Quota:PerMinute"] = "100000", ["Quota:PerHour"] = "100000" };
-        await using var a = new LookupReplica(emulator, redis, big);
-        await using var b = new LookupReplica(emulator, redis, big);
-        await using var c = new LookupReplica(emulator, redis, big);
+        await using var a = await LookupReplica.StartAsync(emulator, redis, big);
+        await using var b = await LookupReplica.StartAsync(emulator, redis, big);
+        await using var c = await LookupReplica.StartAsync(emulator, redis, big);
 
         var calls = new[] { a, b, c }.SelectMany(replica => Enumerable.Range(0, 50).Select(n =>
         {
@@ -50,8 +51,8 @@ public sealed class LookupServiceTests
     {
         await using var redis = await RedisServer.StartOrSkipAsync();
         await using var emulator = await RunningEmulator.StartAsync();
-        await using var first = new LookupReplica(emulator, redis);
-        await using var second = new LookupReplica(emulator, redis, new Dictionary<string, string?> { ["Cache:L1Capacity"] = "0" });
+        await using var first = await LookupReplica.StartAsync(emulator, redis);
+        await using var second = await LookupReplica.StartAsync(emulator, redis, new Dictionary<string, string?> { ["Cache:L1Capacity"] = "0" });
         var ip = IPAddress.Parse("198.51.100.10");
         var fromApi = (await first.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
         var fromL1 = (await first.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
@@ -75,9 +76,9 @@ public sealed class LookupServiceTests
             ["Quota:PerMinute"] = "40", ["Quota:PerHour"] = "100", ["Quota:MinuteWindow"] = "00:00:02", ["Quota:HourWindow"] = "00:00:10",
             ["Quota:HighPriorityReserve"] = "0",
         };
-        await using var a = new LookupReplica(emulator, redis, quota);
-        await using var b = new LookupReplica(emulator, redis, quota);
-        await using var c = new LookupReplica(emulator, redis, quota);
+        await using var a = await LookupReplica.StartAsync(emulator, redis, quota);
+        await using var b = await LookupReplica.StartAsync(emulator, redis, quota);
+        await using var c = await LookupReplica.StartAsync(emulator, redis, quota);
         var ips = Addresses(5000);
         var parts = new[] { a, b, c }.Select((replica, r) => replica.Service.LookupAsync(
             [.. ips.Where((_, i) => i % 3 == r)], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken).AsTask()).ToArray();
@@ -103,8 +104,8 @@ public sealed class LookupServiceTests
     {
         await using var redis = await RedisServer.StartOrSkipAsync();
         await using var emulator = await RunningEmulator.StartAsync();
-        await using var a = new LookupReplica(emulator, redis);
-        await using var b = new LookupReplica(emulator, redis);
+        await using var a = await LookupReplica.StartAsync(emulator, redis);
+        await using var b = await LookupReplica.StartAsync(emulator, redis);
         await emulator.SetFaultsAsync(new FaultOptions { Force429Seconds = 30 });
 
         var first = await a.Service.LookupAsync([IPAddress.Parse("192.0.2.1")], AlertPriority.Critical, Patient, TestContext.Current.CancellationToken);
@@ -122,7 +123,7 @@ public sealed class LookupServiceTests
         await using var redis = await RedisServer.StartOrSkipAsync();
         await using var emulator = await RunningEmulator.StartAsync();
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var replica = new LookupReplica(emulator, redis, new Dictionary<string, string?> { ["Cache:NotSeenTtl"] = "00:10:00" }, clock);
+        await using var replica = await LookupReplica.StartAsync(emulator, redis, new Dictionary<string, string?> { ["Cache:NotSeenTtl"] = "00:10:00" }, clock);
         var ip = IPAddress.Parse("198.51.100.44");
         Assert.Equal(LookupSource.Api, (await replica.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0].Source);
 
@@ -141,7 +142,7 @@ public sealed class LookupServiceTests
     {
         await using var redis = await RedisServer.StartOrSkipAsync();
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync();
-        await using var replica = new LookupReplica(emulator, redis);
+        await using var replica = await LookupReplica.StartAsync(emulator, redis);
         await emulator.SetFaultsAsync(new FaultOptions { LatencyMs = 700 });
         var ip = IPAddress.Parse("198.51.100.45");
         var quick = (await replica.Service.LookupAsync([ip], AlertPriority.Normal, TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken))[0];
@@ -157,7 +158,7 @@ public sealed class LookupServiceTests
     {
         await using var redis = await RedisServer.StartOrSkipAsync();
         await using var emulator = await RunningEmulator.StartAsync();
-        await using var replica = new LookupReplica(emulator, redis, new Dictionary<string, string?> { ["Cache:L1Capacity"] = "0" });
+        await using var replica = await LookupReplica.StartAsync(emulator, redis, new Dictionary<string, string?> { ["Cache:L1Capacity"] = "0" });
         Assert.Equal(IpLookupStatus.NotSeen, (await replica.Service.LookupAsync(Addresses(3), AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0].Status);
 
         var health = replica.Get<IpEnrich.Worker.Lookup.LookupHealthCheck>();
@@ -170,11 +171,7 @@ public sealed class LookupServiceTests
         Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, (await health.CheckHealthAsync(new(), TestContext.Current.CancellationToken)).Status);
 
         await redis.StartAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!replica.Get<IpEnrich.Worker.Redis.RedisConnection>().IsConnected && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+        await Eventually.TrueAsync(() => replica.Get<IpEnrich.Worker.Redis.RedisConnection>().IsConnected, TimeSpan.FromSeconds(20), "the multiplexer to reconnect");
 
         var after = await replica.Service.LookupAsync(Addresses(3, 20), AlertPriority.Normal, Patient, TestContext.Current.CancellationToken);
         Assert.All(after, r => Assert.Equal(IpLookupStatus.NotSeen, r.Status));
@@ -187,7 +184,7 @@ public sealed class LookupServiceTests
     public async Task Without_redis_the_same_service_runs_on_memory_and_a_local_limiter()
     {
         await using var emulator = await RunningEmulator.StartAsync();
-        await using var replica = new LookupReplica(emulator, redis: null);
+        await using var replica = await LookupReplica.StartAsync(emulator, redis: null);
         var ips = Addresses(5);
         var first = await replica.Service.LookupAsync(ips, AlertPriority.Normal, Patient, TestContext.Current.CancellationToken);
         var second = await replica.Service.LookupAsync(ips, AlertPriority.Normal, Patient, TestContext.Current.CancellationToken);

@@ -40,11 +40,12 @@ public sealed class QuotaGateTests
     }
 
     [Fact]
+    [Trait("Category", "Integration")]
     public async Task Shared_gate_with_the_budget_nearly_spent_serves_high_and_defers_low()
     {
         await using var redis = await RedisServer.StartOrSkipAsync();
         await using var emulator = await RunningEmulator.StartAsync();
-        await using var replica = new LookupReplica(emulator, redis, new Dictionary<string, string?>
+        await using var replica = await LookupReplica.StartAsync(emulator, redis, new Dictionary<string, string?>
         {
             ["Quota:PerMinute"] = "1000", ["Quota:PerHour"] = "10", ["Quota:SafetyMargin"] = "0", ["Quota:HighPriorityReserve"] = "0.3",
         });
@@ -65,7 +66,8 @@ public sealed class QuotaGateTests
     public void Ttl_jitter_stays_within_ten_percent_and_varies()
     {
         var cache = new IpCacheStore(Options.Create(new CacheOptions()), Options.Create(new IpEnrich.Defender.Options.DefenderOptions { TenantId = "t" }),
-            new IpEnrich.Worker.Redis.RedisConnection(Options.Create(new IpEnrich.Worker.Redis.RedisOptions())), new FakeTimeProvider(),
+            new IpEnrich.Worker.Redis.RedisConnection(Options.Create(new IpEnrich.Worker.Redis.RedisOptions()),
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<IpEnrich.Worker.Redis.RedisConnection>.Instance), new FakeTimeProvider(),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<IpCacheStore>.Instance);
         var ttls = Enumerable.Range(0, 2000).Select(_ => cache.Jittered(TimeSpan.FromHours(6))).ToList();
         Assert.All(ttls, t => Assert.InRange(t, TimeSpan.FromHours(5.4), TimeSpan.FromHours(6.6)));

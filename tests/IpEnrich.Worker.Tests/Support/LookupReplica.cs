@@ -2,6 +2,7 @@ using IpEnrich.Testing;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Lookup;
 using IpEnrich.Worker.Quota;
+using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ public sealed class LookupReplica : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public LookupReplica(RunningEmulator emulator, RedisServer? redis, IDictionary<string, string?>? overrides = null, TimeProvider? time = null)
+    private LookupReplica(RunningEmulator emulator, RedisServer? redis, IDictionary<string, string?>? overrides, TimeProvider? time)
     {
         var settings = emulator.DefenderSettings();
         settings["Redis:ConnectionString"] = redis?.ConnectionString;
@@ -31,6 +32,17 @@ public sealed class LookupReplica : IAsyncDisposable
         services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
         services.AddLookupService(configuration);
         _services = services.BuildServiceProvider();
+    }
+
+    /// <summary>A replica whose Redis connection, if any, is up: the tests are about what it does with Redis.</summary>
+    public static async Task<LookupReplica> StartAsync(RunningEmulator emulator, RedisServer? redis, IDictionary<string, string?>? overrides = null,
+        TimeProvider? time = null)
+    {
+        var replica = new LookupReplica(emulator, redis, overrides, time);
+        var connection = replica.Get<RedisConnection>();
+        await connection.WaitForFirstAttemptAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(redis is not null, connection.IsConnected);
+        return replica;
     }
 
     public LookupService Service => _services.GetRequiredService<LookupService>();

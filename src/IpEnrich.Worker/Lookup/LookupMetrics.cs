@@ -1,0 +1,39 @@
+using System.Diagnostics.Metrics;
+using IpEnrich.Core.Telemetry;
+using IpEnrich.Worker.Caching;
+using IpEnrich.Worker.Quota;
+using IpEnrich.Worker.Redis;
+
+namespace IpEnrich.Worker.Lookup;
+
+/// <summary>The lookup path's telemetry: lookups counted by where their answer came from, the quota and Redis gauges.</summary>
+internal sealed class LookupMetrics
+{
+    private readonly IpEnrichTelemetry _telemetry;
+    private readonly IQuotaGate _quota;
+
+    public LookupMetrics(IpEnrichTelemetry telemetry, IQuotaGate quota, RedisConnection redis, IpCacheStore cache)
+    {
+        _telemetry = telemetry;
+        _quota = quota;
+        telemetry.Meter.CreateObservableGauge("ipenrich.quota.remaining", ObserveQuota, "{call}", "API calls left in the shared budget, by window");
+        telemetry.Meter.CreateObservableGauge("ipenrich.redis.up", () => !redis.IsConfigured || (redis.IsConnected && cache.RedisHealthy) ? 1 : 0,
+            null, "1 when Redis is reachable (or not configured), 0 while running on the in-process fallback");
+    }
+
+    /// <summary>Counts <paramref name="lookups"/> answered from <paramref name="source"/> (l1, redis, api, coalesced, stale, deferred).</summary>
+    public void Count(string source, int lookups = 1)
+    {
+        if (lookups > 0)
+        {
+            _telemetry.Lookups.Add(lookups, new KeyValuePair<string, object?>("source", source));
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveQuota()
+    {
+        var (minute, hour) = _quota.Remaining;
+        yield return new Measurement<int>(minute, new KeyValuePair<string, object?>("window", "minute"));
+        yield return new Measurement<int>(hour, new KeyValuePair<string, object?>("window", "hour"));
+    }
+}

@@ -171,7 +171,7 @@ public sealed class LookupServiceTests
         Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, (await health.CheckHealthAsync(new(), TestContext.Current.CancellationToken)).Status);
 
         await redis.StartAsync();
-        await Eventually.TrueAsync(() => replica.Get<IpEnrich.Worker.Redis.RedisConnection>().IsConnected, TimeSpan.FromSeconds(20), "the multiplexer to reconnect");
+        await Eventually.UntilAsync(() => replica.Get<IpEnrich.Worker.Redis.RedisConnection>().IsConnected, TimeSpan.FromSeconds(20), "the multiplexer reconnected", TestContext.Current.CancellationToken);
 
         var after = await replica.Service.LookupAsync(Addresses(3, 20), AlertPriority.Normal, Patient, TestContext.Current.CancellationToken);
         Assert.All(after, r => Assert.Equal(IpLookupStatus.NotSeen, r.Status));

@@ -46,7 +46,7 @@ public sealed class RedisParts : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         var parts = new RedisParts(server.ConnectionString, quota);
-        await Eventually.TrueAsync(() => parts.Connection.IsConnected, TimeSpan.FromSeconds(10), "the connection to redis-server");
+        await Eventually.UntilAsync(() => parts.Connection.IsConnected, TimeSpan.FromSeconds(10), "the connection to redis-server is up", TestContext.Current.CancellationToken);
         return parts;
     }
 

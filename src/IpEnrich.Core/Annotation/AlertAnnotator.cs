@@ -74,16 +74,17 @@ public sealed class AlertAnnotator
                 $"{results.Length} results given for {extraction.Candidates.Count} candidate IPs", nameof(results));
         }
 
-        if (extraction.CloseBraceOffset < 0)
+        var layout = extraction.Layout;
+        if (layout.CloseBraceOffset < 0)
         {
             throw new ArgumentException("the extraction does not describe a JSON object", nameof(extraction));
         }
 
         var status = ComputeStatus(extraction, results);
-        var members = extraction.Members;
-        if (!extraction.HasEnrichmentProperty)
+        var members = layout.Members;
+        if (!layout.HasEnrichmentProperty)
         {
-            var insertAt = members.Length > 0 ? members[^1].ValueEnd : extraction.CloseBraceOffset;
+            var insertAt = members.Length > 0 ? members[^1].ValueEnd : layout.CloseBraceOffset;
             output.Write(alert[..insertAt]);
             WriteProperty(members.Length > 0, extraction, results, status, lookBackHours, enrichedAt, output);
             output.Write(alert[insertAt..]);

@@ -15,7 +15,6 @@ public sealed class AlertExtraction
     private FoundIp[] _ips = new FoundIp[8];
     private PathNode[] _paths = new PathNode[16];
     private char[] _pathChars = new char[512];
-    private Member[] _members = new Member[32];
     private int _pathCount;
     private int _pathCharCount;
 
@@ -55,29 +54,10 @@ public sealed class AlertExtraction
         return list;
     }
 
-    // ---- layout for the annotation writer ----
+    /// <summary>Where the top-level members are, for the annotation writer.</summary>
+    internal MemberLayout Layout { get; } = new();
 
-    internal int MemberCount { get; private set; }
-
-    internal ReadOnlySpan<Member> Members => _members.AsSpan(0, MemberCount);
-
-    internal int CloseBraceOffset { get; set; }
-
-    internal bool HasEnrichmentProperty { get; private set; }
-
-    // ---- scratch owned by the extractor ----
-
-    internal List<IpValue> ScanBuffer { get; } = [];
-
-    internal byte[] NameArena { get; private set; } = new byte[256];
-
-    internal int NameArenaLength { get; set; }
-
-    internal Frame[][] FrameStacks { get; } = [new Frame[16], new Frame[16], new Frame[16]];
-
-    internal byte[] UnescapeBuffer { get; private set; } = new byte[256];
-
-    internal int EmbeddedDocumentBudget { get; set; }
+    internal WalkState WalkState { get; } = new();
 
     internal void Reset()
     {
@@ -89,56 +69,9 @@ public sealed class AlertExtraction
         IpsNotListed = 0;
         _pathCount = 0;
         _pathCharCount = 0;
-        MemberCount = 0;
-        CloseBraceOffset = -1;
-        HasEnrichmentProperty = false;
         DeclaredPriority = null;
-        NameArenaLength = 0;
-        EmbeddedDocumentBudget = 16;
-    }
-
-    internal void AddMember(int nameStart, bool isEnrichment)
-    {
-        if (MemberCount == _members.Length)
-        {
-            Array.Resize(ref _members, _members.Length * 2);
-        }
-
-        _members[MemberCount++] = new Member(nameStart, -1, isEnrichment);
-        HasEnrichmentProperty |= isEnrichment;
-    }
-
-    internal void EndMember(int valueEnd)
-    {
-        if (MemberCount > 0)
-        {
-            _members[MemberCount - 1].ValueEnd = valueEnd;
-        }
-    }
-
-    internal Span<byte> RentUnescape(int length)
-    {
-        if (UnescapeBuffer.Length < length)
-        {
-            UnescapeBuffer = new byte[Math.Max(length, UnescapeBuffer.Length * 2)];
-        }
-
-        return UnescapeBuffer;
-    }
-
-    internal int AppendName(ReadOnlySpan<byte> unescaped)
-    {
-        if (NameArena.Length - NameArenaLength < unescaped.Length)
-        {
-            var bigger = new byte[Math.Max(NameArena.Length * 2, NameArenaLength + unescaped.Length)];
-            NameArena.AsSpan(0, NameArenaLength).CopyTo(bigger);
-            NameArena = bigger;
-        }
-
-        var start = NameArenaLength;
-        unescaped.CopyTo(NameArena.AsSpan(start));
-        NameArenaLength += unescaped.Length;
-        return start;
+        Layout.Reset();
+        WalkState.Reset();
     }
 
     internal Span<char> ReservePathChars(int length)
@@ -270,19 +203,6 @@ public sealed class AlertExtraction
     internal const int KnownPathReserve = 64;
 
     internal record struct PathNode(int Start, int Length, int Next);
-
-    internal record struct Member(int NameStart, int ValueEnd, bool IsEnrichment);
-
-    internal struct Frame
-    {
-        public bool IsArray;
-        public int Index;
-        public int NameStart;
-        public int NameLength;
-        public bool NameInArena;
-        public bool Excluded;
-        public int NameHash;
-    }
 
     /// <summary>Enumerates the JSON paths of one IP without allocating.</summary>
     public ref struct PathEnumerator

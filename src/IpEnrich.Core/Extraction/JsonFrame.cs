@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+
+namespace IpEnrich.Core.Extraction;
+
+/// <summary>
+/// One open object or array on the walk's stack: the array index or property name the value being read sits under,
+/// and whether that name excludes its strings from the scan.
+/// </summary>
+internal struct JsonFrame
+{
+    public bool IsArray;
+    public int Index;
+
+    /// <summary>Where the property name starts: in the document, or in the name arena when it was escaped.</summary>
+    public int NameStart;
+    public int NameLength;
+    public bool NameInArena;
+    public bool Excluded;
+
+    /// <summary><see cref="FramePathMatch.HashName"/> of the property name, the key for leaf-bucketed path lookups.</summary>
+    public int NameHash;
+
+    /// <summary>Opens the frame of an object or array at <paramref name="depth"/> (the caller has made room).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Open(JsonFrame[] frames, int depth, bool isArray)
+    {
+        frames[depth] = new JsonFrame
+        {
+            IsArray = isArray,
+            Index = -1,
+            NameStart = -1,
+            // An array inherits its holder's name: "host.mac": [..] is as excluded as "host.mac": "..".
+            Excluded = isArray && depth > 0 && frames[depth - 1].Excluded,
+            NameHash = isArray && depth > 0 ? frames[depth - 1].NameHash : 0,
+        };
+    }
+
+    /// <summary>Advances the innermost frame's index when it is an array, so that it names the element being read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CountElement(JsonFrame[] frames, int depth)
+    {
+        ref var top = ref frames[depth - 1];
+        if (top.IsArray)
+        {
+            top.Index++;
+        }
+    }
+}

@@ -241,7 +241,7 @@ public sealed class AlertExtractor
 
         var found = state.ScanBuffer;
         found.Clear();
-        if (IpTextScanner.Scan(value, found) == 0)
+        if (IpTextScanner.Scan(state.PercentDecode(value), found) == 0)
         {
             return;
         }

@@ -34,7 +34,7 @@ internal sealed class SeverityReader
 
             result.DeclaredPriority = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number)
                 ? rule.Map(default, number)
-                : rule.Map(reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString() ?? string.Empty) : reader.ValueSpan, null);
+                : rule.Map(reader.ValueIsEscaped ? result.WalkState.Unescape(ref reader) : reader.ValueSpan, null);
             return;
         }
     }

@@ -4,7 +4,7 @@ namespace IpEnrich.Core.Extraction;
 
 /// <summary>
 /// Scratch the extractor reuses for each alert: one frame stack per document level (the alert and the JSON embedded
-/// in its strings), unescaped property names, the unescape and scan buffers. It lives in the caller's
+/// in its strings), unescaped property names, the unescape, percent-decode and scan buffers. It lives in the caller's
 /// <see cref="AlertExtraction"/> so that the extractor itself stays stateless and thread-safe.
 /// </summary>
 internal sealed class WalkState
@@ -13,6 +13,7 @@ internal sealed class WalkState
     private const int EmbeddedDocumentsPerAlert = 16;
 
     private byte[] _unescapeBuffer = new byte[256];
+    private byte[] _decodeBuffer = new byte[256];
 
     public JsonFrame[][] FrameStacks { get; } = [new JsonFrame[16], new JsonFrame[16], new JsonFrame[16]];
 
@@ -34,13 +35,22 @@ internal sealed class WalkState
     /// <remarks>Valid until the next call; the caller keeps the bytes it needs longer.</remarks>
     public ReadOnlySpan<byte> Unescape(ref Utf8JsonReader reader)
     {
-        var length = reader.ValueSpan.Length;
-        if (_unescapeBuffer.Length < length)
+        var escaped = reader.ValueSpan;
+        var buffer = Scratch(ref _unescapeBuffer, escaped.Length);
+        return buffer[..JsonStringUnescaper.Unescape(escaped, buffer)];
+    }
+
+    /// <summary><paramref name="text"/> percent-decoded into its own buffer when it holds a '%'; else text itself.</summary>
+    /// <remarks>Valid until the next call; text may be the span <see cref="Unescape"/> returned.</remarks>
+    public ReadOnlySpan<byte> PercentDecode(ReadOnlySpan<byte> text)
+    {
+        if (!text.Contains((byte)'%'))
         {
-            _unescapeBuffer = new byte[Math.Max(length, _unescapeBuffer.Length * 2)];
+            return text;
         }
 
-        return _unescapeBuffer.AsSpan(0, reader.CopyString(_unescapeBuffer));
+        var buffer = Scratch(ref _decodeBuffer, text.Length);
+        return buffer[..PercentDecoding.Decode(text, buffer)];
     }
 
     /// <summary>Keeps an unescaped property name until the next alert, for path matching and writing; returns its start.</summary>
@@ -63,4 +73,14 @@ internal sealed class WalkState
         frame.NameInArena
             ? NameArena.AsSpan(frame.NameStart, frame.NameLength)
             : json.Slice(frame.NameStart, frame.NameLength);
+
+    private static Span<byte> Scratch(ref byte[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new byte[Math.Max(length, buffer.Length * 2)];
+        }
+
+        return buffer;
+    }
 }

@@ -89,6 +89,23 @@ public sealed class ExtractCommandTests
         }
     }
 
+    [Fact]
+    public async Task Prints_the_ips_of_the_decoded_text_of_lone_surrogate_and_percent_encoded_strings()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, """{"x":"\ud800","url":"%31%39%38.51.100.116 %2F198.51.100.5%2F","src_ip":"52.94.133.131"}""", TestContext.Current.CancellationToken);
+            var (code, stdout, stderr) = await Run(file);
+            Assert.Equal((0, ""), (code, stderr));
+            Assert.Equal(["198.51.100.116", "198.51.100.5", "52.94.133.131"], stdout.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> Run(string file)
     {
         using var stdout = new StringWriter();

@@ -25,6 +25,8 @@ public sealed class IpEnrichTelemetry : IDisposable
         AlertDuration = _meter.CreateHistogram("ipenrich.alert.duration", "s", "Time from consuming an alert to the broker acknowledging its output",
             advice: SecondsAdvice);
         ApiDuration = _meter.CreateHistogram("ipenrich.api.duration", "s", "Duration of a Defender API call, retries included", advice: SecondsAdvice);
+        Unpublishable = _meter.CreateCounter<long>("ipenrich.unpublishable", "{record}",
+            "Outputs Kafka refused for good (size, form), sent as bounded dead letters instead, by error code");
         Updates = _meter.CreateCounter<long>("ipenrich.updates", "{update}", "Late updates, by outcome (published, unanswered, dropped when the queue is full)");
     }
 
@@ -53,6 +55,9 @@ public sealed class IpEnrichTelemetry : IDisposable
     public Histogram<double> AlertDuration { get; }
 
     public Histogram<double> ApiDuration { get; }
+
+    /// <summary>Outputs replaced by a bounded dead letter because Kafka refused them for good.</summary>
+    public Counter<long> Unpublishable { get; }
 
     /// <summary>Late updates (<c>Enrichment:UpdatesTopic</c>) by outcome.</summary>
     public Counter<long> Updates { get; }

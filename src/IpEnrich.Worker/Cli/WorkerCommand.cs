@@ -12,7 +12,7 @@ internal static class WorkerCommand
         {
             await using var app = WorkerHost.Build(args);
             await app.RunAsync(cancellationToken);
-            return IpEnrichCommandLine.ExitOk;
+            return app.Services.GetRequiredService<WorkerExit>().Code;
         }
         catch (OptionsValidationException ex)
         {
@@ -21,7 +21,13 @@ internal static class WorkerCommand
                 await error.WriteLineAsync($"ipenrich: {failure}");
             }
 
-            return IpEnrichCommandLine.ExitUsage;
+            return WorkerExit.Configuration;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // What the host did not handle: one line, not a stack trace, and a code a supervisor reads as a failure.
+            await error.WriteLineAsync($"ipenrich: stopped by {ex.GetType().Name}: {ex.Message}");
+            return WorkerExit.Unexpected;
         }
     }
 }

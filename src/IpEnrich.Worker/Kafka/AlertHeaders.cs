@@ -14,6 +14,8 @@ public static class AlertHeaders
     public const string SourceTopic = "ipenrich-source-topic";
     public const string SourcePartition = "ipenrich-source-partition";
     public const string SourceOffset = "ipenrich-source-offset";
+    public const string OriginalSize = "ipenrich-original-size";
+    public const string Truncated = "ipenrich-truncated";
 
     // One header per status, shared by every output: a header's value is only read (marshalled) by the producer.
     private static readonly Header[] StatusHeaders = [.. Enum.GetValues<AlertEnrichmentStatus>()

@@ -1,4 +1,6 @@
 using Confluent.Kafka;
+using IpEnrich.Core.Extraction;
+using IpEnrich.Worker.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace IpEnrich.Worker.Kafka;
@@ -10,19 +12,32 @@ namespace IpEnrich.Worker.Kafka;
 /// </summary>
 public sealed class KafkaClientFactory
 {
+    /// <summary>
+    /// Room for the enrichment property on top of the largest accepted alert: at most <c>Extraction:MaxIpsPerAlert</c>
+    /// entries of a few hundred bytes, each with up to <c>Extraction:MaxPathsPerIp</c> paths. Larger outputs still go
+    /// out, as bounded dead letters.
+    /// </summary>
+    public const int EnrichmentHeadroomBytes = 1024 * 1024;
+
+    // librdkafka's own default, kept as the floor.
+    private const int DefaultMessageMaxBytes = 1_000_000;
+
     private readonly KafkaOptions _options;
+    private readonly int _maxAlertBytes;
     private readonly ConsumerLagMonitor _lag;
-    private readonly IHostApplicationLifetime _lifetime;
+    private readonly WorkerExit _exit;
     private readonly RepeatedErrorThrottle _errors;
     private readonly ILogger<KafkaClientFactory> _logger;
 
-    public KafkaClientFactory(IOptions<KafkaOptions> options, ConsumerLagMonitor lag, IHostApplicationLifetime lifetime, TimeProvider time,
+    public KafkaClientFactory(IOptions<KafkaOptions> options, IOptions<ExtractionOptions> extraction, ConsumerLagMonitor lag, WorkerExit exit, TimeProvider time,
         ILogger<KafkaClientFactory> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(extraction);
         _options = options.Value;
+        _maxAlertBytes = extraction.Value.MaxAlertBytes;
         _lag = lag;
-        _lifetime = lifetime;
+        _exit = exit;
         _errors = new RepeatedErrorThrottle(time);
         _logger = logger;
     }
@@ -38,6 +53,13 @@ public sealed class KafkaClientFactory
             CompressionType = CompressionType.Lz4,
             DeliveryReportFields = "none", // only the report's error is read: no copy of headers back from librdkafka per message
         };
+        if (!_options.Settings.ContainsKey("message.max.bytes"))
+        {
+            // An alert just under Extraction:MaxAlertBytes must fit once enriched; the broker's topic limit
+            // (max.message.bytes) needs the same room (docs/operations.md).
+            config.MessageMaxBytes = Math.Max(DefaultMessageMaxBytes, _maxAlertBytes + EnrichmentHeadroomBytes);
+        }
+
         if (_options.Transactions)
         {
             config.TransactionalId = _options.TransactionalId ?? $"{_options.GroupId}-{Environment.MachineName}";
@@ -89,7 +111,7 @@ public sealed class KafkaClientFactory
         if (error.IsFatal)
         {
             PipelineLog.ClientError(_logger, client, error.Code, error.Reason, 0);
-            _lifetime.StopApplication();
+            _exit.Fail(WorkerExit.Kafka);
         }
         else if (_errors.ShouldLog(client, error.Code, out var suppressed))
         {

@@ -39,6 +39,12 @@ public sealed class KafkaOptions
     /// </summary>
     public int PrepareWorkers { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Bytes of the input kept in the dead letter of a record Kafka refuses for good (too large for the producer or
+    /// the topic): the rest is cut, and the dead letter says so in its headers.
+    /// </summary>
+    public int DeadLetterMaxBytes { get; set; } = 64 * 1024;
+
     /// <summary>How long a revoked or stopping partition may take to finish its in-flight messages.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }

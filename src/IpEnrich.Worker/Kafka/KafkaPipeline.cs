@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using IpEnrich.Core.Telemetry;
+using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Lookup;
 using IpEnrich.Worker.Pipeline;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,7 @@ public sealed class KafkaPipeline : BackgroundService
     private readonly KafkaClientFactory _clients;
     private readonly ConsumerLagMonitor _lag;
     private readonly TimeProvider _time;
-    private readonly IHostApplicationLifetime _lifetime;
+    private readonly WorkerExit _exit;
     private readonly IpEnrichTelemetry _telemetry;
     private readonly ILogger<KafkaPipeline> _logger;
     private OffsetStore? _offsets;
@@ -34,13 +35,13 @@ public sealed class KafkaPipeline : BackgroundService
     private volatile bool _running;
 
     public KafkaPipeline(IOptions<KafkaOptions> options, IOptions<EnrichmentOptions> enrichment, AlertProcessor processor, LookupService lookups,
-        KafkaClientFactory clients, ConsumerLagMonitor lag, TimeProvider time, IHostApplicationLifetime lifetime, IpEnrichTelemetry telemetry,
+        KafkaClientFactory clients, ConsumerLagMonitor lag, TimeProvider time, WorkerExit exit, IpEnrichTelemetry telemetry,
         ILogger<KafkaPipeline> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(enrichment);
-        (_options, _processor, _lookups, _clients, _lag, _time, _lifetime, _telemetry, _logger) =
-            (options.Value, processor, lookups, clients, lag, time, lifetime, telemetry, logger);
+        (_options, _processor, _lookups, _clients, _lag, _time, _exit, _telemetry, _logger) =
+            (options.Value, processor, lookups, clients, lag, time, exit, telemetry, logger);
         _updatesTopic = string.IsNullOrWhiteSpace(enrichment.Value.UpdatesTopic) ? null : enrichment.Value.UpdatesTopic;
     }
 
@@ -71,7 +72,7 @@ public sealed class KafkaPipeline : BackgroundService
         catch (Exception ex)
         {
             PipelineLog.PipelineFailed(_logger, ex);
-            _lifetime.StopApplication();
+            _exit.Fail(ex is KafkaException ? WorkerExit.Kafka : WorkerExit.Unexpected);
             throw;
         }
     }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -83,12 +84,12 @@ public sealed class KafkaPipeline : BackgroundService
         var output = new OutputProducer(producer, transactional);
         PartitionAssignment? assignment = null;
         using var consumer = _clients.BuildConsumer(() => assignment!);
-        var offsets = _offsets = new OffsetStore(consumer, transactional is not null, _lifetime.StopApplication, _logger);
+        var offsets = _offsets = new OffsetStore(consumer, transactional is not null, () => _exit.Fail(WorkerExit.Kafka), _logger);
         using var lateUpdates = _lateUpdates = _updatesTopic is null ? null
             : new LateUpdatePublisher(_updatesTopic, _processor.LookBackHours,
                 (ips, limit, ct) => _lookups.AwaitPendingAsync(ips, limit, ct, _processor.LookBackHours), output, _telemetry, _time, _logger);
         var records = new AlertRecordBuilder(_processor, _options, lateUpdates, _logger);
-        var handler = new MessageHandler(records, output, offsets, _telemetry, _time, _lifetime.StopApplication, _logger);
+        var handler = new MessageHandler(records, output, offsets, new UnpublishableRecords(_options, _telemetry), _telemetry, _time, _exit, _logger);
         using var prepare = new PrepareWorkers(_options.PrepareWorkers, handler.Start);
         var lanes = _lanes = new PartitionLanes(consumer, prepare, _options.MaxInFlightPerPartition, handler.ProduceInOrderAsync);
         var transactions = _transactions = transactional is null ? null : new ExactlyOnceCoordinator(transactional, lanes, consumer, _options, _time, _logger);

@@ -1,3 +1,4 @@
+using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Lookup;
 
 namespace IpEnrich.Worker.Kafka;
@@ -19,6 +20,7 @@ public static class KafkaServiceCollectionExtensions
             .Validate(o => o.MaxInFlightPerPartition is >= 1 and <= 100_000, "Kafka:MaxInFlightPerPartition must be between 1 and 100000")
             .Validate(o => o.PrepareWorkers is >= 1 and <= 256, "Kafka:PrepareWorkers must be between 1 and 256")
             .ValidateOnStart();
+        services.AddSingleton<WorkerExit>();
         services.AddSingleton<ConsumerLagMonitor>();
         services.AddSingleton<KafkaClientFactory>();
         services.AddSingleton<KafkaPipeline>();

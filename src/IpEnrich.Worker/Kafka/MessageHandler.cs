@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using IpEnrich.Core.Telemetry;
+using IpEnrich.Worker.Hosting;
 
 namespace IpEnrich.Worker.Kafka;
 
@@ -7,11 +8,15 @@ namespace IpEnrich.Worker.Kafka;
 /// Consume → process → produce for each message (kafkaflow's ConsumerWorker). On the partition's prepare loop it
 /// starts the message's work in consume order: a record ready at once, in a lane with nothing queued, goes straight to
 /// the producer (no thread hop on the warm path); anything else is queued, and the lane's produce loop publishes it in
-/// that order. Each delivery report goes to the offset store, tagged with the lane that produced it.
+/// that order. A record Kafka refuses for good is replaced by a bounded dead letter, so no message can stall its
+/// partition. Each delivery report goes to the offset store, tagged with the lane that produced it.
 /// </summary>
-internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer output, OffsetStore offsets, IpEnrichTelemetry telemetry,
-    TimeProvider time, Action stop, ILogger logger)
+internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer output, OffsetStore offsets, UnpublishableRecords unpublishable,
+    IpEnrichTelemetry telemetry, TimeProvider time, WorkerExit exit, ILogger logger)
 {
+    // The record itself, then its dead letter with a prefix of the input, then the dead letter without a value.
+    private const int LastAttempt = 2;
+
     /// <summary>On the partition's prepare loop, in consume order.</summary>
     public void Start(PrepareItem item)
     {
@@ -29,7 +34,7 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
             if (work.IsCompletedSuccessfully)
             {
                 var record = work.Result;
-                if (lane.NothingQueued && output.TryProduceNow(record, DeliveryHandler(lane, source, consumedAt)))
+                if (lane.NothingQueued && TryProduceNow(lane, source, ref record, consumedAt))
                 {
                     lane.Released();
                     return;
@@ -49,10 +54,10 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
         }
         catch (Exception ex)
         {
-            // E.g. the producer refused the record outright (not a full queue). Nothing after it may be stored, and a
-            // loop that died would stall its partitions silently: stop, and the restart re-consumes from the last commit.
+            // Nothing after this message may be stored, and a loop that died would stall its partitions silently:
+            // stop, and the restart re-consumes from the last commit.
             PipelineLog.PrepareFailed(logger, source.TopicPartitionOffset, ex);
-            stop();
+            exit.Fail(ex is KafkaException ? WorkerExit.Kafka : WorkerExit.Unexpected);
         }
     }
 
@@ -60,12 +65,13 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
     public async Task ProduceInOrderAsync(PartitionLane lane)
     {
         var token = lane.Retired;
+        ConsumeResult<byte[]?, byte[]?>? current = null;
         try
         {
             await foreach (var item in lane.Reader.ReadAllAsync(token))
             {
-                var record = await item.Work;
-                await output.ProduceAsync(item.Source.TopicPartition, item.Source.Offset.Value, record, DeliveryHandler(lane, item.Source, item.ConsumedAt), token);
+                current = item.Source;
+                await ProduceAsync(lane, item.Source, await item.Work, item.ConsumedAt, attempt: 0, token);
                 lane.Produced();
             }
         }
@@ -73,16 +79,82 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
         {
             // Retired: its in-flight messages will be re-delivered to the partition's next owner.
         }
+        catch (Exception ex)
+        {
+            PipelineLog.ProduceFailed(logger, current?.TopicPartitionOffset, ex);
+            exit.Fail(ex is KafkaException ? WorkerExit.Kafka : WorkerExit.Unexpected);
+        }
+    }
+
+    /// <summary>The warm path: false when the record must wait its turn in the lane (<paramref name="record"/> may have become its dead letter).</summary>
+    private bool TryProduceNow(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, ref OutgoingRecord record, long consumedAt)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return output.TryProduceNow(record, DeliveryHandler(lane, source, consumedAt, attempt));
+            }
+            catch (ProduceException<byte[]?, byte[]?> ex) when (UnpublishableRecords.IsPermanent(ex.Error) && attempt < LastAttempt)
+            {
+                record = Replace(source, ex.Error, attempt + 1);
+            }
+        }
+    }
+
+    private async ValueTask ProduceAsync(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, OutgoingRecord record, long consumedAt, int attempt,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await output.ProduceAsync(source.TopicPartition, source.Offset.Value, record, DeliveryHandler(lane, source, consumedAt, attempt), cancellationToken);
+                return;
+            }
+            catch (ProduceException<byte[]?, byte[]?> ex) when (UnpublishableRecords.IsPermanent(ex.Error) && attempt < LastAttempt)
+            {
+                record = Replace(source, ex.Error, ++attempt);
+            }
+        }
+    }
+
+    private OutgoingRecord Replace(ConsumeResult<byte[]?, byte[]?> source, Error error, int attempt)
+    {
+        PipelineLog.Unpublishable(logger, source.TopicPartitionOffset, error.Reason);
+        return unpublishable.DeadLetter(source, error, attempt);
     }
 
     /// <summary>Runs on librdkafka's delivery thread: hands the report over and records the alert's time in the worker.</summary>
-    private Action<DeliveryReport<byte[]?, byte[]?>> DeliveryHandler(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt)
-    {
-        var offset = source.Offset.Value;
-        return report =>
+    private Action<DeliveryReport<byte[]?, byte[]?>> DeliveryHandler(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt, int attempt) =>
+        report =>
         {
-            offsets.Report(lane, offset, report.Error);
+            if (report.Error.IsError && UnpublishableRecords.IsPermanent(report.Error) && attempt < LastAttempt)
+            {
+                // The broker refused it for good (e.g. the topic's max.message.bytes): the offset waits for the dead letter.
+                _ = RepublishAsync(lane, source, consumedAt, report.Error, attempt + 1);
+                return;
+            }
+
+            offsets.Report(lane, source.Offset.Value, report.Error);
             telemetry.AlertDuration.Record(time.GetElapsedTime(consumedAt).TotalSeconds);
         };
+
+    private async Task RepublishAsync(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt, Error error, int attempt)
+    {
+        await Task.Yield(); // off librdkafka's delivery thread before producing again
+        try
+        {
+            await ProduceAsync(lane, source, Replace(source, error, attempt), consumedAt, attempt, lane.Retired);
+        }
+        catch (OperationCanceledException) when (lane.IsRetired)
+        {
+            // Retired meanwhile: the partition's next owner consumes the message again.
+        }
+        catch (Exception ex)
+        {
+            PipelineLog.ProduceFailed(logger, source.TopicPartitionOffset, ex);
+            exit.Fail(WorkerExit.Kafka);
+        }
     }
 }

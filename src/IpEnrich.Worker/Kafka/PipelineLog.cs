@@ -38,6 +38,12 @@ internal static partial class PipelineLog
     [LoggerMessage(1021, LogLevel.Critical, "Preparing {Source} failed; stopping so nothing is skipped")]
     public static partial void PrepareFailed(ILogger logger, TopicPartitionOffset source, Exception error);
 
+    [LoggerMessage(1023, LogLevel.Warning, "Output for {Source} refused by Kafka for good ({Reason}); a bounded dead letter goes instead")]
+    public static partial void Unpublishable(ILogger logger, TopicPartitionOffset source, string reason);
+
+    [LoggerMessage(1024, LogLevel.Critical, "Producing the output for {Source} failed; stopping so nothing is skipped")]
+    public static partial void ProduceFailed(ILogger logger, TopicPartitionOffset? source, Exception error);
+
     [LoggerMessage(1022, LogLevel.Critical, "The consume loop failed")]
     public static partial void PipelineFailed(ILogger logger, Exception error);
 

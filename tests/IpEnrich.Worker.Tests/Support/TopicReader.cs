@@ -14,6 +14,7 @@ public static class TopicReader
             GroupId = "verify-" + Guid.NewGuid().ToString("N"),
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
+            MaxPartitionFetchBytes = 16 * 1024 * 1024, // outputs of alerts near Extraction:MaxAlertBytes are over the 1 MiB default
         }).Build();
         consumer.Subscribe(topic);
         var records = new List<ConsumeResult<TKey, TValue>>();

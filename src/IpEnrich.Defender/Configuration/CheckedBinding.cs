@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using IpEnrich.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,10 @@ namespace IpEnrich.Defender.Configuration;
 /// </summary>
 public static class CheckedBinding
 {
-    /// <summary>Like <c>Bind(section)</c>, but a value that cannot be converted keeps its default and fails validation.</summary>
+    /// <summary>
+    /// Like <c>Bind(section)</c>, but a value that cannot be converted keeps its default and fails validation; data
+    /// annotations are checked too (no <c>ValidateDataAnnotations</c> needed), each failure naming its key.
+    /// </summary>
     public static OptionsBuilder<T> BindChecked<T>(this OptionsBuilder<T> builder, IConfiguration section)
         where T : class
     {
@@ -37,7 +41,7 @@ public static class CheckedBinding
             return target;
         }
 
-        var prefix = section is IConfigurationSection { Path: { Length: > 0 } path } ? path + ":" : string.Empty;
+        var prefix = KeyPrefix(section);
         var bad = problems.Select(p => p.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         new ConfigurationBuilder()
             .AddInMemoryCollection(section.AsEnumerable(makePathsRelative: true).Where(kv => !bad.Contains(prefix + kv.Key)))
@@ -114,6 +118,9 @@ public static class CheckedBinding
         }
     }
 
+    private static string KeyPrefix(IConfiguration section) =>
+        section is IConfigurationSection { Path: { Length: > 0 } path } ? path + ":" : string.Empty;
+
     // The value type of a dictionary, the element type of an array or collection; null for anything else.
     private static Type? ElementType(Type type)
     {
@@ -149,8 +156,25 @@ public static class CheckedBinding
                 return ValidateOptionsResult.Skip;
             }
 
-            var problems = Problems(section, typeof(T));
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems.Select(p => p.Failure));
+            var failures = Problems(section, typeof(T)).Select(p => p.Failure).Concat(AnnotationFailures(options)).ToList();
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+
+        // [Range], [Required]… as ValidateDataAnnotations checks them, but each message names the full key.
+        private IEnumerable<string> AnnotationFailures(T options)
+        {
+            var prefix = KeyPrefix(section);
+            foreach (var property in typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+            {
+                var context = new ValidationContext(options) { MemberName = property.Name, DisplayName = prefix + property.Name };
+                foreach (var attribute in property.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>())
+                {
+                    if (attribute.GetValidationResult(property.GetValue(options), context) is { ErrorMessage: { } message })
+                    {
+                        yield return message.TrimEnd('.');
+                    }
+                }
+            }
         }
     }
 }

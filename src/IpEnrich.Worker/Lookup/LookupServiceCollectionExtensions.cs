@@ -54,7 +54,7 @@ public static class LookupServiceCollectionExtensions
             // IOptions an invalid Enrichment section would fail this section too, and be reported twice.
             .Configure(extraction => extraction.EnrichmentProperty = CheckedBinding.BindLeniently(
                 configuration.GetSection(IpEnrich.Worker.Pipeline.EnrichmentOptions.SectionName), new IpEnrich.Worker.Pipeline.EnrichmentOptions()).Property)
-            .ValidateDataAnnotations().ValidateOnStart();
+            .ValidateOnStart();
         services.AddOptions<IpEnrich.Worker.Pipeline.EnrichmentOptions>().BindChecked(configuration.GetSection(IpEnrich.Worker.Pipeline.EnrichmentOptions.SectionName))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Property), "Enrichment:Property must not be empty")
             .Validate(o => InRange(o.MaxWait, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5)), "Enrichment:MaxWait must be between 1ms and 5m")

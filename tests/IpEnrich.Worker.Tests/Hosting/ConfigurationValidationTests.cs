@@ -44,7 +44,7 @@ public sealed class ConfigurationValidationTests
     {
         var lines = await FailuresAsync(
             "Cache:FoundTtl=6x", "Enrichment:MaxWait=banana", "Defender:LookBackHours=abc", "Quota:PerMinute=0",
-            "Redis:ConnectionString=redis:6379,password=hunter2,nosuchoption=1", "Kafka:DrainTimeout=-00:00:05");
+            "Redis:ConnectionString=redis:6379,password=hunter2,nosuchoption=1", "Kafka:DrainTimeout=-00:00:05", "Extraction:MaxIpsPerAlert=0");
 
         Assert.Contains("ipenrich: Cache:FoundTtl: \"6x\" is not a duration (use 00:06:00 or 6h, 30s, 500ms, 7d)", lines);
         Assert.Contains(lines, l => l.StartsWith("ipenrich: Enrichment:MaxWait: \"banana\" is not a duration", StringComparison.Ordinal));
@@ -52,7 +52,8 @@ public sealed class ConfigurationValidationTests
         Assert.Contains("ipenrich: Quota:PerMinute and Quota:PerHour must be positive", lines);
         Assert.Contains(lines, l => l.StartsWith("ipenrich: Redis:ConnectionString", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("ipenrich: Kafka:DrainTimeout", StringComparison.Ordinal));
-        Assert.True(lines.Length == 6, string.Join(Environment.NewLine, lines));
+        Assert.Contains("ipenrich: The field Extraction:MaxIpsPerAlert must be between 1 and 1024", lines);
+        Assert.True(lines.Length == 7, string.Join(Environment.NewLine, lines));
         Assert.DoesNotContain(lines, l => l.Contains("hunter2", StringComparison.Ordinal));
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using IpEnrich.Core.Telemetry;
 using IpEnrich.Defender.Auth;
 using IpEnrich.Defender.Client;
+using IpEnrich.Defender.Configuration;
 using IpEnrich.Defender.Http;
 using IpEnrich.Defender.Options;
 using Microsoft.Extensions.Configuration;
@@ -24,7 +25,7 @@ public static class DefenderServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<DefenderOptions>()
-            .Bind(configuration.GetSection(DefenderOptions.SectionName))
+            .BindChecked(configuration.GetSection(DefenderOptions.SectionName))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DefenderOptions>, DefenderOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DefenderOptions>, AzureEnvironmentDefaults>());

@@ -94,6 +94,17 @@ public sealed class DefenderOptionsValidator : IValidateOptions<DefenderOptions>
             failures.Add("Defender:Resilience: FailureRatio must be in (0, 1], MinimumThroughput ≥ 2, BreakDuration and SamplingDuration ≥ 0.5 s");
         }
 
+        // Upper bounds: an alert waits for its lookups at most Enrichment:MaxWait anyway, and Polly refuses more than a day.
+        if (r.TotalTimeout > TimeSpan.FromMinutes(10) || r.AttemptTimeout < TimeSpan.FromMilliseconds(10))
+        {
+            failures.Add("Defender:Resilience: AttemptTimeout must be at least 10ms and TotalTimeout at most 10m");
+        }
+
+        if (r.RetryDelay < TimeSpan.Zero || r.RetryDelay > TimeSpan.FromMinutes(1) || r.BreakDuration > TimeSpan.FromHours(1) || r.SamplingDuration > TimeSpan.FromHours(1))
+        {
+            failures.Add("Defender:Resilience: RetryDelay must be between 0s and 1m, BreakDuration and SamplingDuration at most 1h");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

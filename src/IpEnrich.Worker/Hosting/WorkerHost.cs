@@ -1,9 +1,11 @@
 using IpEnrich.Core.Telemetry;
+using IpEnrich.Defender.Configuration;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Lookup;
 using IpEnrich.Worker.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace IpEnrich.Worker.Hosting;
 
@@ -31,9 +33,23 @@ public static class WorkerHost
         builder.Services.AddHealthChecks()
             .AddCheck<PipelineHealthCheck>("pipeline", tags: ["ready"])
             .AddCheck<LookupHealthCheck>("lookups", tags: ["ready"]);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("ShutdownTimeout", TimeSpan.FromSeconds(30)));
+        builder.Services.AddOptions<WorkerHostOptions>().BindChecked(builder.Configuration)
+            .Validate(o => o.ShutdownTimeout >= TimeSpan.FromSeconds(1) && o.ShutdownTimeout <= TimeSpan.FromHours(1), "ShutdownTimeout must be between 1s and 1h")
+            .ValidateOnStart();
+        // Leniently: the host reads HostOptions while it is built, before the problems above can all be reported.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = CheckedBinding.BindLeniently(builder.Configuration, new WorkerHostOptions()).ShutdownTimeout);
 
         var app = builder.Build();
+        try
+        {
+            StartupValidation.ThrowIfInvalid(app.Services);
+        }
+        catch (OptionsValidationException)
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+
         var telemetry = app.Services.GetRequiredService<IpEnrichTelemetry>();
         var pipeline = app.Services.GetRequiredService<KafkaPipeline>();
         telemetry.Meter.CreateObservableGauge("ipenrich.consumer.lag", () => pipeline.ConsumerLag, "{message}", "Messages behind the end of the assigned input partitions");

@@ -1,4 +1,5 @@
 using IpEnrich.Defender;
+using IpEnrich.Defender.Configuration;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Quota;
 using IpEnrich.Worker.Redis;
@@ -14,16 +15,24 @@ public static class LookupServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddDefenderClient(configuration);
-        services.AddOptions<RedisOptions>().Bind(configuration.GetSection(RedisOptions.SectionName));
-        services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName))
-            .Validate(o => o.TtlJitter is >= 0 and < 1, "Cache:TtlJitter must be in [0, 1)")
-            .Validate(o => o.FoundTtl > TimeSpan.Zero && o.NotSeenTtl > TimeSpan.Zero && o.InvalidTtl > TimeSpan.Zero, "Cache: FoundTtl, NotSeenTtl and InvalidTtl must be positive")
+        services.AddOptions<RedisOptions>().BindChecked(configuration.GetSection(RedisOptions.SectionName))
+            .Validate(o => RedisOptions.IsValidConnectionString(o.ConnectionString), "Redis:ConnectionString is not a valid StackExchange.Redis configuration string (not shown: it may hold a password)")
             .ValidateOnStart();
-        services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.SectionName))
+        services.AddOptions<CacheOptions>().BindChecked(configuration.GetSection(CacheOptions.SectionName))
+            .Validate(o => o.TtlJitter is >= 0 and < 1, "Cache:TtlJitter must be in [0, 1)")
+            .Validate(o => InRange(o.FoundTtl, OneSecond, OneYear) && InRange(o.NotSeenTtl, OneSecond, OneYear) && InRange(o.InvalidTtl, OneSecond, OneYear),
+                "Cache: FoundTtl, NotSeenTtl and InvalidTtl must be between 1s and 365d")
+            .Validate(o => InRange(o.MaxStale, TimeSpan.Zero, OneYear), "Cache:MaxStale must be between 0s and 365d")
+            .Validate(o => InRange(o.L1Ttl, OneSecond, TimeSpan.FromDays(1)), "Cache:L1Ttl must be between 1s and 1d")
+            .Validate(o => o.L1Capacity >= 0, "Cache:L1Capacity must not be negative")
+            .ValidateOnStart();
+        services.AddOptions<QuotaOptions>().BindChecked(configuration.GetSection(QuotaOptions.SectionName))
             .Validate(o => o.PerMinute > 0 && o.PerHour > 0, "Quota:PerMinute and Quota:PerHour must be positive")
             .Validate(o => o.SafetyMargin is >= 0 and < 1, "Quota:SafetyMargin must be in [0, 1)")
             .Validate(o => o.HighPriorityReserve is >= 0 and < 1, "Quota:HighPriorityReserve must be in [0, 1)")
             .Validate(o => o.ExpectedReplicas >= 1, "Quota:ExpectedReplicas must be at least 1")
+            // Shorter windows exist for tests; the API's own are 1m and 1h.
+            .Validate(o => InRange(o.MinuteWindow, OneSecond, o.HourWindow) && o.HourWindow <= TimeSpan.FromDays(1), "Quota: MinuteWindow must be at least 1s and not above HourWindow, HourWindow at most 1d")
             .ValidateOnStart();
         services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<IpCacheStore>();
@@ -40,15 +49,23 @@ public static class LookupServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddLookupService(configuration);
-        services.AddOptions<IpEnrich.Core.Extraction.ExtractionOptions>().Bind(configuration.GetSection(IpEnrich.Core.Extraction.ExtractionOptions.SectionName))
-            // The extractor skips the property the annotator writes, whatever it is named.
-            .Configure<IOptions<IpEnrich.Worker.Pipeline.EnrichmentOptions>>((extraction, enrichment) => extraction.EnrichmentProperty = enrichment.Value.Property)
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<IpEnrich.Worker.Pipeline.EnrichmentOptions>().Bind(configuration.GetSection(IpEnrich.Worker.Pipeline.EnrichmentOptions.SectionName))
+        services.AddOptions<IpEnrich.Core.Extraction.ExtractionOptions>().BindChecked(configuration.GetSection(IpEnrich.Core.Extraction.ExtractionOptions.SectionName))
+            // The extractor skips the property the annotator writes, whatever it is named. Read leniently: through
+            // IOptions an invalid Enrichment section would fail this section too, and be reported twice.
+            .Configure(extraction => extraction.EnrichmentProperty = CheckedBinding.BindLeniently(
+                configuration.GetSection(IpEnrich.Worker.Pipeline.EnrichmentOptions.SectionName), new IpEnrich.Worker.Pipeline.EnrichmentOptions()).Property)
+            .ValidateOnStart();
+        services.AddOptions<IpEnrich.Worker.Pipeline.EnrichmentOptions>().BindChecked(configuration.GetSection(IpEnrich.Worker.Pipeline.EnrichmentOptions.SectionName))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Property), "Enrichment:Property must not be empty")
-            .Validate(o => o.MaxWait > TimeSpan.Zero && o.MaxWait <= TimeSpan.FromMinutes(5), "Enrichment:MaxWait must be between 0 and 5 minutes")
+            .Validate(o => InRange(o.MaxWait, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5)), "Enrichment:MaxWait must be between 1ms and 5m")
             .ValidateOnStart();
         services.TryAddSingleton<IpEnrich.Worker.Pipeline.AlertProcessor>();
         return services;
     }
+
+    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan OneYear = TimeSpan.FromDays(365);
+
+    private static bool InRange(TimeSpan value, TimeSpan min, TimeSpan max) => value >= min && value <= max;
 }

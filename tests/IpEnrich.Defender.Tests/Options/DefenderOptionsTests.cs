@@ -91,6 +91,31 @@ public sealed class DefenderOptionsTests
     }
 
     [Fact]
+    public void Unreadable_values_are_failures_with_the_rest_not_exceptions()
+    {
+        var failures = Failures(With(("Defender:LookBackHours", "abc"), ("Defender:Resilience:RetryDelay", "2"), ("Defender:Resilience:AttemptTimeout", "1.5s"),
+            ("Defender:Resilience:TotalTimeout", "00:00:01"), ("Defender:TenantId", null)));
+        Assert.Equal(
+        [
+            "Defender:LookBackHours: \"abc\" is not a whole number",
+            "Defender:Resilience:RetryDelay: \"2\" is not a duration (use 00:06:00 or 6h, 30s, 500ms, 7d)",
+            "Defender:TenantId is required (or set AZURE_TENANT_ID)",
+            "Defender:Resilience: AttemptTimeout must be positive and not above TotalTimeout",
+        ], failures);
+    }
+
+    [Fact]
+    public void Resilience_durations_have_upper_bounds()
+    {
+        var failures = Failures(With(("Defender:Resilience:TotalTimeout", "1d"), ("Defender:Resilience:BreakDuration", "2h")));
+        Assert.Equal(
+        [
+            "Defender:Resilience: AttemptTimeout must be at least 10ms and TotalTimeout at most 10m",
+            "Defender:Resilience: RetryDelay must be between 0s and 1m, BreakDuration and SamplingDuration at most 1h",
+        ], failures);
+    }
+
+    [Fact]
     public void Secrets_are_never_part_of_a_message()
     {
         var failures = Failures(With(("Defender:ClientSecret", "super-secret-value"), ("Defender:CertificatePath", ExistingFile), ("Defender:CertificatePassword", "pfx-secret")));

@@ -1,0 +1,99 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace IpEnrich.Worker.Kafka;
+
+/// <summary>
+/// Checks each <c>Kafka:Settings:*</c> key and value with librdkafka's own <c>rd_kafka_conf_set</c> at start, one line
+/// per bad setting. Only a configuration object is made: no client, no threads, no connection (building a client, as
+/// Confluent.Kafka does, connects to the bootstrap servers at once and stops at the first bad key).
+/// </summary>
+internal sealed class KafkaSettingsValidator : IValidateOptions<KafkaOptions>
+{
+    private const int ConfUnknown = -2;
+
+    // Confluent.Kafka's own order: the glibc build needs libsasl2, which slim images lack; then the self-contained ones.
+    private static readonly string[] LibraryNames = ["librdkafka.so", "centos8-librdkafka.so", "alpine-librdkafka.so", "librdkafka.dylib", "librdkafka.dll"];
+
+    private static readonly string[] Platforms = ["linux", "osx", "win"];
+
+    private static readonly Lazy<nint> Library = new(LoadLibrary);
+
+    public ValidateOptionsResult Validate(string? name, KafkaOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        // Without librdkafka there is nothing to check against, and building the clients reports that itself.
+        if (options.Settings.Count == 0 || Library.Value == 0)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        var failures = new List<string>();
+        foreach (var (key, value) in options.Settings)
+        {
+            // Confluent.Kafka's own settings never reach librdkafka.
+            if (!key.StartsWith("dotnet.", StringComparison.Ordinal) && Set(key, value) is { } failure)
+            {
+                failures.Add($"{KafkaOptions.SectionName}:Settings:{key}: {failure}");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static unsafe string? Set(string key, string value)
+    {
+        var confNew = (delegate* unmanaged<nint>)NativeLibrary.GetExport(Library.Value, "rd_kafka_conf_new");
+        var confSet = (delegate* unmanaged<nint, byte*, byte*, byte*, nuint, int>)NativeLibrary.GetExport(Library.Value, "rd_kafka_conf_set");
+        var confDestroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(Library.Value, "rd_kafka_conf_destroy");
+        var error = new byte[512];
+        int result;
+        // A fresh configuration per key, so one setting's check never depends on another's.
+        var conf = confNew();
+        try
+        {
+            fixed (byte* k = Encoding.UTF8.GetBytes(key + "\0"), v = Encoding.UTF8.GetBytes(value + "\0"), e = error)
+            {
+                result = confSet(conf, k, v, e, (nuint)error.Length);
+            }
+        }
+        finally
+        {
+            confDestroy(conf);
+        }
+
+        if (result == 0)
+        {
+            return null;
+        }
+
+        if (result == ConfUnknown)
+        {
+            return "librdkafka has no such setting";
+        }
+
+        // librdkafka's reason quotes the value; secrets (passwords, keys) must not reach the log.
+        var reason = Encoding.UTF8.GetString(error, 0, Math.Max(0, Array.IndexOf(error, (byte)0))).Trim();
+        return IsSecret(key) ? "librdkafka rejects this value (not shown: it may be a secret)" : $"librdkafka rejects this value: {reason}";
+    }
+
+    private static bool IsSecret(string key) =>
+        key.Contains("password", StringComparison.OrdinalIgnoreCase) || key.Contains("secret", StringComparison.OrdinalIgnoreCase)
+        || key.Contains("jaas", StringComparison.OrdinalIgnoreCase) || key.EndsWith(".pem", StringComparison.OrdinalIgnoreCase);
+
+    private static nint LoadLibrary()
+    {
+        var arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        var directories = Platforms.Select(os => Path.Combine(AppContext.BaseDirectory, "runtimes", $"{os}-{arch}", "native")).Prepend(AppContext.BaseDirectory);
+        foreach (var path in directories.SelectMany(d => LibraryNames.Select(n => Path.Combine(d, n))).Where(File.Exists))
+        {
+            if (NativeLibrary.TryLoad(path, out var handle))
+            {
+                return handle;
+            }
+        }
+
+        return NativeLibrary.TryLoad("librdkafka", typeof(KafkaSettingsValidator).Assembly, null, out var found) ? found : 0;
+    }
+}

@@ -11,8 +11,9 @@ internal static class WorkerCommand
         try
         {
             await using var app = WorkerHost.Build(args);
+            var exit = app.Services.GetRequiredService<WorkerExit>(); // RunAsync disposes the services it ends with
             await app.RunAsync(cancellationToken);
-            return app.Services.GetRequiredService<WorkerExit>().Code;
+            return exit.Code;
         }
         catch (OptionsValidationException ex)
         {

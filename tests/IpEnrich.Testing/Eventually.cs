@@ -9,11 +9,18 @@ public static class Eventually
     /// Polls <paramref name="condition"/> until it holds; throws when <paramref name="timeout"/> passes first, naming
     /// <paramref name="because"/> (what the test was waiting for).
     /// </summary>
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string because, CancellationToken cancellationToken = default)
+    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string because, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        return UntilAsync(() => Task.FromResult(condition()), timeout, because, cancellationToken);
+    }
+
+    /// <summary>The same, for a condition that has to ask something asynchronously (an HTTP endpoint).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string because, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(condition);
         var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow >= deadline)
             {

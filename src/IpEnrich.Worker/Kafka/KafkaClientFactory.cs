@@ -25,11 +25,12 @@ public sealed class KafkaClientFactory
     private readonly KafkaOptions _options;
     private readonly int _maxAlertBytes;
     private readonly ConsumerLagMonitor _lag;
+    private readonly BrokerConnectivity _connectivity;
     private readonly WorkerExit _exit;
     private readonly RepeatedErrorThrottle _errors;
     private readonly ILogger<KafkaClientFactory> _logger;
 
-    public KafkaClientFactory(IOptions<KafkaOptions> options, IOptions<ExtractionOptions> extraction, ConsumerLagMonitor lag, WorkerExit exit, TimeProvider time,
+    public KafkaClientFactory(IOptions<KafkaOptions> options, IOptions<ExtractionOptions> extraction, ConsumerLagMonitor lag, BrokerConnectivity connectivity, WorkerExit exit, TimeProvider time,
         ILogger<KafkaClientFactory> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -37,6 +38,7 @@ public sealed class KafkaClientFactory
         _options = options.Value;
         _maxAlertBytes = extraction.Value.MaxAlertBytes;
         _lag = lag;
+        _connectivity = connectivity;
         _exit = exit;
         _errors = new RepeatedErrorThrottle(time);
         _logger = logger;
@@ -85,8 +87,12 @@ public sealed class KafkaClientFactory
             IsolationLevel = IsolationLevel.ReadCommitted,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
-            StatisticsIntervalMs = 5000,
         };
+        if (!_options.Settings.ContainsKey("statistics.interval.ms"))
+        {
+            config.StatisticsIntervalMs = 5000; // lag and broker reachability
+        }
+
         if (!_options.Settings.ContainsKey("auto.commit.interval.ms"))
         {
             // Stored offsets reach the broker every second: after a crash, at most about a second's work is redone.
@@ -95,7 +101,11 @@ public sealed class KafkaClientFactory
 
         var topic = _options.InputTopic!;
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetStatisticsHandler((_, json) => _lag.OnStatistics(json, topic))
+            .SetStatisticsHandler((consumer, json) =>
+            {
+                _lag.OnStatistics(json, topic);
+                _ = Task.Run(() => _connectivity.OnStatistics(json)); // off the poll thread, as the lag is
+            })
             .SetLogHandler((_, message) => PipelineLog.Librdkafka(_logger, message.Level, message.Facility, message.Message))
             .SetPartitionsAssignedHandler((_, partitions) => rebalance().OnAssigned(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => rebalance().OnRevoked(partitions))

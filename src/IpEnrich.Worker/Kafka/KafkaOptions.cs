@@ -45,6 +45,9 @@ public sealed class KafkaOptions
     /// </summary>
     public int DeadLetterMaxBytes { get; set; } = 64 * 1024;
 
+    /// <summary>How long the consumer may reach no broker before readiness reports Unhealthy.</summary>
+    public TimeSpan DisconnectedGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a revoked or stopping partition may take to finish its in-flight messages.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }

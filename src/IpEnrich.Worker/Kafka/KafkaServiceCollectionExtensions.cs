@@ -29,11 +29,13 @@ public static class KafkaServiceCollectionExtensions
                 "Kafka:DrainTimeout must be at least 100ms and below ShutdownTimeout (default 30s)")
             .Validate(o => o.MaxInFlightPerPartition is >= 1 and <= 100_000, "Kafka:MaxInFlightPerPartition must be between 1 and 100000")
             .Validate(o => o.PrepareWorkers is >= 1 and <= 256, "Kafka:PrepareWorkers must be between 1 and 256")
+            .Validate(o => o.DisconnectedGrace >= TimeSpan.FromSeconds(1) && o.DisconnectedGrace <= TimeSpan.FromHours(1), "Kafka:DisconnectedGrace must be between 1s and 1h")
             .Validate(o => o.DeadLetterMaxBytes is >= 0 and <= 1024 * 1024, "Kafka:DeadLetterMaxBytes must be between 0 and 1048576")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaSettingsValidator>();
         services.AddSingleton<WorkerExit>();
         services.AddSingleton<ConsumerLagMonitor>();
+        services.AddSingleton<BrokerConnectivity>();
         services.AddSingleton<KafkaClientFactory>();
         services.AddSingleton<KafkaPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaPipeline>());

@@ -83,6 +83,28 @@ public sealed class PoisonMessageTests
         await again.StopAsync(ct);
     }
 
+    [Fact]
+    public async Task An_alert_with_a_lone_surrogate_escape_is_enriched_and_the_next_one_follows()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var cluster = PipelineSetup.Cluster(partitions: 1);
+        await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+        {
+            await producer.ProduceAsync("in", new Message<string, string> { Key = "surrogate", Value = """{"x":"\ud800","src_ip":"52.94.133.131"}""" }, ct);
+            await producer.ProduceAsync("in", new Message<string, string> { Key = "small", Value = """{"src_ip":"198.51.100.9"}""" }, ct);
+        }
+
+        using var host = await PipelineSetup.StartPipelineHostAsync(PipelineSetup.Settings(emulator, cluster));
+        var outputs = TopicReader.Drain<string, byte[]>("out", cluster.BootstrapServers, 2).ToDictionary(r => r.Message.Key);
+        await host.StopAsync(ct);
+
+        Assert.Equal(["small", "surrogate"], outputs.Keys.Order());
+        var ip = JsonDocument.Parse(outputs["surrogate"].Message.Value).RootElement.GetProperty("ipEnrichment").GetProperty("ips")[0];
+        Assert.Equal("52.94.133.131", ip.GetProperty("ip").GetString());
+        Assert.Equal("complete", Status(outputs["surrogate"].Message.Value));
+    }
+
     private static string Status(byte[] output) =>
         JsonDocument.Parse(output).RootElement.GetProperty("ipEnrichment").GetProperty("status").GetString()!;
 

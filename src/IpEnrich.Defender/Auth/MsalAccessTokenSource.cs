@@ -94,6 +94,13 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
             RecordFailure(ex);
             throw;
         }
+        catch (HttpRequestException ex) when (DefenderApiStatus.IsTlsFailure(ex))
+        {
+            // MSAL lets a failed handshake with the authority through as it is.
+            _status.Failed($"TLS to the authority failed for Defender:ClientId {_clientId}: {DefenderApiStatus.TlsReason(ex)}");
+            ex.Data[DefenderApiStatus.RecordedKey] = true;
+            throw;
+        }
 
         if (result.AuthenticationResultMetadata.TokenSource != TokenSource.Cache)
         {
@@ -109,7 +116,7 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
     {
         if (DefenderApiStatus.IsTlsFailure(ex))
         {
-            _status.Failed($"TLS to the authority failed for Defender:ClientId {_clientId}");
+            _status.Failed($"TLS to the authority failed for Defender:ClientId {_clientId}: {DefenderApiStatus.TlsReason(ex)}");
         }
         else if (ex is not MsalServiceException { StatusCode: 0 or 429 or >= 500 })
         {

@@ -10,6 +10,9 @@ namespace IpEnrich.Defender.Client;
 /// </summary>
 public sealed partial class DefenderApiStatus
 {
+    // Set on an exception whose failure the token source already recorded, so the client keeps that more precise reason.
+    internal const string RecordedKey = "IpEnrich.Defender.StatusRecorded";
+
     private volatile string? _problem;
 
     /// <summary>The last TLS or authentication failure since the last API answer, or null.</summary>
@@ -32,6 +35,19 @@ public sealed partial class DefenderApiStatus
         }
 
         return false;
+    }
+
+    /// <summary>Why the handshake failed (the certificate check's own words), for a status line.</summary>
+    public static string TlsReason(Exception ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var innermost = ex;
+        while (innermost.InnerException is not null)
+        {
+            innermost = innermost.InnerException;
+        }
+
+        return innermost.Message;
     }
 
     /// <summary>The AADSTS code and first sentence of an Entra answer, without trace ids; else MSAL's error code.</summary>

@@ -89,9 +89,9 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
         }
         catch (HttpRequestException ex)
         {
-            if (DefenderApiStatus.IsTlsFailure(ex))
+            if (DefenderApiStatus.IsTlsFailure(ex) && !ex.Data.Contains(DefenderApiStatus.RecordedKey))
             {
-                apiStatus.Failed($"TLS to the Defender API failed: {ex.Message}");
+                apiStatus.Failed($"TLS to the Defender API failed: {DefenderApiStatus.TlsReason(ex)}");
             }
 
             return new IpStatsResult.Failed($"network error: {ex.HttpRequestError}", Transient: true);

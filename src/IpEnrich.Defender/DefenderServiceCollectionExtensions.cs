@@ -32,6 +32,7 @@ public static class DefenderServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<IpEnrichTelemetry>();
+        services.TryAddSingleton<DefenderApiStatus>();
         services.TryAddSingleton<IAccessTokenSource, MsalAccessTokenSource>();
         services.TryAddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
         services.AddTransient<BearerTokenHandler>();

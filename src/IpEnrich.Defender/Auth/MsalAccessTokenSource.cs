@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using IpEnrich.Defender.Client;
 using IpEnrich.Defender.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,11 +20,16 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
     // provider, not one per request; every later caller in the queue is served from MSAL's cache.
     private readonly SemaphoreSlim _acquire = new(1, 1);
     private volatile string? _current;
+    private readonly DefenderApiStatus _status;
+    private readonly string _clientId;
 
-    public MsalAccessTokenSource(IOptions<DefenderOptions> options, IMsalHttpClientFactory httpClientFactory, ILogger<MsalAccessTokenSource> logger)
+    public MsalAccessTokenSource(IOptions<DefenderOptions> options, IMsalHttpClientFactory httpClientFactory, DefenderApiStatus status,
+        ILogger<MsalAccessTokenSource> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Value;
+        _status = status;
+        _clientId = o.ClientId ?? string.Empty;
         var endpoints = o.ResolveEndpoints();
         _scopes = [endpoints.Scope];
         _logger = logger;
@@ -78,7 +84,24 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
 
     private async Task<string> AcquireFromMsalAsync(bool force, CancellationToken cancellationToken)
     {
-        var result = await _app.AcquireTokenForClient(_scopes).WithForceRefresh(force).ExecuteAsync(cancellationToken);
+        AuthenticationResult result;
+        try
+        {
+            result = await _app.AcquireTokenForClient(_scopes).WithForceRefresh(force).ExecuteAsync(cancellationToken);
+        }
+        catch (MsalException ex)
+        {
+            RecordFailure(ex);
+            throw;
+        }
+        catch (HttpRequestException ex) when (DefenderApiStatus.IsTlsFailure(ex))
+        {
+            // MSAL lets a failed handshake with the authority through as it is.
+            _status.Failed($"TLS to the authority failed for Defender:ClientId {_clientId}: {DefenderApiStatus.TlsReason(ex)}");
+            ex.Data[DefenderApiStatus.RecordedKey] = true;
+            throw;
+        }
+
         if (result.AuthenticationResultMetadata.TokenSource != TokenSource.Cache)
         {
             LogTokenAcquired(_logger, result.AuthenticationResultMetadata.TokenSource, result.ExpiresOn);
@@ -86,6 +109,19 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
 
         _current = result.AccessToken;
         return result.AccessToken;
+    }
+
+    // An outage of the authority (429, 5xx) says nothing about this identity; a rejected credential or a bad TLS chain does.
+    private void RecordFailure(MsalException ex)
+    {
+        if (DefenderApiStatus.IsTlsFailure(ex))
+        {
+            _status.Failed($"TLS to the authority failed for Defender:ClientId {_clientId}: {DefenderApiStatus.TlsReason(ex)}");
+        }
+        else if (ex is not MsalServiceException { StatusCode: 0 or 429 or >= 500 })
+        {
+            _status.Failed($"authentication failed for Defender:ClientId {_clientId} ({DefenderApiStatus.Describe(ex)})");
+        }
     }
 
     internal static X509Certificate2 LoadCertificate(string path, string? password)

@@ -16,7 +16,8 @@ namespace IpEnrich.Defender.Client;
 /// address's canonical text, so alert content can never shape the path. Resilience (timeouts, retries, circuit
 /// breaker) and authentication are handlers of its HttpClient.
 /// </summary>
-public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelemetry telemetry, TimeProvider time, ILogger<DefenderIpStatsClient> logger)
+public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelemetry telemetry, TimeProvider time, DefenderApiStatus apiStatus,
+    ILogger<DefenderIpStatsClient> logger)
     : IDefenderClient
 {
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(60);
@@ -71,6 +72,7 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
             var status = (int)response.StatusCode;
             telemetry.ApiRequests.Add(1, new KeyValuePair<string, object?>("status_code", status));
             activity?.SetTag("http.response.status_code", status);
+            RecordAnswer(response.StatusCode);
             return await InterpretAsync(response, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -87,6 +89,11 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
         }
         catch (HttpRequestException ex)
         {
+            if (DefenderApiStatus.IsTlsFailure(ex) && !ex.Data.Contains(DefenderApiStatus.RecordedKey))
+            {
+                apiStatus.Failed($"TLS to the Defender API failed: {DefenderApiStatus.TlsReason(ex)}");
+            }
+
             return new IpStatsResult.Failed($"network error: {ex.HttpRequestError}", Transient: true);
         }
         catch (MsalServiceException ex)
@@ -97,6 +104,19 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
         catch (MsalException ex)
         {
             return new IpStatsResult.Failed($"authentication failed: {ex.ErrorCode}", Transient: false);
+        }
+    }
+
+    // After a fresh-token retry, 401 or 403 means this identity cannot use the API; any other answer proves TLS and the token good.
+    private void RecordAnswer(HttpStatusCode code)
+    {
+        if (code is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            apiStatus.Failed($"the Defender API answered {(int)code} {code} to this identity's token");
+        }
+        else
+        {
+            apiStatus.Succeeded();
         }
     }
 

@@ -7,7 +7,8 @@ namespace IpEnrich.Defender.Http;
 /// <summary>
 /// TLS server validation for the API and the authority: the system store by default; with
 /// <c>Defender:CaCertificatePath</c> additionally that one CA (the emulator's certificate, a private PKI); blanket
-/// acceptance only behind the explicit <c>Defender:DangerousAcceptAnyServerCertificate</c> development flag.
+/// acceptance only behind the explicit <c>Defender:DangerousAcceptAnyServerCertificate</c> development flag. Connections
+/// live at most five minutes, so a replaced CA file is in use within that time (<see cref="CaTrustFile"/>).
 /// </summary>
 public static class ServerCertificateTrust
 {
@@ -28,14 +29,18 @@ public static class ServerCertificateTrust
         }
         else if (!string.IsNullOrEmpty(options.CaCertificatePath))
         {
-            handler.SslOptions.RemoteCertificateValidationCallback = TrustRoot(X509Certificate2.CreateFromPem(File.ReadAllText(options.CaCertificatePath)));
+            var trust = new CaTrustFile(options.CaCertificatePath);
+            handler.SslOptions.RemoteCertificateValidationCallback = TrustRoot(() => trust.Root);
         }
 
         return handler;
     }
 
     /// <summary>Accepts a chain that the system trusts, or that builds to <paramref name="root"/>; host names are always checked.</summary>
-    public static RemoteCertificateValidationCallback TrustRoot(X509Certificate2 root) => (_, certificate, _, errors) =>
+    public static RemoteCertificateValidationCallback TrustRoot(X509Certificate2 root) => TrustRoot(() => root);
+
+    /// <summary>As <see cref="TrustRoot(X509Certificate2)"/>, with the root looked up at each handshake (it may rotate).</summary>
+    public static RemoteCertificateValidationCallback TrustRoot(Func<X509Certificate2> root) => (_, certificate, _, errors) =>
     {
         if (errors == SslPolicyErrors.None)
         {
@@ -49,7 +54,7 @@ public static class ServerCertificateTrust
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(root);
+        chain.ChainPolicy.CustomTrustStore.Add(root());
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var leaf = new X509Certificate2(certificate);
         return chain.Build(leaf);

@@ -11,7 +11,9 @@ public static class IpEnrichCommandLine
     public const int ExitOk = 0;
     public const int ExitUsage = 2;
 
-    public static RootCommand Create()
+    public static RootCommand Create() => Create(Console.Error);
+
+    internal static RootCommand Create(TextWriter error)
     {
         var root = new RootCommand("IpEnrich: enriches security alerts on Kafka with Microsoft Defender IP statistics.")
         {
@@ -22,16 +24,32 @@ public static class IpEnrichCommandLine
 
         // Anything else on the command line is configuration (e.g. --Kafka:BootstrapServers=host:9092).
         root.TreatUnmatchedTokensAsErrors = false;
-        root.SetAction((parse, cancellationToken) => WorkerCommand.RunAsync([.. parse.UnmatchedTokens], Console.Error, cancellationToken));
+        root.SetAction(async (parse, cancellationToken) =>
+        {
+            string[] rest = [.. parse.UnmatchedTokens];
+            if (rest.Length > 0 && IsCommandWord(rest[0]))
+            {
+                var commands = string.Join(", ", root.Subcommands.Select(c => c.Name));
+                await error.WriteLineAsync($"ipenrich: unknown command '{rest[0]}' (commands: {commands}; see --help)");
+                return ExitUsage;
+            }
+
+            return await WorkerCommand.RunAsync(rest, error, cancellationToken);
+        });
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args)
+    // A first token without a -, -- or / prefix and without '=' is one the configuration reader would skip, so it can only be a command.
+    internal static bool IsCommandWord(string token) => token.Length > 0 && token[0] is not ('-' or '/') && !token.Contains('=', StringComparison.Ordinal);
+
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Error);
+
+    internal static async Task<int> RunAsync(string[] args, TextWriter error)
     {
-        var parse = Create().Parse(args);
+        var parse = Create(error).Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"ipenrich: {parse.Errors[0].Message} (see --help)");
+            await error.WriteLineAsync($"ipenrich: {parse.Errors[0].Message} (see --help)");
             return ExitUsage;
         }
 

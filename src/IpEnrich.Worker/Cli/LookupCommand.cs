@@ -17,8 +17,8 @@ namespace IpEnrich.Worker.Cli;
 
 /// <summary>
 /// <c>ipenrich lookup IP [IP …] [--look-back-hours N]</c> (contract): looks the IPs up through the lookup service (cache,
-/// shared quota, Defender client, as configured) and prints one JSON object per IP in the enrichment format. Exit 0 on any API answer; 2 on bad arguments or
-/// configuration, with one line on stderr.
+/// shared quota, Defender client, as configured) and prints one JSON object per IP in the enrichment format. Exit 0 on any API answer; 2 on bad arguments,
+/// configuration, or a rejected credential or TLS chain, with one line on stderr.
 /// </summary>
 internal static class LookupCommand
 {
@@ -53,7 +53,9 @@ internal static class LookupCommand
 
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
-        services.AddLogging(logging => logging.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+        // The Defender client's logs (MSAL's included) repeat what the JSON answers and the one status line below already say.
+        services.AddLogging(logging => logging.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("IpEnrich.Defender", LogLevel.None));
         configureServices?.Invoke(services);
         services.AddLookupService(configuration);
         await using var provider = services.BuildServiceProvider();
@@ -82,6 +84,13 @@ internal static class LookupCommand
         await provider.GetRequiredService<RedisConnection>().WaitForFirstAttemptAsync(cancellationToken);
         var maxWait = options.Resilience.TotalTimeout + TimeSpan.FromSeconds(5);
         var results = await lookups.LookupAsync(addresses, AlertPriority.Critical, maxWait, cancellationToken, hours);
+        // A rejected credential or TLS chain is configuration to fix, not an answer about the IPs.
+        if (provider.GetRequiredService<DefenderApiStatus>().Problem is { } problem)
+        {
+            await error.WriteLineAsync($"ipenrich: {problem}");
+            return IpEnrichCommandLine.ExitUsage;
+        }
+
         var buffer = new MemoryStream();
         var writerOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         for (var i = 0; i < addresses.Count; i++)

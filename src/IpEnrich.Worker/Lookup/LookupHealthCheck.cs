@@ -1,3 +1,4 @@
+using IpEnrich.Defender.Client;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -6,19 +7,21 @@ namespace IpEnrich.Worker.Lookup;
 
 /// <summary>
 /// Readiness of the lookup path: healthy in single-instance mode or with Redis reachable; degraded (still enriching,
-/// from L1 and the local limiter) while a configured Redis cannot be reached.
+/// from L1 and the local limiter) while a configured Redis cannot be reached, and degraded while the Defender API's
+/// TLS or authentication fails (alerts still flow, with error entries, until the credential or trust is fixed).
 /// </summary>
-public sealed class LookupHealthCheck(RedisConnection redis, IpCacheStore cache) : IHealthCheck
+public sealed class LookupHealthCheck(RedisConnection redis, IpCacheStore cache, DefenderApiStatus defender) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!redis.IsConfigured)
-        {
-            return Task.FromResult(HealthCheckResult.Healthy("single-instance mode: in-memory cache and local limiter"));
-        }
+        var store = !redis.IsConfigured
+            ? HealthCheckResult.Healthy("single-instance mode: in-memory cache and local limiter")
+            : redis.IsConnected && cache.RedisHealthy
+                ? HealthCheckResult.Healthy("Redis reachable: shared cache and quota")
+                : HealthCheckResult.Degraded("Redis unreachable: enriching from the in-process cache and the local limiter (1/ExpectedReplicas of the budget)");
 
-        return Task.FromResult(redis.IsConnected && cache.RedisHealthy
-            ? HealthCheckResult.Healthy("Redis reachable: shared cache and quota")
-            : HealthCheckResult.Degraded("Redis unreachable: enriching from the in-process cache and the local limiter (1/ExpectedReplicas of the budget)"));
+        return Task.FromResult(defender.Problem is { } problem
+            ? HealthCheckResult.Degraded($"Defender API: {problem}; {store.Description}")
+            : store);
     }
 }

@@ -90,4 +90,19 @@ public sealed class LookupCommandTests
         Assert.Equal(2, code);
         Assert.Contains("--look-back-hours must be between 1 and 720", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_wrong_client_secret_is_exit_2_with_one_line_naming_the_client_not_the_secret()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+        var settings = emulator.DefenderSettings();
+        settings["Defender:ClientSecret"] = "wrong-secret-value";
+        var (code, lines, error) = await Run(settings, null, "203.0.113.5");
+
+        Assert.Equal(2, code);
+        Assert.Empty(lines);
+        Assert.Equal($"ipenrich: authentication failed for Defender:ClientId {settings["Defender:ClientId"]} (AADSTS7000215: Invalid client secret provided)"
+            + Environment.NewLine, error);
+        Assert.DoesNotContain("wrong-secret-value", error, StringComparison.Ordinal);
+    }
 }

@@ -13,18 +13,11 @@ internal sealed class KafkaSettingsValidator : IValidateOptions<KafkaOptions>
 {
     private const int ConfUnknown = -2;
 
-    // Confluent.Kafka's own order: the glibc build needs libsasl2, which slim images lack; then the self-contained ones.
-    private static readonly string[] LibraryNames = ["librdkafka.so", "centos8-librdkafka.so", "alpine-librdkafka.so", "librdkafka.dylib", "librdkafka.dll"];
-
-    private static readonly string[] Platforms = ["linux", "osx", "win"];
-
-    private static readonly Lazy<nint> Library = new(LoadLibrary);
-
     public ValidateOptionsResult Validate(string? name, KafkaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         // Without librdkafka there is nothing to check against, and building the clients reports that itself.
-        if (options.Settings.Count == 0 || Library.Value == 0)
+        if (options.Settings.Count == 0 || LibrdkafkaLibrary.Handle == 0)
         {
             return ValidateOptionsResult.Success;
         }
@@ -44,9 +37,9 @@ internal sealed class KafkaSettingsValidator : IValidateOptions<KafkaOptions>
 
     private static unsafe string? Set(string key, string value)
     {
-        var confNew = (delegate* unmanaged<nint>)NativeLibrary.GetExport(Library.Value, "rd_kafka_conf_new");
-        var confSet = (delegate* unmanaged<nint, byte*, byte*, byte*, nuint, int>)NativeLibrary.GetExport(Library.Value, "rd_kafka_conf_set");
-        var confDestroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(Library.Value, "rd_kafka_conf_destroy");
+        var confNew = (delegate* unmanaged<nint>)NativeLibrary.GetExport(LibrdkafkaLibrary.Handle, "rd_kafka_conf_new");
+        var confSet = (delegate* unmanaged<nint, byte*, byte*, byte*, nuint, int>)NativeLibrary.GetExport(LibrdkafkaLibrary.Handle, "rd_kafka_conf_set");
+        var confDestroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(LibrdkafkaLibrary.Handle, "rd_kafka_conf_destroy");
         var error = new byte[512];
         int result;
         // A fresh configuration per key, so one setting's check never depends on another's.
@@ -81,19 +74,4 @@ internal sealed class KafkaSettingsValidator : IValidateOptions<KafkaOptions>
     private static bool IsSecret(string key) =>
         key.Contains("password", StringComparison.OrdinalIgnoreCase) || key.Contains("secret", StringComparison.OrdinalIgnoreCase)
         || key.Contains("jaas", StringComparison.OrdinalIgnoreCase) || key.EndsWith(".pem", StringComparison.OrdinalIgnoreCase);
-
-    private static nint LoadLibrary()
-    {
-        var arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
-        var directories = Platforms.Select(os => Path.Combine(AppContext.BaseDirectory, "runtimes", $"{os}-{arch}", "native")).Prepend(AppContext.BaseDirectory);
-        foreach (var path in directories.SelectMany(d => LibraryNames.Select(n => Path.Combine(d, n))).Where(File.Exists))
-        {
-            if (NativeLibrary.TryLoad(path, out var handle))
-            {
-                return handle;
-            }
-        }
-
-        return NativeLibrary.TryLoad("librdkafka", typeof(KafkaSettingsValidator).Assembly, null, out var found) ? found : 0;
-    }
 }

@@ -10,9 +10,6 @@ namespace IpEnrich.Worker.Kafka;
 /// </summary>
 public sealed unsafe class MockKafkaCluster : IDisposable
 {
-    // Debian lacks libsasl2.so.3 for the default build; Confluent.Kafka then loads this variant, and so do we.
-    private const string NativeFile = "centos8-librdkafka.so";
-
     private static readonly Lazy<Native> Api = new(Native.Load);
     private readonly IntPtr _handle;
     private readonly IntPtr _cluster;
@@ -113,12 +110,8 @@ public sealed unsafe class MockKafkaCluster : IDisposable
 
         public static Native Load()
         {
-            var path = new[]
-            {
-                Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", NativeFile),
-                Path.Combine(AppContext.BaseDirectory, NativeFile),
-            }.FirstOrDefault(File.Exists) ?? throw new FileNotFoundException($"{NativeFile} not found beside the application (Confluent.Kafka's librdkafka.redist)");
-            var lib = NativeLibrary.Load(path);
+            var lib = LibrdkafkaLibrary.Handle is not 0 and var handle ? handle
+                : throw new FileNotFoundException("librdkafka not found beside the application (Confluent.Kafka's librdkafka.redist)");
             return new Native
             {
                 ConfNew = (delegate* unmanaged[Cdecl]<IntPtr>)NativeLibrary.GetExport(lib, "rd_kafka_conf_new"),

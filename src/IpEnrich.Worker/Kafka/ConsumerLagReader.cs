@@ -5,9 +5,6 @@ namespace IpEnrich.Worker.Kafka;
 /// <summary>Sums <c>consumer_lag</c> over the input topic's partitions in a librdkafka statistics document.</summary>
 public static class ConsumerLagReader
 {
-    /// <summary>The total lag; -1 when the document does not name the topic or is not shaped as librdkafka writes it.</summary>
-    public static long TotalLag(string statisticsJson, string topic) => TryReadLag(statisticsJson, topic, out var lag, out _) ? lag : -1;
-
     /// <summary>False, with the reason, when the document cannot be read; a topic it does not name yet reads as -1.</summary>
     public static bool TryReadLag(string statisticsJson, string topic, out long lag, out string? problem)
     {

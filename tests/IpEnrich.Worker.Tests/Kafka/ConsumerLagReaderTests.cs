@@ -7,7 +7,9 @@ public sealed class ConsumerLagReaderTests
     [Fact]
     public void A_statistics_document_of_an_unexpected_shape_reads_as_unknown_instead_of_throwing()
     {
-        Assert.Equal(-1, ConsumerLagReader.TotalLag("""{"topics":{"in":{"partitions":{"0":{"consumer_lag":"many"}}}}}""", "in"));
-        Assert.Equal(-1, ConsumerLagReader.TotalLag("""{"topics":{"in":{"partitions":[1,2]}}}""", "in"));
+        Assert.False(ConsumerLagReader.TryReadLag("""{"topics":{"in":{"partitions":{"0":{"consumer_lag":"many"}}}}}""", "in", out var lag, out _));
+        Assert.Equal(-1, lag);
+        Assert.False(ConsumerLagReader.TryReadLag("""{"topics":{"in":{"partitions":[1,2]}}}""", "in", out lag, out _));
+        Assert.Equal(-1, lag);
     }
 }

@@ -14,6 +14,7 @@ namespace IpEnrich.Emulator;
 [JsonSerializable(typeof(NetworkEvent[]))]
 [JsonSerializable(typeof(AppsReport))]
 [JsonSerializable(typeof(FaultOptions))]
+[JsonSerializable(typeof(IReadOnlyList<CallRecord>))]
 [JsonSerializable(typeof(Dictionary<string, object>))]
 [JsonSerializable(typeof(int[]))]
 [JsonSerializable(typeof(string[]))]

@@ -122,6 +122,15 @@ public sealed class RunningEmulator : IAsyncDisposable
     }
 
     /// <summary>The call counts of <c>GET /emulator/stats</c> for one app: total and per status code.</summary>
+    /// <summary>Every stats API call so far, oldest first: when, for which IP, with which status.</summary>
+    public async Task<IReadOnlyList<(DateTimeOffset At, string? Ip, int Status)>> GetCallLogAsync()
+    {
+        using var client = CreateClient();
+        using var body = JsonDocument.Parse(await client.GetStringAsync(new Uri("emulator/calls", UriKind.Relative)));
+        return [.. body.RootElement.EnumerateArray().Select(c => (c.GetProperty("at").GetDateTimeOffset(),
+            c.GetProperty("ip").ValueKind == JsonValueKind.Null ? null : c.GetProperty("ip").GetString(), c.GetProperty("status").GetInt32()))];
+    }
+
     public async Task<(long Total, IReadOnlyDictionary<string, long> ByStatus)> GetCallsAsync(string clientId = EmulatorOptions.DefaultClientId)
     {
         using var client = CreateClient();

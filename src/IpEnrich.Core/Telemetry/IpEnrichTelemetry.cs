@@ -27,7 +27,9 @@ public sealed class IpEnrichTelemetry : IDisposable
         ApiDuration = _meter.CreateHistogram("ipenrich.api.duration", "s", "Duration of a Defender API call, retries included", advice: SecondsAdvice);
         Unpublishable = _meter.CreateCounter<long>("ipenrich.unpublishable", "{record}",
             "Outputs Kafka refused for good (size, form), sent as bounded dead letters instead, by error code");
-        Updates = _meter.CreateCounter<long>("ipenrich.updates", "{update}", "Late updates, by outcome (published, unanswered, dropped when the queue is full)");
+        Updates = _meter.CreateCounter<long>("ipenrich.updates", "{update}",
+            "Late updates, by outcome (published; unanswered when the lookup ended in an error; dropped without an updates topic; overflow past Backlog:MaxAlertsPerIp)");
+        BacklogDropped = _meter.CreateCounter<long>("ipenrich.backlog.dropped", "{ip}", "Wanted lookups dropped for the backlog's bounds (Backlog:MaxIps, Backlog:MaxAge)");
     }
 
     // Bucket bounds in seconds, 1 ms to 60 s: the exporters' default bounds (0, 5, 10, 25 … 10,000) suit milliseconds
@@ -61,6 +63,9 @@ public sealed class IpEnrichTelemetry : IDisposable
 
     /// <summary>Late updates (<c>Enrichment:UpdatesTopic</c>) by outcome.</summary>
     public Counter<long> Updates { get; }
+
+    /// <summary>Wanted lookups dropped for the backlog's bounds.</summary>
+    public Counter<long> BacklogDropped { get; }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -6,7 +6,8 @@ using IpEnrich.Emulator.Options;
 namespace IpEnrich.Emulator.Api;
 
 /// <summary>
-/// The emulator's own endpoints under <c>/emulator</c>: call counts (<c>GET /emulator/stats</c>, contract), events
+/// The emulator's own endpoints under <c>/emulator</c>: call counts (<c>GET /emulator/stats</c>, contract), the call log
+/// (<c>GET /emulator/calls</c>), events
 /// (<c>POST /emulator/events</c>, NDJSON) and faults (<c>GET|POST /emulator/faults</c>).
 /// </summary>
 public static class AdminEndpoints
@@ -25,6 +26,7 @@ public static class AdminEndpoints
                 ["devices"] = store.DeviceCount,
             });
         });
+        admin.MapGet("/calls", (CallStatistics calls) => Results.Json(calls.Log(), EmulatorJsonContext.Default.IReadOnlyListCallRecord));
         admin.MapPost("/stats/reset", (CallStatistics calls) =>
         {
             calls.Reset();

@@ -35,13 +35,13 @@ public sealed class IpStatsEndpoint(
         if (token is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await ErrorAsync(context, null, 401, "Unauthorized", "Authorization token is missing, invalid or expired.");
+            await ErrorAsync(context, null, ip, 401, "Unauthorized", "Authorization token is missing, invalid or expired.");
             return;
         }
 
         if (!token.Roles.Contains(TokenIssuer.IpReadAll, StringComparer.Ordinal))
         {
-            await ErrorAsync(context, token.AppId, 403, "Forbidden",
+            await ErrorAsync(context, token.AppId, ip, 403, "Forbidden",
                 "The application does not have any of the required application permissions (Ip.Read.All) to access the resource.");
             return;
         }
@@ -49,7 +49,7 @@ public sealed class IpStatsEndpoint(
         if (faults.IsForcedThrottle(out var forcedRetry) || !quota.TryAdmit(token.TenantId + "/" + token.AppId, out forcedRetry))
         {
             context.Response.Headers.RetryAfter = ((int)forcedRetry.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            await ErrorAsync(context, token.AppId, 429, "TooManyRequests",
+            await ErrorAsync(context, token.AppId, ip, 429, "TooManyRequests",
                 $"API calls quota exceeded! Maximum allowed {_options.Quota.PerMinute} per 1 minutes, {_options.Quota.PerHour} per 1 hours. Try again in {(int)forcedRetry.TotalSeconds} seconds.");
             return;
         }
@@ -61,21 +61,21 @@ public sealed class IpStatsEndpoint(
 
         if (faults.NextServerError() is { } status)
         {
-            await ErrorAsync(context, token.AppId, status, status == 503 ? "ServiceUnavailable" : "InternalServerError",
+            await ErrorAsync(context, token.AppId, ip, status, status == 503 ? "ServiceUnavailable" : "InternalServerError",
                 status == 503 ? "The service is temporarily unavailable." : "An unexpected error occurred.");
             return;
         }
 
         if (!TryGetLookBackHours(context, out var lookBackHours, out var raw))
         {
-            await ErrorAsync(context, token.AppId, 400, "InvalidInput",
+            await ErrorAsync(context, token.AppId, ip, 400, "InvalidInput",
                 $"Invalid value '{raw}' for parameter lookBackHours: an integer between 1 and {DefaultLookBackHours} is expected.");
             return;
         }
 
         if (!IpAddressText.TryParse(ip, out var address))
         {
-            await ErrorAsync(context, token.AppId, 400, "InvalidIpAddress", $"IP address {ip} is invalid.");
+            await ErrorAsync(context, token.AppId, ip, 400, "InvalidIpAddress", $"IP address {ip} is invalid.");
             return;
         }
 
@@ -83,11 +83,11 @@ public sealed class IpStatsEndpoint(
         var stats = store.Query(IpValue.FromAddress(address), now, TimeSpan.FromHours(lookBackHours));
         if (stats.Prevalence == 0 && _options.LegacyNotFound)
         {
-            await ErrorAsync(context, token.AppId, 404, "NotFound", $"IP {address} was not found.");
+            await ErrorAsync(context, token.AppId, ip, 404, "NotFound", $"IP {address} was not found.");
             return;
         }
 
-        calls.Record(token.AppId, 200);
+        calls.Record(token.AppId, 200, address.ToString());
         context.Response.StatusCode = 200;
         context.Response.ContentType = ODataContentType;
         context.Response.Headers["OData-Version"] = "4.0";
@@ -127,9 +127,9 @@ public sealed class IpStatsEndpoint(
             && hours is >= 1 and <= DefaultLookBackHours;
     }
 
-    private async Task ErrorAsync(HttpContext context, string? appId, int status, string code, string message)
+    private async Task ErrorAsync(HttpContext context, string? appId, string ip, int status, string code, string message)
     {
-        calls.Record(appId, status);
+        calls.Record(appId, status, ip);
         await WriteErrorAsync(context, status, code, message);
     }
 

@@ -3,25 +3,41 @@ using System.Globalization;
 
 namespace IpEnrich.Emulator.Diagnostics;
 
-/// <summary>Stats API calls per application and status code: what tests and load runs count API usage with.</summary>
-public sealed class CallStatistics
+/// <summary>
+/// Stats API calls per application and status code: what tests and load runs count API usage with; and the last
+/// <see cref="LogCapacity"/> calls in order (time, app, IP, status), for tests of what was asked when.
+/// </summary>
+public sealed class CallStatistics(TimeProvider time)
 {
     public const string Unauthenticated = "(unauthenticated)";
+    public const int LogCapacity = 100_000;
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<int, long>> _byApp = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentQueue<CallRecord> _log = new();
 
-    public void Record(string? appId, int statusCode)
+    public void Record(string? appId, int statusCode, string? ip = null)
     {
         var counts = _byApp.GetOrAdd(appId ?? Unauthenticated, _ => new ConcurrentDictionary<int, long>());
         counts.AddOrUpdate(statusCode, 1, (_, n) => n + 1);
+        _log.Enqueue(new CallRecord(time.GetUtcNow(), appId ?? Unauthenticated, ip, statusCode));
+        while (_log.Count > LogCapacity && _log.TryDequeue(out _))
+        {
+        }
     }
+
+    /// <summary>The logged calls, oldest first.</summary>
+    public IReadOnlyList<CallRecord> Log() => [.. _log];
 
     public long Total(string appId, int? statusCode = null) =>
         _byApp.TryGetValue(appId, out var counts)
             ? statusCode is { } s ? counts.GetValueOrDefault(s) : counts.Values.Sum()
             : 0;
 
-    public void Reset() => _byApp.Clear();
+    public void Reset()
+    {
+        _byApp.Clear();
+        _log.Clear();
+    }
 
     /// <summary><c>{"apps":{"&lt;clientId&gt;":{"total":N,"byStatus":{"200":N}}}}</c> (contract).</summary>
     public AppsReport Snapshot()
@@ -41,6 +57,9 @@ public sealed class CallStatistics
         return new AppsReport(apps);
     }
 }
+
+/// <summary>One stats API call: when it was answered, by which app, for which IP (as asked), with which status.</summary>
+public sealed record CallRecord(DateTimeOffset At, string App, string? Ip, int Status);
 
 public sealed record AppCalls(long Total, IDictionary<string, long> ByStatus);
 

@@ -6,6 +6,7 @@ using Confluent.Kafka;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Extraction;
 using IpEnrich.Core.Telemetry;
+using IpEnrich.Worker.Backlog;
 using IpEnrich.Worker.Pipeline;
 using Microsoft.Extensions.ObjectPool;
 
@@ -13,10 +14,10 @@ namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
 /// Builds the record to publish for one consumed message: the enriched alert under the input's key, timestamp and
-/// headers, continuing its W3C trace; or the original bytes to the dead-letter topic with the reason. Lookups still
-/// running when the alert goes out are handed to the late-update publisher.
+/// headers, continuing its W3C trace; or the original bytes to the dead-letter topic with the reason. With an updates
+/// topic, the alert waits in the backlog for each IP it goes out without, to get a late update.
 /// </summary>
-internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions options, LateUpdatePublisher? lateUpdates, ILogger logger)
+internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions options, BacklogScheduler? waitForUpdates, ILogger logger)
 {
     private const string TraceParent = "traceparent";
     private readonly ObjectPool<AlertExtraction> _scratch = new DefaultObjectPool<AlertExtraction>(new DefaultPooledObjectPolicy<AlertExtraction>(), 1024);
@@ -38,9 +39,13 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
                 return DeadLetter(source, rejection.Reason);
             }
 
-            if (lateUpdates is not null && StillFetching(scratch.Candidates, outcome.Results) is { } pending)
+            if (waitForUpdates is not null && Unanswered(scratch.Candidates, outcome.Results) is { } unanswered)
             {
-                lateUpdates.Enqueue(source.TopicPartitionOffset, source.Message.Key, pending);
+                var waiter = new AlertReference(source.Topic, source.Partition.Value, source.Offset.Value, source.Message.Key);
+                foreach (var ip in unanswered)
+                {
+                    await waitForUpdates.AddWaiterAsync(new LookupTarget(ip, processor.LookBackHours), scratch.Priority, waiter);
+                }
             }
 
             var message = new Message<byte[]?, byte[]?>
@@ -78,13 +83,13 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
         Headers = AlertHeaders.DeadLetter(source, reason),
     });
 
-    /// <summary>The IPs published as deferred while their fetch goes on (reason <c>timeout</c>); null when there are none.</summary>
-    private static List<IPAddress>? StillFetching(IReadOnlyList<IPAddress> ips, IReadOnlyList<IpLookupResult> results)
+    /// <summary>The IPs published as deferred (whatever the reason: the backlog answers them all); null when there are none.</summary>
+    private static List<IPAddress>? Unanswered(IReadOnlyList<IPAddress> ips, IReadOnlyList<IpLookupResult> results)
     {
         List<IPAddress>? pending = null;
         for (var i = 0; i < results.Count; i++)
         {
-            if (results[i] is { Status: IpLookupStatus.Deferred, Detail: DeferralReason.Timeout })
+            if (results[i].Status == IpLookupStatus.Deferred)
             {
                 (pending ??= []).Add(ips[i]);
             }

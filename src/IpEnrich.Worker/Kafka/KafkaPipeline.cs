@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using IpEnrich.Core.Telemetry;
+using IpEnrich.Worker.Backlog;
 using IpEnrich.Worker.Hosting;
-using IpEnrich.Worker.Lookup;
 using IpEnrich.Worker.Pipeline;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +20,7 @@ public sealed class KafkaPipeline : BackgroundService
     private readonly KafkaOptions _options;
     private readonly string? _updatesTopic;
     private readonly AlertProcessor _processor;
-    private readonly LookupService _lookups;
+    private readonly BacklogScheduler _backlog;
     private readonly KafkaClientFactory _clients;
     private readonly ConsumerLagMonitor _lag;
     private readonly TimeProvider _time;
@@ -29,19 +29,19 @@ public sealed class KafkaPipeline : BackgroundService
     private readonly ILogger<KafkaPipeline> _logger;
     private OffsetStore? _offsets;
     private PartitionLanes? _lanes;
-    private LateUpdatePublisher? _lateUpdates;
+    private KafkaLateUpdateSink? _lateUpdates;
     private ExactlyOnceCoordinator? _transactions;
     private long _consumed;
     private volatile bool _running;
 
-    public KafkaPipeline(IOptions<KafkaOptions> options, IOptions<EnrichmentOptions> enrichment, AlertProcessor processor, LookupService lookups,
+    public KafkaPipeline(IOptions<KafkaOptions> options, IOptions<EnrichmentOptions> enrichment, AlertProcessor processor, BacklogScheduler backlog,
         KafkaClientFactory clients, ConsumerLagMonitor lag, TimeProvider time, WorkerExit exit, IpEnrichTelemetry telemetry,
         ILogger<KafkaPipeline> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(enrichment);
-        (_options, _processor, _lookups, _clients, _lag, _time, _exit, _telemetry, _logger) =
-            (options.Value, processor, lookups, clients, lag, time, exit, telemetry, logger);
+        (_options, _processor, _backlog, _clients, _lag, _time, _exit, _telemetry, _logger) =
+            (options.Value, processor, backlog, clients, lag, time, exit, telemetry, logger);
         _updatesTopic = string.IsNullOrWhiteSpace(enrichment.Value.UpdatesTopic) ? null : enrichment.Value.UpdatesTopic;
     }
 
@@ -85,10 +85,8 @@ public sealed class KafkaPipeline : BackgroundService
         PartitionAssignment? assignment = null;
         using var consumer = _clients.BuildConsumer(() => assignment!);
         var offsets = _offsets = new OffsetStore(consumer, transactional is not null, () => _exit.Fail(WorkerExit.Kafka), _logger);
-        using var lateUpdates = _lateUpdates = _updatesTopic is null ? null
-            : new LateUpdatePublisher(_updatesTopic, _processor.LookBackHours,
-                (ips, limit, ct) => _lookups.AwaitPendingAsync(ips, limit, ct, _processor.LookBackHours), output, _telemetry, _time, _logger);
-        var records = new AlertRecordBuilder(_processor, _options, lateUpdates, _logger);
+        var lateUpdates = _lateUpdates = _updatesTopic is null ? null : new KafkaLateUpdateSink(_updatesTopic, output, _time);
+        var records = new AlertRecordBuilder(_processor, _options, lateUpdates is null ? null : _backlog, _logger);
         var handler = new MessageHandler(records, output, offsets, new UnpublishableRecords(_options, _telemetry), _telemetry, _time, _exit, _logger);
         using var prepare = new PrepareWorkers(_options.PrepareWorkers, handler.Start);
         var lanes = _lanes = new PartitionLanes(consumer, prepare, _options.MaxInFlightPerPartition, handler.ProduceInOrderAsync);
@@ -97,21 +95,23 @@ public sealed class KafkaPipeline : BackgroundService
         try
         {
             transactions?.Start();
+            _backlog.AttachSink(lateUpdates);
             consumer.Subscribe(_options.InputTopic);
             _running = true;
             PipelineLog.Started(_logger, _options.InputTopic!, _options.OutputTopic!, _options.DeadLetterTopic!);
             Poll(consumer, prepare, lanes, offsets, transactions, stoppingToken);
 
-            // Graceful stop: finish what is in flight, then the late updates, within one drain time (at least a second
-            // for the late updates); publish and commit; leave the group.
+            // Graceful stop: finish what is in flight and the late updates of lookups this replica holds, within one
+            // drain time; publish and commit; leave the group. The rest of the backlog stays for the other replicas.
             var stopping = _time.GetTimestamp();
             assignment.DrainAll();
-            lateUpdates?.Drain(TimeSpan.FromSeconds(Math.Max(1, (_options.DrainTimeout - _time.GetElapsedTime(stopping)).TotalSeconds)));
+            _backlog.StopClaimingAsync(_options.DrainTimeout - _time.GetElapsedTime(stopping)).Wait(CancellationToken.None); // a dedicated thread: it may block
             assignment.CommitProduced();
             consumer.Close();
         }
         finally
         {
+            _backlog.AttachSink(null);
             _running = false;
             prepare.CompleteAsync().Wait(_options.DrainTimeout, CancellationToken.None); // the lanes are gone: the loops hold nothing but end items
         }

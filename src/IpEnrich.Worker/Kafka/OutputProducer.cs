@@ -35,4 +35,19 @@ internal sealed class OutputProducer(IProducer<byte[]?, byte[]?> producer, Trans
         transactions is not null
             ? new ValueTask(transactions.ProduceAsync(source, offset, record, onDelivery, cancellationToken))
             : producer.ProduceWhenQueuedAsync(record, onDelivery, cancellationToken);
+
+    /// <summary>Produces a record that answers no input and returns once it is durable: delivered, and in exactly-once mode committed.</summary>
+    public async Task<bool> ProduceDurablyAsync(OutgoingRecord record, CancellationToken cancellationToken)
+    {
+        var delivered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnDelivery(DeliveryReport<byte[]?, byte[]?> report) => delivered.TrySetResult(!report.Error.IsError);
+        if (transactions is null)
+        {
+            await producer.ProduceWhenQueuedAsync(record, OnDelivery, cancellationToken);
+            return await delivered.Task.WaitAsync(cancellationToken);
+        }
+
+        var committed = await transactions.ProduceAsync(null, 0, record, OnDelivery, cancellationToken);
+        return await delivered.Task.WaitAsync(cancellationToken) && await committed.WaitAsync(cancellationToken);
+    }
 }

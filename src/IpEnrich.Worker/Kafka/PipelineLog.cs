@@ -64,13 +64,4 @@ internal static partial class PipelineLog
 
     [LoggerMessage(1044, LogLevel.Warning, "Producers still inside the commit gate after {Milliseconds} ms; aborting anyway")]
     public static partial void AbortWithoutGate(ILogger logger, double milliseconds);
-
-    [LoggerMessage(1050, LogLevel.Warning, "Late update for {Input} not published: {Reason}")]
-    public static partial void LateUpdateFailed(ILogger logger, TopicPartitionOffset input, string reason);
-
-    [LoggerMessage(1051, LogLevel.Warning, "Late-update queue full ({Capacity}): {Dropped} updates dropped so far (logged at most once a minute)")]
-    public static partial void LateUpdatesDropped(ILogger logger, int capacity, long dropped);
-
-    [LoggerMessage(1052, LogLevel.Warning, "Stopping: {Count} late updates not published, their lookups did not finish within the drain time")]
-    public static partial void LateUpdatesUnanswered(ILogger logger, long count);
 }

@@ -18,6 +18,7 @@ internal sealed class TransactionalOutput : IDisposable
     private readonly Lock _offsetsLock = new();
     private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
     private long _produced; // records in the open transaction, with or without an input offset
+    private TaskCompletionSource<bool> _outcome = NewOutcome(); // of the open transaction: committed or not
 
     public TransactionalOutput(IProducer<byte[]?, byte[]?> producer, TimeSpan timeout)
     {
@@ -36,13 +37,15 @@ internal sealed class TransactionalOutput : IDisposable
     }
 
     /// <summary>Produces one record into the open transaction and records its input offset as answered (when it answers one).</summary>
-    public async Task ProduceAsync(TopicPartition? source, long offset, OutgoingRecord record,
+    /// <returns>Whether the transaction that holds the record commits (true) or aborts (false).</returns>
+    public async Task<Task<bool>> ProduceAsync(TopicPartition? source, long offset, OutgoingRecord record,
         Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, CancellationToken cancellationToken)
     {
         await _gate.EnterAsync(cancellationToken);
         try
         {
             cancellationToken.ThrowIfCancellationRequested(); // the lane was retired (rewind, partition lost) while waiting
+            var outcome = Volatile.Read(ref _outcome).Task; // inside the gate: the transaction cannot end before the produce
             await _producer.ProduceWhenQueuedAsync(record, onDelivery, cancellationToken);
             Interlocked.Increment(ref _produced);
             if (source is not null)
@@ -52,6 +55,8 @@ internal sealed class TransactionalOutput : IDisposable
                     _nextOffsets[source] = offset + 1;
                 }
             }
+
+            return outcome;
         }
         finally
         {
@@ -95,7 +100,7 @@ internal sealed class TransactionalOutput : IDisposable
                 }
 
                 _producer.CommitTransaction(_timeout);
-                Reset();
+                Reset(committed: true);
                 if (offsets.Count > 0)
                 {
                     CommitAgainOutsideTransaction(consumer, offsets);
@@ -154,17 +159,24 @@ internal sealed class TransactionalOutput : IDisposable
     private void AbortLocked()
     {
         _producer.AbortTransaction(_timeout);
-        Reset();
+        Reset(committed: false);
         _producer.BeginTransaction();
     }
 
-    private void Reset()
+    private void Reset(bool committed)
     {
         _nextOffsets.Clear();
         Interlocked.Exchange(ref _produced, 0);
+        Interlocked.Exchange(ref _outcome, NewOutcome()).TrySetResult(committed);
     }
 
-    public void Dispose() => _gate.Dispose();
+    private static TaskCompletionSource<bool> NewOutcome() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Dispose()
+    {
+        _outcome.TrySetResult(false); // stopping: whatever is still open is not committed
+        _gate.Dispose();
+    }
 }
 
 /// <summary>What <see cref="TransactionalOutput.Commit"/> did.</summary>

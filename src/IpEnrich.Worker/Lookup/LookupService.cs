@@ -3,6 +3,7 @@ using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Telemetry;
 using IpEnrich.Defender.Client;
 using IpEnrich.Defender.Options;
+using IpEnrich.Worker.Backlog;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Quota;
 using IpEnrich.Worker.Redis;
@@ -11,31 +12,28 @@ using Microsoft.Extensions.Options;
 namespace IpEnrich.Worker.Lookup;
 
 /// <summary>
-/// Answers IP lookups with the fewest API calls and without stalling (DESIGN §5): L1 → Redis → in-process and
-/// cross-replica single-flight → shared quota → Defender client. What is not answered within maxWait is
-/// <c>deferred</c> while the call goes on in the background and fills the cache for the next alert; when the API
-/// cannot be asked, an entry past its TTL is served as <c>stale</c>.
+/// Answers IP lookups with the fewest API calls and without stalling (docs/architecture.md §4): L1, then Redis; a miss
+/// becomes a wanted lookup in the backlog, which spends the shared quota on the most valuable first. An alert waits
+/// for its answers up to maxWait and goes out with the rest <c>deferred</c> (or <c>stale</c> when an entry past its TTL
+/// exists); the backlog answers them later and publishes late updates.
 /// </summary>
-public sealed class LookupService : IAsyncDisposable
+public sealed class LookupService
 {
-    private static readonly IpLookupResult TimedOut = IpLookupResult.Deferred(DeferralReason.Timeout);
-
     private readonly IpCacheStore _cache;
+    private readonly BacklogScheduler _backlog;
     private readonly TimeProvider _time;
     private readonly LookupMetrics _metrics;
-    private readonly SingleFlightFetcher _fetcher;
     private readonly int _defaultLookBackHours;
 
-    public LookupService(IpCacheStore cache, IQuotaGate quota, IDefenderClient client, RedisConnection redis, TimeProvider time,
-        IpEnrichTelemetry telemetry, IOptions<DefenderOptions> defender, ILogger<LookupService> logger)
+    public LookupService(IpCacheStore cache, BacklogScheduler backlog, TimeProvider time, IOptions<DefenderOptions> defender)
     {
         ArgumentNullException.ThrowIfNull(defender);
-        ArgumentNullException.ThrowIfNull(telemetry);
+        ArgumentNullException.ThrowIfNull(backlog);
         _cache = cache;
+        _backlog = backlog;
         _time = time;
         _defaultLookBackHours = defender.Value.LookBackHours;
-        _metrics = new LookupMetrics(telemetry, quota, redis, cache);
-        _fetcher = new SingleFlightFetcher(cache, quota, client, new CrossReplicaLock(redis, cache, time, logger), time, _metrics);
+        _metrics = backlog.LookupMetrics;
     }
 
     /// <summary>One result per address, in order. Never throws for API, quota or Redis trouble; honours cancellation.</summary>
@@ -65,7 +63,7 @@ public sealed class LookupService : IAsyncDisposable
             : new ValueTask<IpLookupResult[]>(LookupMissesAsync(ips, pending, results, hours, priority, maxWait, cancellationToken));
     }
 
-    /// <summary>Redis, then one (joined) fetch per address still missing; fills <paramref name="results"/> at <paramref name="pending"/>.</summary>
+    /// <summary>Redis, then the backlog for each address still missing; fills <paramref name="results"/> at <paramref name="pending"/>.</summary>
     private async Task<IpLookupResult[]> LookupMissesAsync(IReadOnlyList<IPAddress> ips, List<int> pending, IpLookupResult[] results, int hours,
         AlertPriority priority, TimeSpan maxWait, CancellationToken cancellationToken)
     {
@@ -96,56 +94,31 @@ public sealed class LookupService : IAsyncDisposable
             return results;
         }
 
-        // Start (or join) one fetch per key; the fetch outlives this alert's wait and fills the cache.
-        var fetches = new Task<IpLookupResult>[misses.Count];
+        var targets = new LookupTarget[misses.Count];
         for (var m = 0; m < misses.Count; m++)
         {
-            var (i, key, stale) = misses[m];
-            fetches[m] = _fetcher.Fetch(key, ips[i], hours, priority, stale);
+            targets[m] = new LookupTarget(ips[misses[m].Index], hours);
         }
 
-        await WaitAtMostAsync(fetches, maxWait, cancellationToken); // what is not done by then is deferred; the fetches go on
+        var answers = await _backlog.WantAsync(targets, priority);
+        if (!_backlog.BlockedBeyond(priority, maxWait))
+        {
+            await WaitAtMostAsync(answers, maxWait, cancellationToken); // what is not answered by then is deferred; the backlog keeps it
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         for (var m = 0; m < misses.Count; m++)
         {
             var (i, _, stale) = misses[m];
-            var fetch = fetches[m];
-            if (fetch.IsCompletedSuccessfully)
+            if (answers[m].IsCompletedSuccessfully && answers[m].Result.Status != IpLookupStatus.Deferred)
             {
-                results[i] = fetch.Result;
+                results[i] = answers[m].Result;
             }
             else
             {
-                results[i] = stale is { } old ? old.ToResult(LookupSource.Stale) : TimedOut;
+                results[i] = stale is { } old ? old.ToResult(LookupSource.Stale) : IpLookupResult.Deferred(_backlog.ReasonNow(priority));
                 _metrics.Count(stale is null ? "deferred" : "stale");
             }
-        }
-
-        return results;
-    }
-
-    /// <summary>
-    /// For IPs published as <c>deferred</c> because their fetch outlived maxWait: waits (up to <paramref name="limit"/>)
-    /// for those background fetches and returns what is known then — from the fetch, or from the cache it filled.
-    /// </summary>
-    public async Task<IpLookupResult[]> AwaitPendingAsync(IReadOnlyList<IPAddress> ips, TimeSpan limit, CancellationToken cancellationToken,
-        int? lookBackHours = null)
-    {
-        ArgumentNullException.ThrowIfNull(ips);
-        var hours = lookBackHours ?? _defaultLookBackHours;
-        var fetches = new Task<IpLookupResult>[ips.Count];
-        for (var i = 0; i < ips.Count; i++)
-        {
-            var key = _cache.Key(ips[i], hours);
-            fetches[i] = _fetcher.TryGetRunning(key, out var running) ? running
-                : Task.FromResult(_cache.GetL1(key)?.ToResult(LookupSource.Cache) ?? TimedOut);
-        }
-
-        await WaitAtMostAsync(fetches, limit, cancellationToken); // still running then: reported as deferred
-        var results = new IpLookupResult[ips.Count];
-        for (var i = 0; i < ips.Count; i++)
-        {
-            results[i] = fetches[i].IsCompletedSuccessfully ? fetches[i].Result : TimedOut;
         }
 
         return results;
@@ -164,5 +137,4 @@ public sealed class LookupService : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _fetcher.DisposeAsync();
 }

@@ -1,4 +1,5 @@
 using IpEnrich.Defender;
+using IpEnrich.Worker.Backlog;
 using IpEnrich.Defender.Configuration;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Quota;
@@ -39,6 +40,15 @@ public static class LookupServiceCollectionExtensions
         services.TryAddSingleton<IQuotaGate>(sp => sp.GetRequiredService<RedisConnection>().IsConfigured
             ? ActivatorUtilities.CreateInstance<RedisQuotaGate>(sp)
             : new LocalQuotaGate(sp.GetRequiredService<IOptions<QuotaOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddOptions<BacklogOptions>().BindChecked(configuration.GetSection(BacklogOptions.SectionName))
+            .Validate(o => o.MaxIps is >= 1 and <= 10_000_000, "Backlog:MaxIps must be between 1 and 10000000")
+            .Validate(o => o.MaxAlertsPerIp is >= 0 and <= 100_000, "Backlog:MaxAlertsPerIp must be between 0 and 100000")
+            .Validate(o => InRange(o.MaxAge, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30)), "Backlog:MaxAge must be between 1m and 30d")
+            .Validate(o => o.Concurrency is >= 1 and <= 256, "Backlog:Concurrency must be between 1 and 256")
+            .Validate(o => InRange(o.ClaimLease, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)), "Backlog:ClaimLease must be between 1s and 1h")
+            .ValidateOnStart();
+        services.TryAddSingleton<BacklogScheduler>();
+        services.AddHostedService<BacklogStarter>();
         services.TryAddSingleton<LookupService>();
         services.TryAddSingleton<LookupHealthCheck>();
         return services;

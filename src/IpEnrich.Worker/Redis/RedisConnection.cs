@@ -41,6 +41,9 @@ public sealed partial class RedisConnection : IAsyncDisposable
     /// <summary>The database, or null in single-instance mode and until the first connection attempt has ended.</summary>
     public IDatabase? Database => Multiplexer?.GetDatabase();
 
+    /// <summary>Publish/subscribe, or null like <see cref="Database"/>.</summary>
+    public ISubscriber? Subscriber => Multiplexer?.GetSubscriber();
+
     private ConnectionMultiplexer? Multiplexer => _connecting is { IsCompletedSuccessfully: true } connecting ? connecting.Result : null;
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed class ExactlyOnceCoordinatorTests : IDisposable
         _coordinator.Start();
     }
 
-    private Task ProduceLateUpdateAsync() =>
+    private Task<Task<bool>> ProduceLateUpdateAsync() =>
         _output.ProduceAsync(null, 0, new OutgoingRecord("updates", new Message<byte[]?, byte[]?>()), _ => { }, TestContext.Current.CancellationToken);
 
     [Fact]

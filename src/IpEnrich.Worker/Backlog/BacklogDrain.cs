@@ -1,0 +1,218 @@
+using IpEnrich.Core.Enrichment;
+using IpEnrich.Defender.Client;
+using IpEnrich.Worker.Caching;
+using IpEnrich.Worker.Lookup;
+using IpEnrich.Worker.Quota;
+using StackExchange.Redis;
+
+namespace IpEnrich.Worker.Backlog;
+
+/// <summary>
+/// Spends the API budget on the backlog: <see cref="BacklogOptions.Concurrency"/> loops each take the most valuable
+/// wanted lookup, wait for a quota slot at its priority, ask the API (unless the cache already has the answer: another
+/// replica, or this one before a crash), fill the cache, wake the waiting alerts and publish their late updates.
+/// What cannot be asked now goes back at its value; a loop then naps until a slot could free.
+/// </summary>
+internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota, IDefenderClient client, IpCacheStore cache,
+    AnswerWaiters answers, BacklogPacing pacing, BacklogOptions options, bool deliversUpdates, TimeProvider time, LookupMetrics metrics,
+    Action<string, long> countUpdates, ILogger logger) : IDisposable
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ErrorNap = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim _work = new(0, int.MaxValue);
+    private volatile ILateUpdateSink? _sink;
+    private int _inFlight;
+
+    /// <summary>Lookups taken and not yet settled.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public ILateUpdateSink? Sink
+    {
+        get => _sink;
+        set => _sink = value;
+    }
+
+    /// <summary>A lookup joined: an idle loop takes it now rather than at its next poll.</summary>
+    public void Wake()
+    {
+        if (_work.CurrentCount < options.Concurrency)
+        {
+            _work.Release();
+        }
+    }
+
+    /// <param name="claiming">Cancelled when this replica takes no more lookups; those it holds are still settled.</param>
+    /// <param name="stopping">Cancelled when even those are abandoned (their leases return them to the backlog).</param>
+    public Task RunAsync(CancellationToken claiming, CancellationToken stopping) =>
+        Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(() => LoopAsync(claiming, stopping), CancellationToken.None)));
+
+    private async Task LoopAsync(CancellationToken claiming, CancellationToken stopping)
+    {
+        while (!claiming.IsCancellationRequested)
+        {
+            try
+            {
+                if (pacing.OutageLeft is { } outage)
+                {
+                    await Task.Delay(outage, time, claiming);
+                }
+
+                await answers.EnsureSubscribedAsync();
+                var claimed = await store.ClaimAsync(options.ClaimLease);
+                if (claimed is null)
+                {
+                    await _work.WaitAsync(IdlePoll, claiming); // other replicas' wants are seen at the next poll
+                    continue;
+                }
+
+                Interlocked.Increment(ref _inFlight);
+                TimeSpan nap;
+                try
+                {
+                    nap = await AnswerAsync(claimed, stopping);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                }
+
+                if (nap > TimeSpan.Zero)
+                {
+                    await Task.Delay(nap, time, claiming);
+                }
+            }
+            catch (OperationCanceledException) when (claiming.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogStoreFailed(logger, ex.GetType().Name);
+                await Task.Delay(ErrorNap, time, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Answers <paramref name="claimed"/>, or gives it back; returns how long this loop should nap.</summary>
+    private async Task<TimeSpan> AnswerAsync(ClaimedLookup claimed, CancellationToken stopping)
+    {
+        var (ip, hours) = claimed.Target;
+        var key = cache.Key(ip, hours);
+        var handedBack = false;
+        try
+        {
+            IpLookupResult answer;
+            if (await cache.GetAsync(key) is { } cached && cached.IsFreshAt(time.GetUtcNow()))
+            {
+                answer = cached.ToResult(LookupSource.Cache);
+                metrics.Count("coalesced");
+            }
+            else
+            {
+                var decision = await quota.TryAcquireAsync(claimed.Priority, stopping);
+                if (!decision.Allowed)
+                {
+                    handedBack = true;
+                    await store.ReturnAsync(claimed);
+                    return pacing.QuotaDenied(claimed.Priority, decision.RetryAfter);
+                }
+
+                var result = await client.GetIpStatsAsync(ip, hours, stopping);
+                switch (result)
+                {
+                    case IpStatsResult.Throttled throttled:
+                        await quota.PauseAsync(throttled.RetryAfter, stopping);
+                        handedBack = true;
+                        await store.ReturnAsync(claimed);
+                        return pacing.QuotaDenied(AlertPriority.Critical, throttled.RetryAfter);
+                    case IpStatsResult.Failed { Transient: true }:
+                        handedBack = true;
+                        await store.ReturnAsync(claimed);
+                        return pacing.Outage();
+                }
+
+                pacing.Answered(claimed.Priority);
+                // Millisecond precision: the same instant whether read back from L1, Redis or this answer.
+                answer = result.ToLookupResult(DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()));
+                if (answer.IsFinal)
+                {
+                    await cache.PutAsync(key, answer);
+                }
+
+                metrics.Count("api");
+            }
+
+            answers.Complete(claimed.Target, answer);
+            await answers.AnnounceAsync(claimed.Target);
+            handedBack = !await SettleWaitersAsync(claimed, answer, stopping);
+            return handedBack ? ErrorNap : TimeSpan.Zero;
+        }
+        catch (Exception ex) when (!handedBack && ex is not OperationCanceledException)
+        {
+            LogAnswerFailed(logger, claimed.Target.Member, ex.GetType().Name, ex.Message);
+            await TryReturnAsync(claimed);
+            return ErrorNap;
+        }
+        catch (OperationCanceledException) when (!handedBack)
+        {
+            await TryReturnAsync(claimed);
+            throw;
+        }
+    }
+
+    /// <summary>Late updates for the waiting alerts, then the lookup leaves the backlog. False when it went back instead.</summary>
+    private async Task<bool> SettleWaitersAsync(ClaimedLookup claimed, IpLookupResult answer, CancellationToken stopping)
+    {
+        IReadOnlyList<AlertReference> waiters = [];
+        if (claimed.Waiters > 0 || deliversUpdates)
+        {
+            (waiters, var uncounted) = await store.WaitersAsync(claimed);
+            if (uncounted > 0)
+            {
+                countUpdates("overflow", uncounted);
+            }
+        }
+
+        if (waiters.Count > 0)
+        {
+            if (!answer.IsFinal || !deliversUpdates)
+            {
+                countUpdates(answer.IsFinal ? "dropped" : "unanswered", waiters.Count);
+            }
+            else if (_sink is { } sink)
+            {
+                await sink.PublishAsync(waiters, claimed.Target, answer, stopping);
+                countUpdates("published", waiters.Count);
+            }
+            else
+            {
+                await store.ReturnAsync(claimed); // the pipeline is not producing yet: the answer is cached, the waiters wait
+                return false;
+            }
+        }
+
+        await store.CompleteAsync(claimed, waiters.Count);
+        return true;
+    }
+
+    private async Task TryReturnAsync(ClaimedLookup claimed)
+    {
+        try
+        {
+            await store.ReturnAsync(claimed);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogStoreFailed(logger, ex.GetType().Name); // its lease ends and it is wanted again
+        }
+    }
+
+    public void Dispose() => _work.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backlog store unavailable ({Error}); retrying")]
+    private static partial void LogStoreFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answering wanted lookup {Member} failed ({Error}: {Reason}); it stays wanted")]
+    private static partial void LogAnswerFailed(ILogger logger, string member, string error, string reason);
+}

@@ -1,0 +1,81 @@
+using IpEnrich.Core.Enrichment;
+
+namespace IpEnrich.Worker.Backlog;
+
+/// <summary>
+/// What the drain last learned about the budget and the API: how long loops nap after a refusal, whether a fresh miss
+/// can be answered within its alert's wait, and why it is deferred when it is not (<c>quota</c>, <c>outage</c>, <c>timeout</c>).
+/// Two classes, because the high-priority reserve lets high and critical lookups through when others must wait.
+/// </summary>
+internal sealed class BacklogPacing(TimeProvider time)
+{
+    // Short enough that a slot freed early (another replica gave one back, a pause lifted) is used within a second.
+    private static readonly TimeSpan MaxNap = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinNap = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxOutageNap = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RecentlyDenied = TimeSpan.FromSeconds(2);
+
+    private readonly long[] _blockedUntil = new long[2];
+    private readonly long[] _deniedAt = new long[2];
+    private long _outageUntil;
+    private int _outageStreak;
+
+    public TimeSpan? OutageLeft => Left(Volatile.Read(ref _outageUntil)) is var left && left > TimeSpan.Zero ? left : null;
+
+    /// <summary>A slot was refused until <paramref name="retryAfter"/> from now: the nap before the next try.</summary>
+    public TimeSpan QuotaDenied(AlertPriority priority, TimeSpan retryAfter)
+    {
+        var now = Now;
+        var until = now + (long)retryAfter.TotalMilliseconds;
+        for (var c = ClassOf(priority); c >= 0; c--)
+        {
+            // A refusal for high priority holds for the rest as well.
+            Volatile.Write(ref _blockedUntil[c], Math.Max(Volatile.Read(ref _blockedUntil[c]), until));
+            Volatile.Write(ref _deniedAt[c], now);
+        }
+
+        return retryAfter < MinNap ? MinNap : retryAfter > MaxNap ? MaxNap : retryAfter;
+    }
+
+    /// <summary>The API failed transiently: every loop backs off, doubling up to 30 s while it keeps failing.</summary>
+    public TimeSpan Outage()
+    {
+        var streak = Math.Min(Interlocked.Increment(ref _outageStreak), 8);
+        var nap = TimeSpan.FromMilliseconds(Math.Min(250 * (1 << streak), MaxOutageNap.TotalMilliseconds));
+        Volatile.Write(ref _outageUntil, Now + (long)nap.TotalMilliseconds);
+        return nap;
+    }
+
+    public void Answered(AlertPriority priority)
+    {
+        Volatile.Write(ref _outageStreak, 0);
+        Volatile.Write(ref _outageUntil, 0);
+        for (var c = ClassOf(priority); c < 2; c++)
+        {
+            Volatile.Write(ref _blockedUntil[c], 0); // a slot for lower priority is one for higher too
+        }
+    }
+
+    /// <summary>True when no slot for <paramref name="priority"/> can come within <paramref name="wait"/>: the alert need not wait.</summary>
+    public bool BlockedBeyond(AlertPriority priority, TimeSpan wait) => Left(Volatile.Read(ref _blockedUntil[ClassOf(priority)])) > wait;
+
+    /// <summary>Why a lookup wanted at <paramref name="priority"/> is not answered yet.</summary>
+    public string ReasonNow(AlertPriority priority)
+    {
+        var c = ClassOf(priority);
+        if (OutageLeft is not null)
+        {
+            return DeferralReason.Outage;
+        }
+
+        return Left(Volatile.Read(ref _blockedUntil[c])) > TimeSpan.Zero || -Left(Volatile.Read(ref _deniedAt[c])) < RecentlyDenied
+            ? DeferralReason.Quota
+            : DeferralReason.Timeout;
+    }
+
+    private static int ClassOf(AlertPriority priority) => priority >= AlertPriority.High ? 1 : 0;
+
+    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private TimeSpan Left(long untilMs) => TimeSpan.FromMilliseconds(untilMs - Now);
+}

@@ -22,7 +22,7 @@ namespace IpEnrich.Worker.Cli;
 /// </summary>
 internal static class LookupCommand
 {
-    public static Command Create()
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var ips = new Argument<string[]>("ip") { Description = "IPv4 or IPv6 addresses to look up.", Arity = ArgumentArity.OneOrMore };
         var lookBack = new Option<int?>("--look-back-hours") { Description = "Hours of history, 1 to 720 (default Defender:LookBackHours, 720)." };
@@ -31,7 +31,7 @@ internal static class LookupCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
-            return await RunAsync(parse.GetRequiredValue(ips), parse.GetValue(lookBack), configuration, Console.Out, Console.Error, cancellationToken);
+            return await RunAsync(parse.GetRequiredValue(ips), parse.GetValue(lookBack), configuration, output, error, cancellationToken);
         });
         return command;
     }
@@ -60,16 +60,13 @@ internal static class LookupCommand
         services.AddLookupService(configuration);
         await using var provider = services.BuildServiceProvider();
 
-        DefenderOptions options;
-        try
+        // The worker's start-up checks of every section the lookups read (Defender, Redis, Cache, Quota), all at once.
+        if (!await CliValidation.CheckAsync(provider, error))
         {
-            options = provider.GetRequiredService<IOptions<DefenderOptions>>().Value;
-        }
-        catch (OptionsValidationException ex)
-        {
-            await error.WriteLineAsync($"ipenrich: {string.Join("; ", ex.Failures)}");
             return IpEnrichCommandLine.ExitUsage;
         }
+
+        var options = provider.GetRequiredService<IOptions<DefenderOptions>>().Value;
 
         var hours = lookBackHours ?? options.LookBackHours;
         if (hours is < 1 or > 720)

@@ -17,11 +17,7 @@ internal static class WorkerCommand
         }
         catch (OptionsValidationException ex)
         {
-            foreach (var failure in ex.Failures)
-            {
-                await error.WriteLineAsync($"ipenrich: {failure}");
-            }
-
+            await CliValidation.WriteAsync(ex, error);
             return WorkerExit.Configuration;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -30,8 +30,16 @@ internal static class LookupCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
-            return await RunAsync(parse.GetRequiredValue(ips), parse.GetValue(lookBack), configuration, output, error, cancellationToken);
+            // Configuration words after the IPs reach the ip argument: they are configuration all the same.
+            var (ipTexts, words) = ConfigurationWords.Split(parse.GetRequiredValue(ips));
+            if (ipTexts.Count == 0)
+            {
+                await error.WriteLineAsync("ipenrich: lookup needs at least one IP address (see --help)");
+                return IpEnrichCommandLine.ExitUsage;
+            }
+
+            var configuration = CliConfiguration.Build([.. words, .. parse.UnmatchedTokens]);
+            return await RunAsync(ipTexts, parse.GetValue(lookBack), configuration, output, error, cancellationToken);
         });
         return command;
     }

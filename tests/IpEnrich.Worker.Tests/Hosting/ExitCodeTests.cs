@@ -32,6 +32,7 @@ public sealed class ExitCodeTests
 
         var code = await run.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.True(code == WorkerExit.Ok, error.ToString());
+        Assert.Empty(error.ToString());
     }
 
     [Fact]
@@ -52,6 +53,7 @@ public sealed class ExitCodeTests
             .WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
 
         Assert.Equal(WorkerExit.Kafka, code);
+        Assert.Equal("ipenrich: stopped: Kafka refused to go on (exit 3); the log has the details" + Environment.NewLine, error.ToString());
     }
 
     [Fact]

@@ -20,8 +20,18 @@ internal static class ExtractCommand
         var file = new Argument<FileInfo>("file") { Description = "An alert file: one JSON object, or one object per line (NDJSON)." };
         var command = new Command("extract", "Print the IPs the worker would look up for the alerts in FILE.") { file };
         command.TreatUnmatchedTokensAsErrors = false; // configuration words, e.g. --Extraction:MaxIpsPerAlert=64
-        command.SetAction((parse, cancellationToken) =>
-            RunAsync(parse.GetRequiredValue(file), CliConfiguration.Build(parse.UnmatchedTokens), output, error, cancellationToken));
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            // A second file name is not configuration: the configuration reader would skip it without a word.
+            var (extra, words) = ConfigurationWords.Split(parse.UnmatchedTokens);
+            if (extra.Count > 0)
+            {
+                await error.WriteLineAsync($"ipenrich: extract takes one file; unexpected '{extra[0]}' (see --help)");
+                return IpEnrichCommandLine.ExitUsage;
+            }
+
+            return await RunAsync(parse.GetRequiredValue(file), CliConfiguration.Build(words), output, error, cancellationToken);
+        });
         return command;
     }
 

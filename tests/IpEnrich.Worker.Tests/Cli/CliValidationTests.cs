@@ -101,4 +101,23 @@ public sealed class CliValidationTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task Extract_refuses_a_second_file_instead_of_ignoring_it()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, """{"src_ip":"192.0.2.9"}""", TestContext.Current.CancellationToken);
+            var (code, stdout, lines) = await RunAsync("extract", file, "--Extraction:MaxIpsPerAlert", "64", "other.json");
+
+            Assert.Equal(2, code);
+            Assert.Empty(stdout);
+            Assert.Equal(["ipenrich: extract takes one file; unexpected 'other.json' (see --help)"], lines);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

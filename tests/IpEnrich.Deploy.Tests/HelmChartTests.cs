@@ -26,12 +26,26 @@ public sealed partial class HelmChartTests
     [InlineData("image", "{\"tag\":\"x\"}")]
     [InlineData("securityContext", "{\"allowPrivilegeEscalation\":true}")]
     [InlineData("config", "{\"Kafka\":{\"BootstrapServers\":\"k:9092\",\"InputTopic\":\"a\",\"OutputTopic\":\"b\",\"DeadLetterTopic\":\"\"}}")]
-    [InlineData("config", "{\"Kafka\":{\"BootstrapServers\":\"k:9092\",\"InputTopic\":\"a\",\"OutputTopic\":\"b\",\"DeadLetterTopic\":\"c\"},\"Enrichment\":{\"MaxWait\":\"2s\"}}")]
+    [InlineData("config", "{\"Kafka\":{\"BootstrapServers\":\"k:9092\",\"InputTopic\":\"a\",\"OutputTopic\":\"b\",\"DeadLetterTopic\":\"c\"},\"Enrichment\":{\"MaxWait\":\"2 sec\"}}")]
     [InlineData("unknownTopLevel", "1")]
     public async Task The_schema_rejects_bad_values(string key, string json)
     {
         var values = Values().AsObject();
         values[key] = JsonNode.Parse(json);
+        Assert.NotEmpty((await SchemaAsync()).Validate(values.ToJsonString()));
+    }
+
+    [Fact]
+    public async Task The_schema_accepts_durations_in_either_form()
+    {
+        var values = Values().AsObject();
+        values["config"]!["Enrichment"]!["MaxWait"] = "2s";
+        values["config"]!["Cache"]!["FoundTtl"] = "6h";
+        values["config"]!["ShutdownTimeout"] = "00:00:30";
+        var errors = (await SchemaAsync()).Validate(values.ToJsonString());
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"{e.Path}: {e.Kind}")));
+
+        values["config"]!["Cache"]!["FoundTtl"] = "5"; // the worker refuses a bare number
         Assert.NotEmpty((await SchemaAsync()).Validate(values.ToJsonString()));
     }
 
@@ -74,7 +88,7 @@ public sealed partial class HelmChartTests
     public void Termination_grace_outlasts_the_shutdown_drain()
     {
         var values = Values();
-        var shutdown = TimeSpan.Parse(values["config"]!["ShutdownTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(IpEnrich.Core.Configuration.Duration.TryParse(values["config"]!["ShutdownTimeout"]!.GetValue<string>(), out var shutdown));
         Assert.True(values["terminationGracePeriodSeconds"]!.GetValue<long>() > shutdown.TotalSeconds);
     }
 

@@ -32,7 +32,7 @@ public sealed class IpStatsEndpoint(
     {
         ArgumentNullException.ThrowIfNull(context);
         var token = await AuthenticateAsync(context);
-        if (token is null)
+        if (token is null || faults.RejectsTokens)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await ErrorAsync(context, null, ip, 401, "Unauthorized", "Authorization token is missing, invalid or expired.");

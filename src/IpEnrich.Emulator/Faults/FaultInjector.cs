@@ -34,6 +34,7 @@ public sealed class FaultInjector
                     FailNextCount = _failNext,
                     FailNextStatus = _faults.FailNextStatus,
                     Force429Seconds = remaining > TimeSpan.Zero ? (int)Math.Ceiling(remaining.TotalSeconds) : 0,
+                    RejectTokens = _faults.RejectTokens,
                 };
             }
         }
@@ -51,6 +52,9 @@ public sealed class FaultInjector
     }
 
     public TimeSpan Latency => TimeSpan.FromMilliseconds(_faults.LatencyMs);
+
+    /// <summary>True while the stats API treats every token as invalid (<see cref="FaultOptions.RejectTokens"/>).</summary>
+    public bool RejectsTokens => _faults.RejectTokens;
 
     /// <summary>True while a forced 429 window is open, with the seconds left as Retry-After.</summary>
     public bool IsForcedThrottle(out TimeSpan retryAfter)

@@ -22,4 +22,10 @@ public sealed class FaultOptions
     /// <summary>Every stats request is answered 429 for this many seconds from when it is set.</summary>
     [Range(0, 86_400)]
     public int Force429Seconds { get; set; }
+
+    /// <summary>
+    /// The stats API answers 401 to every token, freshly issued ones included, exactly as to an invalid one: what the
+    /// service does to a token it does not accept (e.g. signed with keys it no longer trusts, or for another cloud).
+    /// </summary>
+    public bool RejectTokens { get; set; }
 }

@@ -11,14 +11,14 @@ public static class IpEnrichCommandLine
     public const int ExitOk = 0;
     public const int ExitUsage = 2;
 
-    public static RootCommand Create() => Create(Console.Error);
+    public static RootCommand Create() => Create(Console.Out, Console.Error);
 
-    internal static RootCommand Create(TextWriter error)
+    internal static RootCommand Create(TextWriter output, TextWriter error)
     {
         var root = new RootCommand("IpEnrich: enriches security alerts on Kafka with Microsoft Defender IP statistics.")
         {
-            ExtractCommand.Create(),
-            LookupCommand.Create(),
+            ExtractCommand.Create(output, error),
+            LookupCommand.Create(output, error),
             DemoCommand.Create(),
         };
 
@@ -42,11 +42,13 @@ public static class IpEnrichCommandLine
     // A first token without a -, -- or / prefix and without '=' is one the configuration reader would skip, so it can only be a command.
     internal static bool IsCommandWord(string token) => token.Length > 0 && token[0] is not ('-' or '/') && !token.Contains('=', StringComparison.Ordinal);
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Error);
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
 
-    internal static async Task<int> RunAsync(string[] args, TextWriter error)
+    internal static Task<int> RunAsync(string[] args, TextWriter error) => RunAsync(args, Console.Out, error);
+
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var parse = Create(error).Parse(args);
+        var parse = Create(output, error).Parse(args);
         if (parse.Errors.Count > 0)
         {
             await error.WriteLineAsync($"ipenrich: {parse.Errors[0].Message} (see --help)");

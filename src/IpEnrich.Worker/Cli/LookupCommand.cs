@@ -22,7 +22,7 @@ namespace IpEnrich.Worker.Cli;
 /// </summary>
 internal static class LookupCommand
 {
-    public static Command Create()
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var ips = new Argument<string[]>("ip") { Description = "IPv4 or IPv6 addresses to look up.", Arity = ArgumentArity.OneOrMore };
         var lookBack = new Option<int?>("--look-back-hours") { Description = "Hours of history, 1 to 720 (default Defender:LookBackHours, 720)." };
@@ -30,8 +30,16 @@ internal static class LookupCommand
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var configuration = CliConfiguration.Build(parse.UnmatchedTokens);
-            return await RunAsync(parse.GetRequiredValue(ips), parse.GetValue(lookBack), configuration, Console.Out, Console.Error, cancellationToken);
+            // Configuration words after the IPs reach the ip argument: they are configuration all the same.
+            var (ipTexts, words) = ConfigurationWords.Split(parse.GetRequiredValue(ips));
+            if (ipTexts.Count == 0)
+            {
+                await error.WriteLineAsync("ipenrich: lookup needs at least one IP address (see --help)");
+                return IpEnrichCommandLine.ExitUsage;
+            }
+
+            var configuration = CliConfiguration.Build([.. words, .. parse.UnmatchedTokens]);
+            return await RunAsync(ipTexts, parse.GetValue(lookBack), configuration, output, error, cancellationToken);
         });
         return command;
     }
@@ -60,16 +68,13 @@ internal static class LookupCommand
         services.AddLookupService(configuration);
         await using var provider = services.BuildServiceProvider();
 
-        DefenderOptions options;
-        try
+        // The worker's start-up checks of every section the lookups read (Defender, Redis, Cache, Quota), all at once.
+        if (!await CliValidation.CheckAsync(provider, error))
         {
-            options = provider.GetRequiredService<IOptions<DefenderOptions>>().Value;
-        }
-        catch (OptionsValidationException ex)
-        {
-            await error.WriteLineAsync($"ipenrich: {string.Join("; ", ex.Failures)}");
             return IpEnrichCommandLine.ExitUsage;
         }
+
+        var options = provider.GetRequiredService<IOptions<DefenderOptions>>().Value;
 
         var hours = lookBackHours ?? options.LookBackHours;
         if (hours is < 1 or > 720)

@@ -13,15 +13,17 @@ internal static class WorkerCommand
             await using var app = WorkerHost.Build(args);
             var exit = app.Services.GetRequiredService<WorkerExit>(); // RunAsync disposes the services it ends with
             await app.RunAsync(cancellationToken);
+            if (exit.Code != WorkerExit.Ok)
+            {
+                // The part that stopped the worker logged why; a supervisor's view of stderr gets the class in one line.
+                await error.WriteLineAsync($"ipenrich: stopped: {WorkerExit.Describe(exit.Code)} (exit {exit.Code}); the log has the details");
+            }
+
             return exit.Code;
         }
         catch (OptionsValidationException ex)
         {
-            foreach (var failure in ex.Failures)
-            {
-                await error.WriteLineAsync($"ipenrich: {failure}");
-            }
-
+            await CliValidation.WriteAsync(ex, error);
             return WorkerExit.Configuration;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

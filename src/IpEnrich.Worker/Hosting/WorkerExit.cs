@@ -20,6 +20,16 @@ public sealed class WorkerExit(IHostApplicationLifetime lifetime)
 
     private int _code;
 
+    /// <summary>The class of stop <paramref name="code"/> stands for, as docs/operations.md names it.</summary>
+    public static string Describe(int code) => code switch
+    {
+        Ok => "clean stop",
+        Unexpected => "unexpected failure inside the worker",
+        Configuration => "configuration",
+        Kafka => "Kafka refused to go on",
+        _ => $"exit code {code}",
+    };
+
     /// <summary>The first failure's code, or <see cref="Ok"/>.</summary>
     public int Code => Volatile.Read(ref _code);
 

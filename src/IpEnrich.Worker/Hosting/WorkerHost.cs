@@ -1,9 +1,12 @@
+using IpEnrich.Core.Extraction;
 using IpEnrich.Core.Telemetry;
 using IpEnrich.Defender.Configuration;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Lookup;
+using IpEnrich.Worker.Pipeline;
 using IpEnrich.Worker.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +31,8 @@ public static class WorkerHost
         }
 
         builder.Services.AddKafkaPipeline(builder.Configuration);
+        // Bad CIDRs, paths or severity rules are a configuration line at start, not an exception when the pipeline starts.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExtractionOptions>, ExtractionOptionsValidator>());
         builder.Services.AddIpEnrichTelemetry(builder.Configuration);
         builder.Services.AddSingleton<PipelineHealthCheck>();
         builder.Services.AddHealthChecks()

@@ -71,7 +71,14 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
             await foreach (var item in lane.Reader.ReadAllAsync(token))
             {
                 current = item.Source;
-                await ProduceAsync(lane, item.Source, await item.Work, item.ConsumedAt, attempt: 0, token);
+                var record = await item.Work;
+                var attempt = 0;
+                if (unpublishable.TryTakeRefused(item.Source.TopicPartitionOffset, out var refusal, out var next))
+                {
+                    (record, attempt) = (Replace(item.Source, refusal, next), next); // the replay of an aborted transaction
+                }
+
+                await ProduceAsync(lane, item.Source, record, item.ConsumedAt, attempt, token);
                 lane.Produced();
             }
         }
@@ -131,9 +138,22 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
         {
             if (report.Error.IsError && UnpublishableRecords.IsPermanent(report.Error) && attempt < LastAttempt)
             {
-                // The broker refused it for good (e.g. the topic's max.message.bytes): the offset waits for the dead letter.
-                _ = RepublishAsync(lane, source, consumedAt, report.Error, attempt + 1);
-                return;
+                if (output.IsTransactional)
+                {
+                    // The refusal dooms the open transaction: it aborts and replays, and the replay sends the dead letter.
+                    unpublishable.RefusedInTransaction(source.TopicPartitionOffset, report.Error, attempt + 1);
+                }
+                else
+                {
+                    // The broker refused it for good (e.g. the topic's max.message.bytes): the offset waits for the dead letter.
+                    _ = RepublishAsync(lane, source, consumedAt, report.Error, attempt + 1);
+                    return;
+                }
+            }
+            else if (report.Error.IsError && UnpublishableRecords.IsPermanent(report.Error) && output.IsTransactional)
+            {
+                // Even the dead letter without a value is refused: replaying would cycle for ever, so stop as at-least-once does.
+                exit.Fail(WorkerExit.Kafka);
             }
 
             offsets.Report(lane, source.Offset.Value, report.Error);

@@ -10,6 +10,9 @@ internal sealed class OutputProducer(IProducer<byte[]?, byte[]?> producer, Trans
 {
     public IProducer<byte[]?, byte[]?> Producer => producer;
 
+    /// <summary>Exactly-once mode: a record the broker refuses dooms the open transaction, and nothing more goes into it.</summary>
+    public bool IsTransactional => transactions is not null;
+
     /// <summary>The warm path; false when the record must wait its turn in its lane instead.</summary>
     public bool TryProduceNow(OutgoingRecord record, Action<DeliveryReport<byte[]?, byte[]?>> onDelivery)
     {

@@ -12,10 +12,37 @@ namespace IpEnrich.Worker.Kafka;
 /// </summary>
 internal sealed class UnpublishableRecords(KafkaOptions options, IpEnrichTelemetry telemetry)
 {
+    // Exactly-once mode: inputs whose record the broker refused inside a transaction, until their replay. An entry
+    // outlives its replay only when the partition moved to another worker; the bound keeps such leftovers finite.
+    private const int MaxRefused = 10_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicPartitionOffset, (Error Error, int Attempt)> _refused = new();
+
     /// <summary>True for errors that no retry can cure: the same record would be refused again.</summary>
     public static bool IsPermanent(Error error) =>
         error.Code is ErrorCode.MsgSizeTooLarge or ErrorCode.InvalidMsgSize or ErrorCode.RecordListTooLarge or ErrorCode.InvalidRecord
             or ErrorCode.InvalidMsg or ErrorCode.Local_BadMsg;
+
+    /// <summary>
+    /// Exactly-once mode: the broker refused <paramref name="source"/>'s record for good, so its transaction aborts; the
+    /// replay is to publish dead letter <paramref name="attempt"/> instead of the same record, refused again for ever.
+    /// </summary>
+    public void RefusedInTransaction(TopicPartitionOffset source, Error error, int attempt)
+    {
+        if (_refused.Count >= MaxRefused)
+        {
+            _refused.Clear();
+        }
+
+        _refused[source] = (error, attempt);
+    }
+
+    /// <summary>True, once, when <paramref name="source"/> is the replay of an input whose record the broker refused.</summary>
+    public bool TryTakeRefused(TopicPartitionOffset source, out Error error, out int attempt)
+    {
+        var found = _refused.TryRemove(source, out var refused);
+        (error, attempt) = refused;
+        return found;
+    }
 
     /// <summary>The bounded dead letter for <paramref name="source"/>; <paramref name="attempt"/> 1 keeps a prefix, 2 and later none.</summary>
     public OutgoingRecord DeadLetter(ConsumeResult<byte[]?, byte[]?> source, Error error, int attempt)

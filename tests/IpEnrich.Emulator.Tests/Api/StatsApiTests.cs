@@ -122,6 +122,24 @@ public sealed class StatsApiTests
     }
 
     [Fact]
+    public async Task Rejected_tokens_fault_answers_a_fresh_token_as_an_invalid_one_then_recovers()
+    {
+        await using var emulator = await RunningEmulator.StartAsync();
+        var token = await emulator.GetTokenAsync();
+        await emulator.SetFaultsAsync(new IpEnrich.Emulator.Options.FaultOptions { RejectTokens = true });
+        using var rejected = await emulator.GetStatsAsync("10.0.0.1", token);
+        using var invalid = await emulator.GetStatsAsync("10.0.0.1", token[..^4] + "AAAA");
+
+        Assert.Equal(await AssertError(invalid, HttpStatusCode.Unauthorized, "Unauthorized"), await AssertError(rejected, HttpStatusCode.Unauthorized, "Unauthorized"));
+        Assert.Equal(invalid.Headers.WwwAuthenticate.ToString(), rejected.Headers.WwwAuthenticate.ToString());
+        Assert.Equal("Bearer", rejected.Headers.WwwAuthenticate.ToString());
+
+        await emulator.SetFaultsAsync(new IpEnrich.Emulator.Options.FaultOptions());
+        using var accepted = await emulator.GetStatsAsync("10.0.0.1", token);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    [Fact]
     public async Task Seed_permission_ip_read_all_required_token_without_it_is_403()
     {
         await using var emulator = await RunningEmulator.StartAsync(

@@ -105,4 +105,35 @@ public sealed class LookupCommandTests
             + Environment.NewLine, error);
         Assert.DoesNotContain("wrong-secret-value", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Configuration_words_after_the_ips_are_configuration()
+    {
+        await using var emulator = await RunningEmulator.StartAsync("--now", "2026-11-20T12:00:00Z");
+        await emulator.AddEventsAsync(("d1", "203.0.113.5", DateTimeOffset.Parse("2026-11-18T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture)));
+        string[] settings = [.. emulator.DefenderSettings().Select(kv => $"--{kv.Key}={kv.Value}")];
+
+        // Seen 48 hours ago: found with the default look-back (720 h), not seen within 24 h, which only the word can set.
+        var (defaultCode, defaultLines, defaultError) = await RunCommandLine(["lookup", "203.0.113.5", .. settings]);
+        var (code, lines, error) = await RunCommandLine(["lookup", "203.0.113.5", "192.0.2.1", .. settings, "--Defender:LookBackHours=24"]);
+
+        Assert.Equal((0, string.Empty), (defaultCode, defaultError));
+        Assert.Equal("found", Status(Assert.Single(defaultLines)));
+        Assert.Equal((0, string.Empty), (code, error));
+        Assert.Equal(["not_seen", "not_seen"], lines.Select(Status));
+    }
+
+    private static async Task<(int Code, string[] Lines, string Error)> RunCommandLine(string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await IpEnrichCommandLine.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), stderr.ToString());
+    }
+
+    private static string? Status(string line)
+    {
+        using var entry = JsonDocument.Parse(line);
+        return entry.RootElement.GetProperty("status").GetString();
+    }
 }

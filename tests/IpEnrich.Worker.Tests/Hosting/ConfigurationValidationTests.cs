@@ -63,6 +63,7 @@ public sealed class ConfigurationValidationTests
     [InlineData("Kafka:DrainTimeout=40s", "Kafka:DrainTimeout must be at least 100ms and below ShutdownTimeout (default 30s)")]
     [InlineData("ShutdownTimeout=2h", "ShutdownTimeout must be between 1s and 1h")]
     [InlineData("Enrichment:UpdatesTopic=in", "Enrichment:UpdatesTopic must differ from Kafka:InputTopic, Kafka:OutputTopic and Kafka:DeadLetterTopic")]
+    [InlineData("Extraction:AllowCidrs:0=banana", "Extraction:AllowCidrs: 'banana' is not an IP address or CIDR network (e.g. 10.0.0.0/8)")]
     [InlineData("Enrichment:UpdatesTopic=dlq", "Enrichment:UpdatesTopic must differ from Kafka:InputTopic, Kafka:OutputTopic and Kafka:DeadLetterTopic")]
     public async Task One_bad_key_is_one_line(string setting, string expected) =>
         Assert.Equal("ipenrich: " + expected, Assert.Single(await FailuresAsync(setting)));

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Confluent.Kafka;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Cli;
@@ -7,7 +9,7 @@ using IpEnrich.Worker.Tests.Support;
 namespace IpEnrich.Worker.Tests.Hosting;
 
 /// <summary>
-/// The process's exit code per class (docs/operations.md): 0 for a clean stop, 1 unexpected, 2 configuration
+/// The process's exit code per class (docs/operations.md): 0 for a clean stop, 1 for a failure nothing handled, 2 configuration
 /// (<see cref="WorkerHostTests"/>' missing-configuration test), 3 when Kafka refuses to go on.
 /// </summary>
 [Trait("Category", "Integration")]
@@ -30,6 +32,7 @@ public sealed class ExitCodeTests
 
         var code = await run.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.True(code == WorkerExit.Ok, error.ToString());
+        Assert.Empty(error.ToString());
     }
 
     [Fact]
@@ -50,5 +53,37 @@ public sealed class ExitCodeTests
             .WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
 
         Assert.Equal(WorkerExit.Kafka, code);
+        Assert.Equal("ipenrich: stopped: Kafka refused to go on (exit 3); the log has the details" + Environment.NewLine, error.ToString());
+    }
+
+    [Fact]
+    public async Task A_failure_the_worker_does_not_handle_exits_1_with_one_line()
+    {
+        using var cluster = PipelineSetup.Cluster(1);
+        // A real failure no part of the worker handles: its HTTP port is already taken, so the host's start throws.
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+        var settings = new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
+            ["Kafka:InputTopic"] = "in",
+            ["Kafka:OutputTopic"] = "out",
+            ["Kafka:DeadLetterTopic"] = "dlq",
+            ["Defender:TenantId"] = "t",
+            ["Defender:ClientId"] = "c",
+            ["Defender:ClientSecret"] = "s",
+            ["Defender:BaseUrl"] = "https://127.0.0.1:9",
+        };
+        string[] args = ["--urls", url, "--Logging:LogLevel:Default=None", .. settings.Select(kv => $"--{kv.Key}={kv.Value}")];
+
+        using var error = new StringWriter();
+        var code = await WorkerCommand.RunAsync(args, error, TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.Equal(WorkerExit.Unexpected, code);
+        var line = Assert.Single(error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("ipenrich: stopped by IOException: ", line, StringComparison.Ordinal);
+        Assert.Contains(url, line, StringComparison.Ordinal); // the line names what failed
     }
 }

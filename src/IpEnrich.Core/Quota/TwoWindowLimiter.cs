@@ -2,33 +2,42 @@ namespace IpEnrich.Core.Quota;
 
 /// <summary>
 /// An exact sliding-log limiter over two windows ("at most N in any minute and M in any hour"), not a bursty bucket.
-/// A refusal says how long until a slot frees in every full window. Thread-safe; time from the given TimeProvider.
+/// A refusal says how long until a slot frees in every full window. A granted slot can be stamped again later (when
+/// the call it granted has reached the API), so the log never frees a slot before the API does. Thread-safe; time
+/// from the given TimeProvider.
 /// </summary>
 public sealed class TwoWindowLimiter(TimeProvider time, QuotaWindow shortWindow, QuotaWindow longWindow)
 {
-    private readonly Queue<long> _short = new();
-    private readonly Queue<long> _long = new();
+    private readonly SortedSet<(long At, long Slot)> _short = [];
+    private readonly SortedSet<(long At, long Slot)> _long = [];
+    private readonly Dictionary<long, long> _stamps = []; // slot → its time, while the long window holds it
     private readonly Lock _gate = new();
+    private long _lastSlot;
 
     /// <summary>Takes one slot if both windows have room, leaving <paramref name="reserve"/> long-window slots untouched.</summary>
-    public bool TryAcquire(int reserve, out TimeSpan retryAfter)
+    public bool TryAcquire(int reserve, out TimeSpan retryAfter) => TryAcquire(reserve, out retryAfter, out _);
+
+    /// <inheritdoc cref="TryAcquire(int, out TimeSpan)"/>
+    /// <param name="slot">The slot taken, for <see cref="Restamp"/>.</param>
+    public bool TryAcquire(int reserve, out TimeSpan retryAfter, out long slot)
     {
         lock (_gate)
         {
             var now = time.GetTimestamp();
-            Prune(_short, now, shortWindow.Length);
-            Prune(_long, now, longWindow.Length);
+            Prune(now);
+            slot = 0;
             retryAfter = TimeSpan.Zero;
             if (_short.Count >= shortWindow.Limit)
             {
-                retryAfter = Max(retryAfter, shortWindow.Length - time.GetElapsedTime(_short.Peek(), now));
+                retryAfter = Max(retryAfter, shortWindow.Length - time.GetElapsedTime(_short.Min.At, now));
             }
 
-            if (_long.Count >= Math.Max(0, longWindow.Limit - reserve))
+            var longCap = Math.Max(0, longWindow.Limit - reserve);
+            if (_long.Count >= longCap)
             {
                 // With a reserve, the oldest slot to free is the one that brings the count under the limit.
-                var slot = _long.Count - Math.Max(0, longWindow.Limit - reserve);
-                var oldest = slot < _long.Count ? _long.ElementAt(slot) : now;
+                var index = _long.Count - longCap;
+                var oldest = index < _long.Count ? _long.ElementAt(index).At : now;
                 retryAfter = Max(retryAfter, longWindow.Length - time.GetElapsedTime(oldest, now));
             }
 
@@ -38,9 +47,24 @@ public sealed class TwoWindowLimiter(TimeProvider time, QuotaWindow shortWindow,
                 return false;
             }
 
-            _short.Enqueue(now);
-            _long.Enqueue(now);
+            slot = ++_lastSlot;
+            Stamp(slot, now);
             return true;
+        }
+    }
+
+    /// <summary>Counts <paramref name="slot"/> from now, in both windows, as if it had been taken now.</summary>
+    public void Restamp(long slot)
+    {
+        lock (_gate)
+        {
+            if (_stamps.Remove(slot, out var at))
+            {
+                _short.Remove((at, slot));
+                _long.Remove((at, slot));
+            }
+
+            Stamp(slot, time.GetTimestamp());
         }
     }
 
@@ -49,18 +73,30 @@ public sealed class TwoWindowLimiter(TimeProvider time, QuotaWindow shortWindow,
     {
         lock (_gate)
         {
-            var now = time.GetTimestamp();
-            Prune(_short, now, shortWindow.Length);
-            Prune(_long, now, longWindow.Length);
+            Prune(time.GetTimestamp());
             return (shortWindow.Limit - _short.Count, longWindow.Limit - _long.Count);
         }
     }
 
-    private void Prune(Queue<long> log, long now, TimeSpan length)
+    private void Stamp(long slot, long at)
     {
-        while (log.Count > 0 && time.GetElapsedTime(log.Peek(), now) >= length)
+        _short.Add((at, slot));
+        _long.Add((at, slot));
+        _stamps[slot] = at;
+    }
+
+    private void Prune(long now)
+    {
+        while (_short.Count > 0 && time.GetElapsedTime(_short.Min.At, now) >= shortWindow.Length)
         {
-            log.Dequeue();
+            _short.Remove(_short.Min);
+        }
+
+        while (_long.Count > 0 && time.GetElapsedTime(_long.Min.At, now) >= longWindow.Length)
+        {
+            var oldest = _long.Min;
+            _long.Remove(oldest);
+            _stamps.Remove(oldest.Slot);
         }
     }
 

@@ -1,4 +1,5 @@
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Defender.Auth;
 using IpEnrich.Defender.Client;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Lookup;
@@ -13,7 +14,7 @@ namespace IpEnrich.Worker.Backlog;
 /// replica, or this one before a crash), fill the cache, wake the waiting alerts and publish their late updates.
 /// What cannot be asked now goes back at its value; a loop then naps until a slot could free.
 /// </summary>
-internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota, IDefenderClient client, IpCacheStore cache,
+internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota, IDefenderClient client, IAccessTokenSource tokens, IpCacheStore cache,
     AnswerWaiters answers, BacklogPacing pacing, BacklogOptions options, bool deliversUpdates, TimeProvider time, LookupMetrics metrics,
     Action<string, long> countUpdates, ILogger logger) : IDisposable
 {
@@ -110,6 +111,8 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
             }
             else
             {
+                // A slot is taken only once the call can go at once (a first token can take seconds).
+                await tokens.GetTokenAsync(stopping);
                 var decision = await quota.TryAcquireAsync(claimed.Priority, stopping);
                 if (!decision.Allowed)
                 {
@@ -118,17 +121,28 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                     return pacing.QuotaDenied(claimed.Priority, decision.RetryAfter);
                 }
 
-                var result = await client.GetIpStatsAsync(ip, hours, stopping);
+                IpStatsResult result;
+                try
+                {
+                    result = await client.GetIpStatsAsync(ip, hours, stopping);
+                }
+                finally
+                {
+                    await quota.RestampAsync(decision, CancellationToken.None);
+                }
+
                 switch (result)
                 {
                     case IpStatsResult.Throttled throttled:
                         await quota.PauseAsync(throttled.RetryAfter, stopping);
                         handedBack = true;
                         await store.ReturnAsync(claimed);
+                        answers.Complete(claimed.Target, NotNow(DeferralReason.Quota)); // its alerts go out now, stale or deferred
                         return pacing.QuotaDenied(AlertPriority.Critical, throttled.RetryAfter);
                     case IpStatsResult.Failed { Transient: true }:
                         handedBack = true;
                         await store.ReturnAsync(claimed);
+                        answers.Complete(claimed.Target, NotNow(DeferralReason.Outage));
                         return pacing.Outage();
                 }
 
@@ -195,6 +209,8 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
         await store.CompleteAsync(claimed, waiters.Count);
         return true;
     }
+
+    private static IpLookupResult NotNow(string reason) => IpLookupResult.Deferred(reason);
 
     private async Task TryReturnAsync(ClaimedLookup claimed)
     {

@@ -19,6 +19,10 @@ internal sealed class BacklogPacing(TimeProvider time)
     private readonly long[] _deniedAt = new long[2];
     private long _outageUntil;
     private int _outageStreak;
+    private TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes at the next refusal or failure: waiting alerts then check whether waiting on is worth it.</summary>
+    public Task NextBlock => Volatile.Read(ref _blocked).Task;
 
     public TimeSpan? OutageLeft => Left(Volatile.Read(ref _outageUntil)) is var left && left > TimeSpan.Zero ? left : null;
 
@@ -34,6 +38,7 @@ internal sealed class BacklogPacing(TimeProvider time)
             Volatile.Write(ref _deniedAt[c], now);
         }
 
+        SignalBlock();
         return retryAfter < MinNap ? MinNap : retryAfter > MaxNap ? MaxNap : retryAfter;
     }
 
@@ -43,6 +48,7 @@ internal sealed class BacklogPacing(TimeProvider time)
         var streak = Math.Min(Interlocked.Increment(ref _outageStreak), 8);
         var nap = TimeSpan.FromMilliseconds(Math.Min(250 * (1 << streak), MaxOutageNap.TotalMilliseconds));
         Volatile.Write(ref _outageUntil, Now + (long)nap.TotalMilliseconds);
+        SignalBlock();
         return nap;
     }
 
@@ -56,8 +62,9 @@ internal sealed class BacklogPacing(TimeProvider time)
         }
     }
 
-    /// <summary>True when no slot for <paramref name="priority"/> can come within <paramref name="wait"/>: the alert need not wait.</summary>
-    public bool BlockedBeyond(AlertPriority priority, TimeSpan wait) => Left(Volatile.Read(ref _blockedUntil[ClassOf(priority)])) > wait;
+    /// <summary>True when no slot for <paramref name="priority"/> (or no working API) can come within <paramref name="wait"/>: the alert need not wait.</summary>
+    public bool BlockedBeyond(AlertPriority priority, TimeSpan wait) =>
+        Left(Volatile.Read(ref _blockedUntil[ClassOf(priority)])) > wait || OutageLeft > wait;
 
     /// <summary>Why a lookup wanted at <paramref name="priority"/> is not answered yet.</summary>
     public string ReasonNow(AlertPriority priority)
@@ -72,6 +79,9 @@ internal sealed class BacklogPacing(TimeProvider time)
             ? DeferralReason.Quota
             : DeferralReason.Timeout;
     }
+
+    private void SignalBlock() =>
+        Interlocked.Exchange(ref _blocked, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private static int ClassOf(AlertPriority priority) => priority >= AlertPriority.High ? 1 : 0;
 

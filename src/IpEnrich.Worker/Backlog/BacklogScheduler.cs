@@ -1,5 +1,6 @@
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Telemetry;
+using IpEnrich.Defender.Auth;
 using IpEnrich.Defender.Client;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Lookup;
@@ -38,7 +39,7 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
     private long _droppedLoggedAt;
 
     public BacklogScheduler(IOptions<BacklogOptions> options, IOptions<EnrichmentOptions> enrichment, RedisConnection redis, IpCacheStore cache,
-        IQuotaGate quota, IDefenderClient client, TimeProvider time, IpEnrichTelemetry telemetry, ILoggerFactory loggers)
+        IQuotaGate quota, IDefenderClient client, IAccessTokenSource tokens, TimeProvider time, IpEnrichTelemetry telemetry, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(enrichment);
@@ -56,7 +57,7 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
         _answers = new AnswerWaiters(redis, cache, time, _logger);
         _pacing = new BacklogPacing(time);
         LookupMetrics = new LookupMetrics(telemetry, quota, redis, cache);
-        _drain = new BacklogDrain(_store, quota, client, cache, _answers, _pacing, settings, !string.IsNullOrEmpty(enrichment.Value.UpdatesTopic),
+        _drain = new BacklogDrain(_store, quota, client, tokens, cache, _answers, _pacing, settings, !string.IsNullOrEmpty(enrichment.Value.UpdatesTopic),
             time, LookupMetrics, CountUpdates, _logger);
         Metrics = new BacklogMetrics(telemetry, time);
     }
@@ -104,6 +105,9 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
 
     /// <summary>True when no quota slot for <paramref name="priority"/> can come within <paramref name="wait"/>.</summary>
     public bool BlockedBeyond(AlertPriority priority, TimeSpan wait) => _pacing.BlockedBeyond(priority, wait);
+
+    /// <summary>Completes at the next quota refusal or API failure (see <see cref="BlockedBeyond"/>).</summary>
+    public Task NextBlock => _pacing.NextBlock;
 
     /// <summary>The deferral reason of a lookup still waiting now: <c>quota</c>, <c>outage</c> or <c>timeout</c>.</summary>
     public string ReasonNow(AlertPriority priority) => _pacing.ReasonNow(priority);

@@ -101,11 +101,7 @@ public sealed class LookupService
         }
 
         var answers = await _backlog.WantAsync(targets, priority);
-        if (!_backlog.BlockedBeyond(priority, maxWait))
-        {
-            await WaitAtMostAsync(answers, maxWait, cancellationToken); // what is not answered by then is deferred; the backlog keeps it
-        }
-
+        await WaitForAnswersAsync(answers, priority, maxWait, cancellationToken); // what is not answered by then is deferred; the backlog keeps it
         cancellationToken.ThrowIfCancellationRequested();
         for (var m = 0; m < misses.Count; m++)
         {
@@ -116,7 +112,8 @@ public sealed class LookupService
             }
             else
             {
-                results[i] = stale is { } old ? old.ToResult(LookupSource.Stale) : IpLookupResult.Deferred(_backlog.ReasonNow(priority));
+                var reason = answers[m].IsCompletedSuccessfully ? answers[m].Result.Detail! : _backlog.ReasonNow(priority);
+                results[i] = stale is { } old ? old.ToResult(LookupSource.Stale) : IpLookupResult.Deferred(reason);
                 _metrics.Count(stale is null ? "deferred" : "stale");
             }
         }
@@ -124,17 +121,30 @@ public sealed class LookupService
         return results;
     }
 
-    /// <summary>Waits for every fetch, or until <paramref name="limit"/> has passed, whichever comes first.</summary>
-    private async Task WaitAtMostAsync(Task<IpLookupResult>[] fetches, TimeSpan limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for every answer until <paramref name="maxWait"/> has passed, or until the budget or the API is known to
+    /// be unavailable for longer than the wait has left: then the alert goes out at once.
+    /// </summary>
+    private async Task WaitForAnswersAsync(Task<IpLookupResult>[] answers, AlertPriority priority, TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        try
+        var all = Task.WhenAll(answers);
+        var started = _time.GetTimestamp();
+        while (!all.IsCompleted)
         {
-            await Task.WhenAll(fetches).WaitAsync(limit, _time, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // The caller reads what has completed.
+            var left = maxWait - _time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero || _backlog.BlockedBeyond(priority, left))
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.WhenAny(all, _backlog.NextBlock).WaitAsync(left, _time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return; // the caller reads what has completed
+            }
         }
     }
-
 }

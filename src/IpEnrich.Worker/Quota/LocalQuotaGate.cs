@@ -1,3 +1,4 @@
+using System.Globalization;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Quota;
 using Microsoft.Extensions.Options;
@@ -10,6 +11,9 @@ namespace IpEnrich.Worker.Quota;
 /// </summary>
 public sealed class LocalQuotaGate : IQuotaGate
 {
+    /// <summary>Marks slots this gate granted (the shared gate's fallback hands them back here).</summary>
+    public const string SlotPrefix = "local:";
+
     private readonly TwoWindowLimiter _limiter;
     private readonly QuotaOptions _options;
     private readonly TimeProvider _time;
@@ -38,7 +42,20 @@ public sealed class LocalQuotaGate : IQuotaGate
         }
 
         var reserve = _options.ReserveFor(priority) / _replicas;
-        return Task.FromResult(_limiter.TryAcquire(reserve, out var retryAfter) ? QuotaDecision.Allow : QuotaDecision.Deny(retryAfter));
+        return Task.FromResult(_limiter.TryAcquire(reserve, out var retryAfter, out var slot)
+            ? QuotaDecision.Granted(SlotPrefix + slot.ToString(CultureInfo.InvariantCulture))
+            : QuotaDecision.Deny(retryAfter));
+    }
+
+    public Task RestampAsync(QuotaDecision decision, CancellationToken cancellationToken)
+    {
+        if (decision.Slot is { } slot && slot.StartsWith(SlotPrefix, StringComparison.Ordinal)
+            && long.TryParse(slot.AsSpan(SlotPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            _limiter.Restamp(id);
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task PauseAsync(TimeSpan retryAfter, CancellationToken cancellationToken)

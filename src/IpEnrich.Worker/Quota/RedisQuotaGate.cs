@@ -51,6 +51,16 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         return {1, 0, perMinute - m - 1, perHour - h - 1}
         """;
 
+    private const string RestampScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('ZADD', KEYS[1], now, ARGV[3])
+        redis.call('ZADD', KEYS[2], now, ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
+        redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
+        return 1
+        """;
+
     private const string PauseScript = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -109,20 +119,42 @@ public sealed partial class RedisQuotaGate : IQuotaGate
 
         try
         {
+            var slot = Guid.NewGuid().ToString("N");
             var result = (RedisResult[])(await database.ScriptEvaluateAsync(AcquireScript, _keys,
             [
                 (long)_options.MinuteWindow.TotalMilliseconds, (long)_options.HourWindow.TotalMilliseconds,
-                _options.EffectivePerMinute, _options.EffectivePerHour, _options.ReserveFor(priority),
-                Guid.NewGuid().ToString("N"),
+                _options.EffectivePerMinute, _options.EffectivePerHour, _options.ReserveFor(priority), slot,
             ]))!;
             UseFallback(false);
             Volatile.Write(ref _remaining, new Remainder((int)result[2], (int)result[3]));
-            return (int)result[0] == 1 ? QuotaDecision.Allow : QuotaDecision.Deny(TimeSpan.FromMilliseconds((long)result[1]));
+            return (int)result[0] == 1 ? QuotaDecision.Granted(slot) : QuotaDecision.Deny(TimeSpan.FromMilliseconds((long)result[1]));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             UseFallback(true);
             return await _fallback.TryAcquireAsync(priority, cancellationToken);
+        }
+    }
+
+    public async Task RestampAsync(QuotaDecision decision, CancellationToken cancellationToken)
+    {
+        if (decision.Slot is not { } slot || slot.StartsWith(LocalQuotaGate.SlotPrefix, StringComparison.Ordinal))
+        {
+            await _fallback.RestampAsync(decision, cancellationToken);
+            return;
+        }
+
+        try
+        {
+            if (_redis.Database is { } database)
+            {
+                await database.ScriptEvaluateAsync(RestampScript, [_keys[0], _keys[1]],
+                    [(long)_options.MinuteWindow.TotalMilliseconds, (long)_options.HourWindow.TotalMilliseconds, slot]);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            UseFallback(true); // the slot keeps its grant time: the safety margin covers the difference
         }
     }
 

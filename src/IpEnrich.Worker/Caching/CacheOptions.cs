@@ -1,6 +1,6 @@
 namespace IpEnrich.Worker.Caching;
 
-/// <summary>Section <c>Cache</c> (DESIGN §5).</summary>
+/// <summary>Section <c>Cache</c> (README, lookup service).</summary>
 public sealed class CacheOptions
 {
     public const string SectionName = "Cache";

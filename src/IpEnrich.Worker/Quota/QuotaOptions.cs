@@ -1,6 +1,6 @@
 namespace IpEnrich.Worker.Quota;
 
-/// <summary>Section <c>Quota</c>: the API's per-application limits, shared by every replica (DESIGN §5).</summary>
+/// <summary>Section <c>Quota</c>: the API's per-application limits, shared by every replica (docs/architecture.md §4).</summary>
 public sealed class QuotaOptions
 {
     public const string SectionName = "Quota";

@@ -12,13 +12,11 @@ internal sealed class BacklogPacing(TimeProvider time)
     // Short enough that a slot freed early (another replica gave one back, a pause lifted) is used within a second.
     private static readonly TimeSpan MaxNap = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MinNap = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan MaxOutageNap = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RecentlyDenied = TimeSpan.FromSeconds(2);
 
     private readonly long[] _blockedUntil = new long[2];
     private readonly long[] _deniedAt = new long[2];
     private long _outageUntil;
-    private int _outageStreak;
     private TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes at the next refusal or failure: waiting alerts then check whether waiting on is worth it.</summary>
@@ -42,19 +40,19 @@ internal sealed class BacklogPacing(TimeProvider time)
         return retryAfter < MinNap ? MinNap : retryAfter > MaxNap ? MaxNap : retryAfter;
     }
 
-    /// <summary>The API failed transiently: every loop backs off, doubling up to 30 s while it keeps failing.</summary>
+    /// <summary>
+    /// The API failed transiently: every loop naps a second. Longer back-off is the client's circuit breaker's job
+    /// (an open circuit fails at once, without a call), so the outage lasts exactly as long as the API's.
+    /// </summary>
     public TimeSpan Outage()
     {
-        var streak = Math.Min(Interlocked.Increment(ref _outageStreak), 8);
-        var nap = TimeSpan.FromMilliseconds(Math.Min(250 * (1 << streak), MaxOutageNap.TotalMilliseconds));
-        Volatile.Write(ref _outageUntil, Now + (long)nap.TotalMilliseconds);
+        Volatile.Write(ref _outageUntil, Now + (long)MaxNap.TotalMilliseconds);
         SignalBlock();
-        return nap;
+        return MaxNap;
     }
 
     public void Answered(AlertPriority priority)
     {
-        Volatile.Write(ref _outageStreak, 0);
         Volatile.Write(ref _outageUntil, 0);
         for (var c = ClassOf(priority); c < 2; c++)
         {

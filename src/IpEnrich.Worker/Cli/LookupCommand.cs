@@ -66,6 +66,8 @@ internal static class LookupCommand
             .AddFilter("IpEnrich.Defender", LogLevel.None));
         configureServices?.Invoke(services);
         services.AddLookupService(configuration);
+        // A one-shot command answers its own IPs; it does not take the workers' wanted lookups from the shared backlog.
+        services.Configure<IpEnrich.Worker.Backlog.BacklogOptions>(o => o.Shared = false);
         await using var provider = services.BuildServiceProvider();
 
         // The worker's start-up checks of every section the lookups read (Defender, Redis, Cache, Quota), all at once.

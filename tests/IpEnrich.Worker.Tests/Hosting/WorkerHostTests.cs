@@ -45,6 +45,9 @@ public sealed class WorkerHostTests
         Assert.Contains("ipenrich_quota_remaining", metrics, StringComparison.Ordinal);
         // Duration buckets in seconds (1 ms … 60 s), not the exporter's millisecond defaults that put every alert in one bucket.
         Assert.Contains(metrics.Split('\n'), l => l.StartsWith("ipenrich_alert_duration_seconds_bucket{", StringComparison.Ordinal) && l.Contains("le=\"0.05\"", StringComparison.Ordinal));
+        // Rare-event counters are series from the start (at 0), so rate() and alerts see their first event.
+        Assert.Matches(@"(?m)^ipenrich_updates_total\{[^}]*outcome=""overflow""[^}]*\} 0( |$)", metrics);
+        Assert.Matches(@"(?m)^ipenrich_backlog_dropped_total\{[^}]*\} 0( |$)", metrics);
         await app.StopAsync(TestContext.Current.CancellationToken);
 
         // The Grafana dashboard queries only metrics this worker exports (checked against the live scrape).

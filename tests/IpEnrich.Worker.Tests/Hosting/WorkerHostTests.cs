@@ -89,5 +89,15 @@ public sealed class WorkerHostTests
         var consumed = long.Parse(summary.Split(' ')[1].Replace(",", string.Empty, StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(consumed > 100, summary);
         Assert.Contains($"{consumed:N0} published", summary, StringComparison.Ordinal); // nothing lost on stop
+        // Late updates are on by default: the progress line shows the backlog and the updates published, the summary their total.
+        Assert.Contains(text.Split(Environment.NewLine), l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\[\d\d:\d\d\] .* \| backlog +[\d,]+ \| late updates +[\d,]+$"));
+        Assert.Matches(@", [\d,]+ late updates\.$", summary);
+        if (text.Split(Environment.NewLine).SkipWhile(l => !l.StartsWith("--- late update for sample alert ", StringComparison.Ordinal)).ToList() is [var header, .. var rest])
+        {
+            // Shown only when a sample alert went out deferred (a cold start beyond MaxWait): then it is that alert's update.
+            using var update = System.Text.Json.JsonDocument.Parse(string.Join('\n', rest.TakeWhile(l => !l.StartsWith('[') && !l.StartsWith("---", StringComparison.Ordinal))));
+            Assert.Equal("ipenrich.update", update.RootElement.GetProperty("type").GetString());
+            Assert.Contains($"sample alert {update.RootElement.GetProperty("key").GetString()} ", header, StringComparison.Ordinal);
+        }
     }
 }

@@ -85,6 +85,14 @@ public sealed partial class HelmChartTests
     }
 
     [Fact]
+    public void Late_updates_go_to_their_own_topic_by_default()
+    {
+        var config = Values()["config"]!;
+        Assert.Equal("alerts-updates", config["Enrichment"]!["UpdatesTopic"]!.GetValue<string>());
+        Assert.DoesNotContain("alerts-updates", new[] { "InputTopic", "OutputTopic", "DeadLetterTopic" }.Select(t => config["Kafka"]![t]!.GetValue<string>()));
+    }
+
+    [Fact]
     public void Termination_grace_outlasts_the_shutdown_drain()
     {
         var values = Values();

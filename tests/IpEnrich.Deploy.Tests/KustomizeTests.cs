@@ -79,6 +79,7 @@ public sealed class KustomizeTests
         var fileKeys = Yaml.ConfigurationKeys(settings).ToList();
 
         Assert.Contains("Kafka:InputTopic", fileKeys);
+        Assert.Equal("alerts-updates", (string?)settings!["Enrichment"]!["UpdatesTopic"]); // late updates on by default, as in compose
         Assert.All(envKeys.Concat(fileKeys), k => Assert.True(WorkerConfigurationKeys.IsKnown(k), $"{overlay}: {k} is not a worker setting"));
         var shutdown = TimeSpan.Parse((string)settings!["ShutdownTimeout"]!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True((long)pod["terminationGracePeriodSeconds"]! > shutdown.TotalSeconds);

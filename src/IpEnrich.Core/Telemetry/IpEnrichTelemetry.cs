@@ -44,7 +44,11 @@ public sealed class IpEnrichTelemetry : IDisposable
     [
         "ipenrich.alerts", "ipenrich.lookups", "ipenrich.api.requests", "ipenrich.alert.duration",
         "ipenrich.api.duration", "ipenrich.quota.remaining", "ipenrich.consumer.lag", "ipenrich.redis.up",
+        "ipenrich.backlog.size", "ipenrich.backlog.oldest", "ipenrich.backlog.dropped", "ipenrich.updates", "ipenrich.unpublishable",
     ];
+
+    /// <summary>The outcomes of <see cref="Updates"/>, each a series from the start (see <see cref="StartCountersAtZero"/>).</summary>
+    public static IReadOnlyList<string> UpdateOutcomes { get; } = ["published", "unanswered", "dropped", "overflow"];
 
     public Meter Meter => _meter;
 
@@ -66,6 +70,22 @@ public sealed class IpEnrichTelemetry : IDisposable
 
     /// <summary>Wanted lookups dropped for the backlog's bounds.</summary>
     public Counter<long> BacklogDropped { get; }
+
+    /// <summary>
+    /// Records 0 on the counters of rare events (late updates by outcome, backlog drops, unpublishable outputs), so each
+    /// series exists before its first event: <c>rate()</c>, <c>increase()</c> and alerts then see the first one. Call once
+    /// the metrics pipeline listens (a measurement before it is lost).
+    /// </summary>
+    public void StartCountersAtZero()
+    {
+        foreach (var outcome in UpdateOutcomes)
+        {
+            Updates.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+
+        BacklogDropped.Add(0);
+        Unpublishable.Add(0);
+    }
 
     public void Dispose() => _meter.Dispose();
 }

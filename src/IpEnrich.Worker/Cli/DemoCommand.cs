@@ -1,15 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
-using System.Text.Json;
 using Confluent.Kafka;
-using IpEnrich.Core.Telemetry;
 using IpEnrich.Emulator.Data;
 using IpEnrich.Emulator.Hosting;
 using IpEnrich.Emulator.Options;
+using IpEnrich.Worker.Backlog;
 using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Quota;
@@ -19,13 +17,16 @@ namespace IpEnrich.Worker.Cli;
 /// <summary>
 /// <c>ipenrich demo</c>: the whole product on embedded defaults. An in-process mock Kafka cluster (or <c>--kafka</c>),
 /// the Defender API emulator with a synthetic estate, the worker in single-instance mode (or <c>--redis</c>); it
-/// produces the project's sample alerts and a synthetic stream, prints a live progress line and a few enriched alerts.
+/// produces the project's sample alerts and a synthetic stream, prints a live progress line, a few enriched alerts
+/// and the first late update for a sample alert (late updates go to <c>alerts-updates</c>).
 /// </summary>
 internal static class DemoCommand
 {
     private const string Input = "alerts";
     private const string Output = "alerts-enriched";
     private const string DeadLetter = "alerts-dead-letter";
+    private const string Updates = "alerts-updates";
+    private const string SyntheticKeyPrefix = "host-";
     private const int EstateIps = 5000;
 
     public static Command Create()
@@ -46,6 +47,7 @@ internal static class DemoCommand
         cluster?.CreateTopic(Input, 8);
         cluster?.CreateTopic(Output, 8);
         cluster?.CreateTopic(DeadLetter, 1);
+        cluster?.CreateTopic(Updates, 8);
 
         await using var emulator = EmulatorApp.Create(["--urls", "https://127.0.0.1:0", "--synthetic-devices", "2000",
             "--synthetic-ips", EstateIps.ToString(CultureInfo.InvariantCulture), "--seed", "1", "--Logging:LogLevel:Default=Warning"]);
@@ -61,6 +63,7 @@ internal static class DemoCommand
             ["Kafka:OutputTopic"] = Output,
             ["Kafka:DeadLetterTopic"] = DeadLetter,
             ["Kafka:GroupId"] = "ipenrich-demo",
+            ["Enrichment:UpdatesTopic"] = Updates,
             ["Defender:TenantId"] = EmulatorOptions.DefaultTenantId,
             ["Defender:ClientId"] = EmulatorOptions.DefaultClientId,
             ["Defender:ClientSecret"] = EmulatorOptions.DefaultClientSecret,
@@ -71,10 +74,11 @@ internal static class DemoCommand
             ["Logging:LogLevel:Default"] = "Warning",
         };
         await using var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0"], settings);
-        using var counts = new LookupCounts();
+        using var counts = new DemoLookupCounts();
         await worker.StartAsync(cancellationToken);
         var pipeline = worker.Services.GetRequiredService<KafkaPipeline>();
         var quota = worker.Services.GetRequiredService<IQuotaGate>();
+        var backlog = worker.Services.GetRequiredService<BacklogScheduler>();
         await output.WriteLineAsync($"IpEnrich demo: Kafka {bootstrap} ({(cluster is null ? "external" : "in-process mock cluster")}), Defender API emulator {apiBase}, " +
             $"Redis {(redis is null ? "none (in-memory mode)" : "configured")}, worker endpoints {string.Join(' ', worker.Urls)} (/metrics, /health/ready). Ctrl+C to stop.");
 
@@ -86,7 +90,8 @@ internal static class DemoCommand
         }
 
         var producing = ProduceAsync(bootstrap, rate, stop.Token);
-        var showing = ShowEnrichedAsync(bootstrap, output, count: 3, stop.Token);
+        var showing = DemoViewer.ShowEnrichedAsync(bootstrap, Output, output, count: 3, stop.Token);
+        var showingUpdate = DemoViewer.ShowFirstSampleUpdateAsync(bootstrap, Updates, SyntheticKeyPrefix, output, stop.Token);
         var previous = 0L;
         var watch = Stopwatch.StartNew();
         while (!stop.IsCancellationRequested)
@@ -103,16 +108,17 @@ internal static class DemoCommand
             var delivered = pipeline.Delivered;
             var (minute, hour) = quota.Remaining;
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"[{watch.Elapsed:mm\\:ss}] {(delivered - previous) / 2.0,7:N0} alerts/s | {delivered,8:N0} published | cache hit {counts.HitRatio,6:P1} | API calls {counts.ApiCalls,6:N0} | quota left {minute}/min {hour}/h"));
+                $"[{watch.Elapsed:mm\\:ss}] {(delivered - previous) / 2.0,7:N0} alerts/s | {delivered,8:N0} published | cache hit {counts.HitRatio,6:P1} | API calls {counts.ApiCalls,6:N0} | quota left {minute}/min {hour}/h | backlog {backlog.Snapshot.Total,5:N0} | late updates {pipeline.LateUpdates,6:N0}"));
             previous = delivered;
         }
 
         await producing;
         await showing;
+        await showingUpdate;
         await worker.StopAsync(CancellationToken.None);
         await emulator.StopAsync(CancellationToken.None);
         File.Delete(caFile);
-        await output.WriteLineAsync($"Stopped: {pipeline.Consumed:N0} alerts consumed, {pipeline.Delivered:N0} published (enriched or dead-lettered), {counts.ApiCalls:N0} API calls.");
+        await output.WriteLineAsync($"Stopped: {pipeline.Consumed:N0} alerts consumed, {pipeline.Delivered:N0} published (enriched or dead-lettered), {counts.ApiCalls:N0} API calls, {pipeline.LateUpdates:N0} late updates.");
         return IpEnrichCommandLine.ExitOk;
     }
 
@@ -137,7 +143,7 @@ internal static class DemoCommand
             {
                 var a = estate[zipf.Sample(random)];
                 var b = random.Next(4) == 0 ? $"198.51.100.{random.Next(1, 255)}" : estate[zipf.Sample(random)].ToString();
-                producer.Produce(Input, new Message<string, string> { Key = $"host-{n % 64}", Value = SyntheticAlert(n, a.ToString(), b, random) });
+                producer.Produce(Input, new Message<string, string> { Key = $"{SyntheticKeyPrefix}{n % 64}", Value = SyntheticAlert(n, a.ToString(), b, random) });
             }
 
             try
@@ -175,80 +181,5 @@ internal static class DemoCommand
                 yield return (name["samples/".Length..], alert);
             }
         }
-    }
-
-    private static async Task ShowEnrichedAsync(string bootstrap, TextWriter output, int count, CancellationToken cancellationToken)
-    {
-        await Task.Yield();
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "ipenrich-demo-viewer",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-        }).Build();
-        consumer.Subscribe(Output);
-        var shown = 0;
-        while (shown < count && !cancellationToken.IsCancellationRequested)
-        {
-            var record = await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(250)), CancellationToken.None);
-            if (record?.Message.Value is not { } value)
-            {
-                continue;
-            }
-
-            using var doc = JsonDocument.Parse(value);
-            var enrichment = doc.RootElement.GetProperty("ipEnrichment").GetRawText();
-            await output.WriteLineAsync($"--- enriched alert {record.Message.Key} ({record.TopicPartitionOffset}), ipEnrichment:");
-            await output.WriteLineAsync(enrichment.Length > 900 ? enrichment[..900] + " …" : enrichment);
-            shown++;
-        }
-
-        consumer.Close();
-    }
-
-    /// <summary>Reads the product's own metrics to report the cache hit ratio and API calls.</summary>
-    private sealed class LookupCounts : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _hits;
-        private long _lookups;
-        private long _api;
-
-        public LookupCounts()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == IpEnrichTelemetry.Name && instrument.Name is "ipenrich.lookups" or "ipenrich.api.requests")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>(OnMeasurement);
-            _listener.Start();
-        }
-
-        public double HitRatio => Interlocked.Read(ref _lookups) == 0 ? 0 : (double)Interlocked.Read(ref _hits) / Interlocked.Read(ref _lookups);
-
-        public long ApiCalls => Interlocked.Read(ref _api);
-
-        private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
-        {
-            if (instrument.Name == "ipenrich.api.requests")
-            {
-                Interlocked.Add(ref _api, value);
-                return;
-            }
-
-            Interlocked.Add(ref _lookups, value);
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "source" && tag.Value is "l1" or "redis" or "coalesced")
-                {
-                    Interlocked.Add(ref _hits, value);
-                }
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

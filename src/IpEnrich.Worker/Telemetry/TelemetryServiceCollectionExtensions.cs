@@ -27,6 +27,7 @@ public static class TelemetryServiceCollectionExtensions
                     metrics.AddOtlpExporter();
                 }
             });
+        services.AddHostedService<CounterBaseline>();
         if (otlp)
         {
             telemetry.WithTracing(tracing => tracing.AddSource(IpEnrichTelemetry.Name).AddHttpClientInstrumentation().AddOtlpExporter());

@@ -45,6 +45,9 @@ public sealed class WorkerHostTests
         Assert.Contains("ipenrich_quota_remaining", metrics, StringComparison.Ordinal);
         // Duration buckets in seconds (1 ms … 60 s), not the exporter's millisecond defaults that put every alert in one bucket.
         Assert.Contains(metrics.Split('\n'), l => l.StartsWith("ipenrich_alert_duration_seconds_bucket{", StringComparison.Ordinal) && l.Contains("le=\"0.05\"", StringComparison.Ordinal));
+        // Rare-event counters are series from the start (at 0), so rate() and alerts see their first event.
+        Assert.Matches(@"(?m)^ipenrich_updates_total\{[^}]*outcome=""overflow""[^}]*\} 0( |$)", metrics);
+        Assert.Matches(@"(?m)^ipenrich_backlog_dropped_total\{[^}]*\} 0( |$)", metrics);
         await app.StopAsync(TestContext.Current.CancellationToken);
 
         // The Grafana dashboard queries only metrics this worker exports (checked against the live scrape).
@@ -86,5 +89,15 @@ public sealed class WorkerHostTests
         var consumed = long.Parse(summary.Split(' ')[1].Replace(",", string.Empty, StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(consumed > 100, summary);
         Assert.Contains($"{consumed:N0} published", summary, StringComparison.Ordinal); // nothing lost on stop
+        // Late updates are on by default: the progress line shows the backlog and the updates published, the summary their total.
+        Assert.Contains(text.Split(Environment.NewLine), l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\[\d\d:\d\d\] .* \| backlog +[\d,]+ \| late updates +[\d,]+$"));
+        Assert.Matches(@", [\d,]+ late updates\.$", summary);
+        if (text.Split(Environment.NewLine).SkipWhile(l => !l.StartsWith("--- late update for sample alert ", StringComparison.Ordinal)).ToList() is [var header, .. var rest])
+        {
+            // Shown only when a sample alert went out deferred (a cold start beyond MaxWait): then it is that alert's update.
+            using var update = System.Text.Json.JsonDocument.Parse(string.Join('\n', rest.TakeWhile(l => !l.StartsWith('[') && !l.StartsWith("---", StringComparison.Ordinal))));
+            Assert.Equal("ipenrich.update", update.RootElement.GetProperty("type").GetString());
+            Assert.Contains($"sample alert {update.RootElement.GetProperty("key").GetString()} ", header, StringComparison.Ordinal);
+        }
     }
 }

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Confluent.Kafka;
+
+namespace IpEnrich.Worker.Cli;
+
+/// <summary>What the demo reads back from Kafka to show: a few enriched alerts, and the first late update for a sample alert.</summary>
+internal static class DemoViewer
+{
+    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+
+    public static async Task ShowEnrichedAsync(string bootstrap, string topic, TextWriter output, int count, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var consumer = Subscribe(bootstrap, "ipenrich-demo-viewer", topic);
+        var shown = 0;
+        while (shown < count && !cancellationToken.IsCancellationRequested)
+        {
+            var record = await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(250)), CancellationToken.None);
+            if (record?.Message.Value is not { } value)
+            {
+                continue;
+            }
+
+            using var doc = JsonDocument.Parse(value);
+            var enrichment = doc.RootElement.GetProperty("ipEnrichment").GetRawText();
+            await output.WriteLineAsync($"--- enriched alert {record.Message.Key} ({record.TopicPartitionOffset}), ipEnrichment:");
+            await output.WriteLineAsync(enrichment.Length > 900 ? enrichment[..900] + " …" : enrichment);
+            shown++;
+        }
+
+        consumer.Close();
+    }
+
+    /// <summary>
+    /// Prints the first late update whose key is not <paramref name="syntheticKeyPrefix"/>'s: one for a sample alert,
+    /// a known document the reader can look up, rather than one of the synthetic stream's.
+    /// </summary>
+    public static async Task ShowFirstSampleUpdateAsync(string bootstrap, string topic, string syntheticKeyPrefix, TextWriter output, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var consumer = Subscribe(bootstrap, "ipenrich-demo-updates-viewer", topic);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var record = await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(250)), CancellationToken.None);
+            if (record?.Message.Value is not { } value || record.Message.Key?.StartsWith(syntheticKeyPrefix, StringComparison.Ordinal) != false)
+            {
+                continue;
+            }
+
+            using var doc = JsonDocument.Parse(value);
+            // One write: the progress line, written concurrently, must not land between the header and the record.
+            await output.WriteLineAsync($"--- late update for sample alert {record.Message.Key} ({record.TopicPartitionOffset}):{Environment.NewLine}" +
+                JsonSerializer.Serialize(doc.RootElement, Pretty));
+            break;
+        }
+
+        consumer.Close();
+    }
+
+    private static IConsumer<string, string> Subscribe(string bootstrap, string group, string topic)
+    {
+        var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = group,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).Build();
+        consumer.Subscribe(topic);
+        return consumer;
+    }
+}

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 
-/// <summary><c>Enrichment:UpdatesTopic</c>: lookups that outlive maxWait are published later, pointing at their alert.</summary>
+/// <summary><c>Enrichment:UpdatesTopic</c>: IPs an alert goes out without are answered later, in an update pointing at the alert.</summary>
 public sealed class LateUpdateTests
 {
     [Fact]
@@ -121,11 +121,42 @@ public sealed class LateUpdateTests
         Assert.Equal(10, Read(cluster, "updates", 10).Count);
     }
 
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task In_exactly_once_mode_late_updates_are_committed_like_any_output()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var cluster = PipelineSetup.Cluster(2);
+        cluster.CreateTopic("updates", 2);
+        await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
+        await using var worker = await StartWithSlowApiAsync(cluster, emulator, latencyMs: 800, maxWait: "100ms", ("Kafka:Transactions", "true"));
+
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await producer.ProduceAsync("in", new Message<string, string> { Key = $"k{i}", Value = $$"""{"seq":{{i}},"src_ip":"198.51.100.{{i + 1}}"}""" }, ct);
+            }
+        }
+
+        // The reader is read_committed (librdkafka's default): it sees only what a committed transaction holds.
+        var updates = Read(cluster, "updates", 10);
+        Assert.Equal(10, updates.Count);
+        Assert.Equal(10, worker.Services.GetRequiredService<KafkaPipeline>().LateUpdates);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"k{i}").Order(), updates.Values.Select(u => u.Key).Order());
+    }
+
     /// <summary>A worker publishing late updates to <c>updates</c>, in front of an API slower than its <paramref name="maxWait"/>.</summary>
-    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> StartWithSlowApiAsync(MockKafkaCluster cluster, RunningEmulator emulator, int latencyMs, string maxWait)
+    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> StartWithSlowApiAsync(MockKafkaCluster cluster, RunningEmulator emulator, int latencyMs, string maxWait,
+        params (string Key, string Value)[] extra)
     {
         await emulator.SetFaultsAsync(new FaultOptions { LatencyMs = latencyMs });
         var settings = PipelineSetup.Settings(emulator, cluster);
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
         settings["Enrichment:UpdatesTopic"] = "updates";
         settings["Enrichment:MaxWait"] = maxWait;
         var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);

@@ -63,8 +63,11 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
             output.WriteLine($"outputs {outputs.Count} ({outputs.Distinct().Count} distinct), deferred alerts {deferred.Count}, "
                 + $"update records {updates.Count} for {perAlert.Count} alerts (max {(perAlert.Count == 0 ? 0 : perAlert.Values.Max())} per alert)");
 
+            var sent = SentByWorkers(logs);
+            output.WriteLine($"requests sent per the workers' logs {sent.Values.Sum()} for {sent.Count} IPs");
             output.WriteLine(AskedTwice(calls));
             Assert.Equal(alerts, inputs.Count);
+            Assert.All(sent, ip => Assert.Equal(1, ip.Value)); // not even a request the emulator did not answer
             Assert.DoesNotContain(calls, c => c.Status == 429);
             Assert.Equal(ips, calls.Count);
             Assert.Equal(ips, calls.Select(c => c.Ip).Distinct().Count());

@@ -3,7 +3,7 @@ using IpEnrich.Benchmarks.Emulator;
 
 // Micro benchmarks:  dotnet run -c Release --project tests/IpEnrich.Benchmarks -- --filter '*'
 // Cache hits:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- lookup-cache [--seconds S]
-// End to end:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--duration S] [--cold]
+// End to end:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--duration S] [--cold] [--backlog-ips N]
 // Chaos:            dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load --chaos [--rate R] [--phase-seconds S]
 // Emulator load:     dotnet run -c Release --project tests/IpEnrich.Benchmarks -- emulator [--events N] [--seconds S] [--concurrency C] [--http 1.1|2]
 return args.FirstOrDefault() switch

@@ -60,6 +60,14 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                 }
 
                 await answers.EnsureSubscribedAsync();
+                // A token before the claim: the first one can take longer than the lease, and a lookup held past its lease
+                // is claimed, and asked of the API, by another replica as well.
+                if (!await HasTokenAsync(claiming))
+                {
+                    await Task.Delay(ErrorNap, time, claiming);
+                    continue;
+                }
+
                 var claimed = await store.ClaimAsync(options.ClaimLease);
                 if (claimed is null)
                 {
@@ -92,6 +100,20 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                 LogStoreFailed(logger, ex.GetType().Name);
                 await Task.Delay(ErrorNap, time, CancellationToken.None);
             }
+        }
+    }
+
+    private async Task<bool> HasTokenAsync(CancellationToken claiming)
+    {
+        try
+        {
+            await tokens.GetTokenAsync(claiming);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNoToken(logger, ex);
+            return false;
         }
     }
 
@@ -228,6 +250,9 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backlog store unavailable ({Error}); retrying")]
     private static partial void LogStoreFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "No API token for the backlog drain yet; retrying before it takes a lookup")]
+    private static partial void LogNoToken(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Answering wanted lookup {Member} failed ({Error}: {Reason}); it stays wanted")]
     private static partial void LogAnswerFailed(ILogger logger, string member, string error, string reason);

@@ -67,6 +67,13 @@ public static class LoadHarness
         var (apiCalls, byStatus) = await emulator.GetCallsAsync();
         var throttled = byStatus.TryGetValue("429", out var t) ? t : 0;
 
+        // Backlog: the cold phase's quota never runs short, so the drain is measured apart, against a short budget.
+        var backlogIps = int.Parse(HarnessArgs.Value(args, "--backlog-ips") ?? "600", CultureInfo.InvariantCulture);
+        var backlog = await BacklogDrainPhase.RunAsync(cluster, coldReplicas, backlogIps);
+        Console.WriteLine(backlog is null
+            ? "backlog drain   : skipped (--backlog-ips 0, or no redis-server)"
+            : $"backlog drain   : {backlog.Describe()}");
+
         // Warm: one worker against the one-client copy is the like-for-like ratio; the replicas run too, but in one
         // process on the same 2 cores they share the CPU rather than add to it. Like the copy, the one-worker phase runs
         // three times, interleaved with the copies, and the fastest counts: a 2-second window moves by ±15 % here.
@@ -141,7 +148,7 @@ public static class LoadHarness
         Console.WriteLine($"lost {lost}, duplicates {duplicates} (cold {lostCold}/{duplicatesCold}, warm {lostWarm}/{duplicatesWarm})");
         Console.WriteLine($"peak RSS        : worker process {paced.WorkerPeakRssMb:F0} MB (paced run); harness process {peakRssMb:F0} MB (mock broker, emulator, in-process workers)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"warmAlertsPerSec\":{warm.PerSecond:F0},\"warmReplicasAlertsPerSec\":{(warmReplicas ?? warm).PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{latency.P50:F1},\"p99Ms\":{latency.P99:F1},\"workerP50Ms\":{paced.InWorker.Quantile(0.5) * 1000:F1},\"workerP99Ms\":{paced.InWorker.Quantile(0.99) * 1000:F1},\"copyP50Ms\":{copyLatency.P50:F1},\"copyP99Ms\":{copyLatency.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"pacedWorkerCores\":{paced.WorkerCores:F2},\"pacedMachineBusy\":{paced.MachineBusy:F2},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0}}}"));
+            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"warmAlertsPerSec\":{warm.PerSecond:F0},\"warmReplicasAlertsPerSec\":{(warmReplicas ?? warm).PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{latency.P50:F1},\"p99Ms\":{latency.P99:F1},\"workerP50Ms\":{paced.InWorker.Quantile(0.5) * 1000:F1},\"workerP99Ms\":{paced.InWorker.Quantile(0.99) * 1000:F1},\"copyP50Ms\":{copyLatency.P50:F1},\"copyP99Ms\":{copyLatency.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"pacedWorkerCores\":{paced.WorkerCores:F2},\"pacedMachineBusy\":{paced.MachineBusy:F2},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0},\"backlogDrainPerBudget\":{Json(backlog?.PerBudget)},\"backlogDrainMinPerBudget\":{Json(backlog?.MinPerBudget)}}}"));
         return 0;
     }
 
@@ -292,6 +299,9 @@ public static class LoadHarness
         thread.Start();
         return done.Task;
     }
+
+    /// <summary>A ratio for the JSON line: three decimals, or null when not measured.</summary>
+    private static string Json(double? ratio) => ratio is { } r && double.IsFinite(r) ? r.ToString("F3", CultureInfo.InvariantCulture) : "null";
 
     internal static Dictionary<string, string?> Settings(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis, string input, string output, string group)
     {

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace IpEnrich.Benchmarks.Load;
+namespace IpEnrich.Testing;
 
 /// <summary>The real <c>ipenrich</c> entry point in a process of its own: its own memory, and a process that can be killed with SIGKILL.</summary>
-internal static class WorkerProcess
+public static class WorkerProcess
 {
     /// <param name="log">A file that receives the worker's console output (Information and up), or null to discard it (Warning and up).</param>
     /// <param name="httpPort">The port of its health and metrics endpoints; any free one when 0.</param>

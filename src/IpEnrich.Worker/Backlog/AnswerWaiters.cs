@@ -20,8 +20,13 @@ internal sealed partial class AnswerWaiters(RedisConnection redis, IpCacheStore 
     private readonly RedisChannel _channel = RedisChannel.Literal($"ipenrich:v1:{{backlog:{cache.Profile}}}:answered");
     private int _subscribed;
 
-    public Task<IpLookupResult> WaitFor(LookupTarget target) =>
-        _waiting.GetOrAdd(target.Member, static (_, now) => new Waiter(now), time.GetTimestamp()).Answer.Task;
+    /// <summary>The shared wait for <paramref name="target"/>; <paramref name="tellStore"/> is false when an alert of this process already wants it at this priority or higher.</summary>
+    public Task<IpLookupResult> WaitFor(LookupTarget target, AlertPriority priority, out bool tellStore)
+    {
+        var waiter = _waiting.GetOrAdd(target.Member, static (_, now) => new Waiter(now), time.GetTimestamp());
+        tellStore = waiter.Raise(priority);
+        return waiter.Answer.Task;
+    }
 
     public void Complete(LookupTarget target, IpLookupResult answer)
     {
@@ -99,7 +104,26 @@ internal sealed partial class AnswerWaiters(RedisConnection redis, IpCacheStore 
 
     private sealed class Waiter(long since)
     {
+        private int _priority = -1;
+
         public long Since { get; } = since;
+
+        /// <summary>Records a want at <paramref name="priority"/>; true when it is higher than any before.</summary>
+        public bool Raise(AlertPriority priority)
+        {
+            int current;
+            do
+            {
+                current = Volatile.Read(ref _priority);
+                if ((int)priority <= current)
+                {
+                    return false;
+                }
+            }
+            while (Interlocked.CompareExchange(ref _priority, (int)priority, current) != current);
+
+            return true;
+        }
 
         public TaskCompletionSource<IpLookupResult> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -78,20 +78,32 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
 
     /// <summary>
     /// One alert at <paramref name="priority"/> wants <paramref name="targets"/> (cache misses): returns, per target, the
-    /// answer when some replica finds it. The waits are shared by every alert of this process that wants the same lookup.
+    /// answer when some replica finds it. The waits are shared by every alert of this process that wants the same lookup;
+    /// a lookup's count of waiting alerts counts such a group once.
     /// </summary>
     public async Task<Task<IpLookupResult>[]> WantAsync(IReadOnlyList<LookupTarget> targets, AlertPriority priority)
     {
         ArgumentNullException.ThrowIfNull(targets);
         EnsureStarted();
         var waits = new Task<IpLookupResult>[targets.Count];
+        List<LookupTarget>? news = null;
         for (var i = 0; i < targets.Count; i++)
         {
-            waits[i] = _answers.WaitFor(targets[i]);
+            waits[i] = _answers.WaitFor(targets[i], priority, out var tellStore);
+            if (tellStore)
+            {
+                (news ??= []).Add(targets[i]);
+            }
         }
 
-        CountDropped(await _store.WantAsync(targets, priority));
-        _drain.Wake();
+        // Alerts of this process that want a lookup while one already waits for it count once: the shared store
+        // hears of a lookup once per wait and replica (and again for a higher priority), not once per alert.
+        if (news is not null)
+        {
+            CountDropped(await _store.WantAsync(news, priority));
+            _drain.Wake();
+        }
+
         return waits;
     }
 

@@ -5,7 +5,7 @@ namespace IpEnrich.Core.Configuration;
 /// <summary>
 /// Durations in configuration: the .NET <see cref="TimeSpan"/> form (<c>00:00:02</c>, <c>1.00:00:00</c>) or a number
 /// with a unit (<c>500ms</c>, <c>2s</c>, <c>1m</c>, <c>6h</c>, <c>7d</c>). A bare number is refused: TimeSpan reads
-/// <c>5</c> as five days, which nobody who writes it means.
+/// <c>5</c> as five days, which nobody who writes it means; so is <c>24:00:00</c> (24 days to TimeSpan).
 /// </summary>
 public static class Duration
 {
@@ -20,8 +20,17 @@ public static class Duration
             return false;
         }
 
-        if (s.Contains(':'))
+        if (s.IndexOf(':') is var colon and > 0)
         {
+            // TimeSpan reads "24:00:00" as 24 days; an hour count of 24 or more without a day part is refused instead
+            // (d:hh:mm:ss, four parts, names its days).
+            var head = s[..colon];
+            if (!head.Contains('.') && s.Count(':') <= 2 && int.TryParse(head, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite, CultureInfo.InvariantCulture, out var hours)
+                && Math.Abs(hours) >= 24)
+            {
+                return false;
+            }
+
             return TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out value);
         }
 

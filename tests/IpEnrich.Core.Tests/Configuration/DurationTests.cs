@@ -19,6 +19,7 @@ public sealed class DurationTests
     [InlineData(" 2 s ", 2_000)]
     [InlineData("-5s", -5_000)]
     [InlineData("0s", 0)]
+    [InlineData("23:59:59", 86_399_000)]
     public void Parses_the_TimeSpan_and_the_suffix_form(string text, long milliseconds)
     {
         Assert.True(Duration.TryParse(text, out var value));
@@ -30,6 +31,8 @@ public sealed class DurationTests
     [InlineData("0")]
     [InlineData("6x")]
     [InlineData("banana")]
+    [InlineData("24:00:00")] // 24 days to TimeSpan
+    [InlineData("99:05:30")]
     [InlineData("")]
     [InlineData(" ")]
     [InlineData("s")]

@@ -34,6 +34,7 @@ public static class DefenderServiceCollectionExtensions
         services.TryAddSingleton<IpEnrichTelemetry>();
         services.TryAddSingleton<DefenderApiStatus>();
         services.TryAddSingleton<IAccessTokenSource, MsalAccessTokenSource>();
+        services.TryAddSingleton<ApiOutageLog>();
         services.TryAddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
         services.AddTransient<BearerTokenHandler>();
 

@@ -17,7 +17,7 @@ namespace IpEnrich.Defender.Client;
 /// breaker) and authentication are handlers of its HttpClient.
 /// </summary>
 public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelemetry telemetry, TimeProvider time, DefenderApiStatus apiStatus,
-    ILogger<DefenderIpStatsClient> logger)
+    ApiOutageLog outages, ILogger<DefenderIpStatsClient> logger)
     : IDefenderClient
 {
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(60);
@@ -43,8 +43,13 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
                 break;
             case IpStatsResult.Failed f:
                 activity?.SetStatus(ActivityStatusCode.Error, f.Reason);
-                LogFailed(logger, canonical, f.Reason, f.Transient);
+                outages.Failed(canonical, f.Reason, f.Transient);
                 break;
+        }
+
+        if (result is not IpStatsResult.Failed)
+        {
+            outages.Answered();
         }
 
         return result;
@@ -193,7 +198,4 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Defender API throttled the lookup of {Ip}; retry after {RetryAfterSeconds} s")]
     private static partial void LogThrottled(ILogger logger, string ip, double retryAfterSeconds);
-
-    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Defender API lookup of {Ip} failed: {Reason} (transient: {Transient})")]
-    private static partial void LogFailed(ILogger logger, string ip, string reason, bool transient);
 }

@@ -73,9 +73,7 @@ public sealed class KustomizeTests
         var container = pod["containers"]![0]!;
 
         var envKeys = container["env"]!.AsArray().Select(e => (string)e!["name"]!).ToList();
-        var configMapName = (string?)pod["volumes"]!.AsArray().Single(v => v!["configMap"] is not null)!["configMap"]!["name"];
-        var configMap = documents.Single(d => (string?)d["kind"] == "ConfigMap" && (string?)d["metadata"]!["name"] == configMapName);
-        var settings = JsonNode.Parse((string)configMap["data"]!["appsettings.Production.json"]!);
+        var settings = ConfigFile(documents, worker);
         var fileKeys = Yaml.ConfigurationKeys(settings).ToList();
 
         Assert.Contains("Kafka:InputTopic", fileKeys);
@@ -83,6 +81,31 @@ public sealed class KustomizeTests
         Assert.All(envKeys.Concat(fileKeys), k => Assert.True(WorkerConfigurationKeys.IsKnown(k), $"{overlay}: {k} is not a worker setting"));
         var shutdown = TimeSpan.Parse((string)settings!["ShutdownTimeout"]!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True((long)pod["terminationGracePeriodSeconds"]! > shutdown.TotalSeconds);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Each_replica_s_fallback_share_of_the_quota_follows_the_replica_count(string overlay)
+    {
+        // While Redis is unreachable every replica falls back to 1/Quota:ExpectedReplicas of the budget: with a
+        // smaller N than there are replicas, a Redis blip lets them spend more than the whole budget at once.
+        var documents = await RenderAsync(overlay);
+        var worker = Worker(documents);
+        var env = worker["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray()
+            .ToDictionary(e => (string)e!["name"]!, e => (string?)e!["value"]);
+        var fromFile = (long?)ConfigFile(documents, worker)!["Quota"]?["ExpectedReplicas"];
+        var expected = env.TryGetValue("Quota__ExpectedReplicas", out var value) ? long.Parse(value!, System.Globalization.CultureInfo.InvariantCulture) : fromFile;
+
+        Assert.Equal((long)worker["spec"]!["replicas"]!, expected);
+    }
+
+    /// <summary>The worker's appsettings.Production.json as its ConfigMap carries it.</summary>
+    private static JsonNode? ConfigFile(IReadOnlyList<JsonObject> documents, JsonObject worker)
+    {
+        var pod = worker["spec"]!["template"]!["spec"]!;
+        var configMapName = (string?)pod["volumes"]!.AsArray().Single(v => v!["configMap"] is not null)!["configMap"]!["name"];
+        var configMap = documents.Single(d => (string?)d["kind"] == "ConfigMap" && (string?)d["metadata"]!["name"] == configMapName);
+        return JsonNode.Parse((string)configMap["data"]!["appsettings.Production.json"]!);
     }
 
     [Fact]

@@ -56,3 +56,20 @@ app.kubernetes.io/component: worker
 {{- define "ipenrich.emulatorName" -}}
 {{- printf "%s-emulator" (include "ipenrich.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+
+{{/*
+Replicas sharing the API budget: while Redis is unreachable each falls back to 1/N of it, so N is the most replicas
+there can be — the autoscaler's maximum when one scales the worker, else replicaCount — unless set explicitly.
+*/}}
+{{- define "ipenrich.expectedReplicas" -}}
+{{- $explicit := dig "Quota" "ExpectedReplicas" 0 .Values.config -}}
+{{- if $explicit -}}
+{{- $explicit -}}
+{{- else if .Values.keda.enabled -}}
+{{- .Values.keda.maxReplicas -}}
+{{- else if .Values.autoscaling.enabled -}}
+{{- .Values.autoscaling.maxReplicas -}}
+{{- else -}}
+{{- .Values.replicaCount -}}
+{{- end -}}
+{{- end -}}

@@ -142,7 +142,9 @@ public sealed class LateUpdateTests
         // The reader is read_committed (librdkafka's default): it sees only what a committed transaction holds.
         var updates = Read(cluster, "updates", 10);
         Assert.Equal(10, updates.Count);
-        Assert.Equal(10, worker.Services.GetRequiredService<KafkaPipeline>().LateUpdates);
+        // The sink counts an update once its transaction's commit is reported, a moment after readers can see it.
+        var pipeline = worker.Services.GetRequiredService<KafkaPipeline>();
+        await Eventually.UntilAsync(() => pipeline.LateUpdates == 10, TimeSpan.FromSeconds(10), "the 10 updates are counted as committed", ct);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"k{i}").Order(), updates.Values.Select(u => u.Key).Order());
     }
 

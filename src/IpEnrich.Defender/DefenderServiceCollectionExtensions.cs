@@ -12,6 +12,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
 using Polly;
+using Polly.Telemetry;
 using Polly.Timeout;
 
 namespace IpEnrich.Defender;
@@ -35,6 +36,14 @@ public static class DefenderServiceCollectionExtensions
         services.TryAddSingleton<DefenderApiStatus>();
         services.TryAddSingleton<IAccessTokenSource, MsalAccessTokenSource>();
         services.TryAddSingleton<ApiOutageLog>();
+        // Polly logs each retry, timeout and failed attempt as a warning or error: one line per lookup in an outage.
+        // ApiOutageLog reports the outage in a few lines; the circuit's transitions stay visible.
+        services.Configure<TelemetryOptions>(o => o.SeverityProvider = args => args.Event.EventName switch
+        {
+            "OnCircuitOpened" => ResilienceEventSeverity.Warning,
+            "OnCircuitClosed" => ResilienceEventSeverity.Information,
+            _ => ResilienceEventSeverity.Debug,
+        });
         services.TryAddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
         services.AddTransient<BearerTokenHandler>();
 

@@ -133,8 +133,7 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
             }
             else
             {
-                // A slot is taken only once the call can go at once (a first token can take seconds).
-                await tokens.GetTokenAsync(stopping);
+                // The loop got a token just before the claim (HasTokenAsync), so the call can go as soon as a slot is granted.
                 var decision = await quota.TryAcquireAsync(claimed.Priority, stopping);
                 if (!decision.Allowed)
                 {

@@ -37,13 +37,8 @@ public static class DefenderServiceCollectionExtensions
         services.TryAddSingleton<IAccessTokenSource, MsalAccessTokenSource>();
         services.TryAddSingleton<ApiOutageLog>();
         // Polly logs each retry, timeout and failed attempt as a warning or error: one line per lookup in an outage.
-        // ApiOutageLog reports the outage in a few lines; the circuit's transitions stay visible.
-        services.Configure<TelemetryOptions>(o => o.SeverityProvider = args => args.Event.EventName switch
-        {
-            "OnCircuitOpened" => ResilienceEventSeverity.Warning,
-            "OnCircuitClosed" => ResilienceEventSeverity.Information,
-            _ => ResilienceEventSeverity.Debug,
-        });
+        services.TryAddSingleton<CircuitEventSeverity>();
+        services.AddOptions<TelemetryOptions>().Configure<CircuitEventSeverity>((o, severity) => o.SeverityProvider = args => severity.Of(args.Event));
         services.TryAddSingleton<IMsalHttpClientFactory, MsalHttpClientFactory>();
         services.AddTransient<BearerTokenHandler>();
 

@@ -79,6 +79,28 @@ public sealed class RedisServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
+    /// <summary>
+    /// <c>CLIENT PAUSE</c>: every client's commands wait for <paramref name="duration"/> (a stalled Redis: connections
+    /// stay up, answers stop). Returns once the server has accepted the pause.
+    /// </summary>
+    public async Task PauseClientsAsync(TimeSpan duration)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port);
+        var stream = client.GetStream();
+        var ms = ((long)duration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"CLIENT PAUSE {ms} ALL\r\n"));
+        var buffer = new byte[64];
+        var read = await stream.ReadAsync(buffer);
+        if (read == 0 || buffer[0] != (byte)'+')
+        {
+            throw new InvalidOperationException($"redis-server refused CLIENT PAUSE: {System.Text.Encoding.ASCII.GetString(buffer, 0, read).Trim()}");
+        }
+    }
+
+    /// <summary>True when the server answers PING now.</summary>
+    public Task<bool> AnswersAsync() => PingAsync();
+
     private async Task<bool> PingAsync()
     {
         try

@@ -68,6 +68,41 @@ public sealed class TwoWindowLimiter(TimeProvider time, QuotaWindow shortWindow,
         }
     }
 
+    /// <summary>
+    /// Counts slots taken elsewhere (by other replicas, before this limiter took over) as taken now: conservative, since
+    /// they free a whole window from now. They are not <see cref="HeldAges"/>.
+    /// </summary>
+    public void Occupy(int shortCount, int longCount)
+    {
+        lock (_gate)
+        {
+            var now = time.GetTimestamp();
+            for (var i = 1; i <= Math.Max(shortCount, longCount); i++)
+            {
+                if (i <= shortCount)
+                {
+                    _short.Add((now, -i));
+                }
+
+                if (i <= longCount)
+                {
+                    _long.Add((now, -i));
+                }
+            }
+        }
+    }
+
+    /// <summary>How long ago each slot this limiter granted (and the long window still holds) was taken.</summary>
+    public IReadOnlyList<TimeSpan> HeldAges()
+    {
+        lock (_gate)
+        {
+            var now = time.GetTimestamp();
+            Prune(now);
+            return [.. _long.Where(s => s.Slot > 0).Select(s => time.GetElapsedTime(s.At, now))];
+        }
+    }
+
     /// <summary>Slots left in each window now (for the <c>ipenrich.quota.remaining</c> gauge).</summary>
     public (int Short, int Long) Remaining()
     {

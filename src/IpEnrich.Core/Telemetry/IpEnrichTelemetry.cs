@@ -30,6 +30,7 @@ public sealed class IpEnrichTelemetry : IDisposable
         Updates = _meter.CreateCounter<long>("ipenrich.updates", "{update}",
             "Late updates, by outcome (published; unanswered when the lookup ended in an error; dropped without an updates topic; overflow past Backlog:MaxAlertsPerIp)");
         BacklogDropped = _meter.CreateCounter<long>("ipenrich.backlog.dropped", "{ip}", "Wanted lookups dropped for the backlog's bounds (Backlog:MaxIps, Backlog:MaxAge)");
+        RedisErrors = _meter.CreateCounter<long>("ipenrich.redis.errors", "{call}", "Redis calls that failed or timed out, by operation (cache, quota, backlog; alert_wait: an alert stopped waiting for a slow read)");
     }
 
     // Bucket bounds in seconds, 1 ms to 60 s: the exporters' default bounds (0, 5, 10, 25 … 10,000) suit milliseconds
@@ -45,10 +46,14 @@ public sealed class IpEnrichTelemetry : IDisposable
         "ipenrich.alerts", "ipenrich.lookups", "ipenrich.api.requests", "ipenrich.alert.duration",
         "ipenrich.api.duration", "ipenrich.quota.remaining", "ipenrich.consumer.lag", "ipenrich.redis.up",
         "ipenrich.backlog.size", "ipenrich.backlog.oldest", "ipenrich.backlog.dropped", "ipenrich.updates", "ipenrich.unpublishable",
+        "ipenrich.redis.errors",
     ];
 
     /// <summary>The outcomes of <see cref="Updates"/>, each a series from the start (see <see cref="StartCountersAtZero"/>).</summary>
     public static IReadOnlyList<string> UpdateOutcomes { get; } = ["published", "unanswered", "dropped", "overflow"];
+
+    /// <summary>The operations of <see cref="RedisErrors"/>.</summary>
+    public static IReadOnlyList<string> RedisOperations { get; } = ["cache", "quota", "backlog", "alert_wait"];
 
     public Meter Meter => _meter;
 
@@ -71,6 +76,9 @@ public sealed class IpEnrichTelemetry : IDisposable
     /// <summary>Wanted lookups dropped for the backlog's bounds.</summary>
     public Counter<long> BacklogDropped { get; }
 
+    /// <summary>Failed Redis calls, by operation.</summary>
+    public Counter<long> RedisErrors { get; }
+
     /// <summary>
     /// Records 0 on the counters of rare events (late updates by outcome, backlog drops, unpublishable outputs), so each
     /// series exists before its first event: <c>rate()</c>, <c>increase()</c> and alerts then see the first one. Call once
@@ -85,6 +93,10 @@ public sealed class IpEnrichTelemetry : IDisposable
 
         BacklogDropped.Add(0);
         Unpublishable.Add(0);
+        foreach (var operation in RedisOperations)
+        {
+            RedisErrors.Add(0, new KeyValuePair<string, object?>("operation", operation));
+        }
     }
 
     public void Dispose() => _meter.Dispose();

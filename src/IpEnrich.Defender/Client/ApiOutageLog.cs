@@ -1,3 +1,4 @@
+using IpEnrich.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace IpEnrich.Defender.Client;
@@ -11,53 +12,28 @@ public sealed partial class ApiOutageLog(TimeProvider time, ILogger<ApiOutageLog
 {
     public static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(30);
 
-    private readonly Lock _gate = new();
-    private volatile bool _failing;
-    private long _since;
-    private long _summarisedAt;
-    private long _failures;
-    private long _sinceSummary;
+    private readonly OutageTracker _outage = new(time, SummaryInterval);
 
     public void Failed(string ip, string reason, bool transient)
     {
         LogFailure(logger, ip, reason, transient);
-        lock (_gate)
+        _outage.Failed((Logger: logger, Reason: reason, Transient: transient), static (change, s) =>
         {
-            var now = time.GetTimestamp();
-            if (!_failing)
+            if (change.Change == OutageChange.Started)
             {
-                (_failing, _since, _summarisedAt, _failures, _sinceSummary) = (true, now, now, 1, 0);
-                LogStarted(logger, reason, transient, SummaryInterval.TotalSeconds);
-                return;
+                LogStarted(s.Logger, s.Reason, s.Transient, SummaryInterval.TotalSeconds);
             }
-
-            _failures++;
-            _sinceSummary++;
-            if (time.GetElapsedTime(_summarisedAt, now) >= SummaryInterval)
+            else
             {
-                LogStillFailing(logger, _sinceSummary, time.GetElapsedTime(_since, now).TotalSeconds, reason);
-                (_summarisedAt, _sinceSummary) = (now, 0);
+                LogStillFailing(s.Logger, change.Count, change.Lasted.TotalSeconds, s.Reason);
             }
-        }
+        });
     }
 
     /// <summary>A lookup got an answer (found, not seen, invalid, or throttled: the API is up).</summary>
     public void Answered()
     {
-        if (!_failing)
-        {
-            return; // the usual case: no lock
-        }
-
-        lock (_gate)
-        {
-            if (_failing)
-            {
-                _failing = false;
-                var lasted = time.GetElapsedTime(_since).TotalSeconds;
-                LogRecovered(logger, _failures, lasted);
-            }
-        }
+        _outage.Succeeded(logger, static (ended, log) => LogRecovered(log, ended.Count, ended.Lasted.TotalSeconds));
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Defender API lookup of {Ip} failed: {Reason} (transient: {Transient})")]

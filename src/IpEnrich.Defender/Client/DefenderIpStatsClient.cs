@@ -196,6 +196,6 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
 
     private static string Describe(ErrorDetail? error) => error?.Code is { } code ? $" ({code})" : string.Empty;
 
-    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Defender API throttled the lookup of {Ip}; retry after {RetryAfterSeconds} s")]
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "Defender API throttled the lookup of {Ip}; retry after {RetryAfterSeconds} s")]
     private static partial void LogThrottled(ILogger logger, string ip, double retryAfterSeconds);
 }

@@ -22,6 +22,7 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
     private static readonly TimeSpan ErrorNap = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _work = new(0, int.MaxValue);
+    private readonly QuotaPauseLog _pauses = new(time, logger);
     private volatile ILateUpdateSink? _sink;
     private int _inFlight;
 
@@ -97,7 +98,7 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                LogStoreFailed(logger, ex.GetType().Name);
+                LogStoreFailed(logger, ex);
                 await Task.Delay(ErrorNap, time, CancellationToken.None);
             }
         }
@@ -142,6 +143,15 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                     return pacing.QuotaDenied(claimed.Priority, decision.RetryAfter);
                 }
 
+                if (claimed.Local && decision.IsShared)
+                {
+                    // Redis is back, and another replica may hold the same lookup in its process: it moves to the shared
+                    // backlog at its next claim, where only one replica takes it. The slot goes unused.
+                    handedBack = true;
+                    await store.ReturnAsync(claimed);
+                    return TimeSpan.Zero;
+                }
+
                 IpStatsResult result;
                 try
                 {
@@ -155,6 +165,7 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                 switch (result)
                 {
                     case IpStatsResult.Throttled throttled:
+                        _pauses.Throttled(throttled.RetryAfter);
                         await quota.PauseAsync(throttled.RetryAfter, stopping);
                         handedBack = true;
                         await store.ReturnAsync(claimed);
@@ -168,6 +179,7 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                 }
 
                 pacing.Answered(claimed.Priority);
+                _pauses.Answered();
                 // Millisecond precision: the same instant whether read back from L1, Redis or this answer.
                 answer = result.ToLookupResult(DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()));
                 if (answer.IsFinal)
@@ -185,7 +197,15 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
         }
         catch (Exception ex) when (!handedBack && ex is not OperationCanceledException)
         {
-            LogAnswerFailed(logger, claimed.Target.Member, ex.GetType().Name, ex.Message);
+            if (ex is RedisException or TimeoutException)
+            {
+                LogStoreFailed(logger, ex); // RedisHealth reports the outage once
+            }
+            else
+            {
+                LogAnswerFailed(logger, claimed.Target.Member, ex.GetType().Name, ex.Message);
+            }
+
             await TryReturnAsync(claimed);
             return ErrorNap;
         }
@@ -241,14 +261,15 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            LogStoreFailed(logger, ex.GetType().Name); // its lease ends and it is wanted again
+            LogStoreFailed(logger, ex); // its lease ends and it is wanted again
         }
     }
 
     public void Dispose() => _work.Dispose();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backlog store unavailable ({Error}); retrying")]
-    private static partial void LogStoreFailed(ILogger logger, string error);
+    // Debug: RedisHealth reports the outage itself, once.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Backlog store unavailable; retrying")]
+    private static partial void LogStoreFailed(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "No API token for the backlog drain yet; retrying before it takes a lookup")]
     private static partial void LogNoToken(ILogger logger, Exception error);

@@ -38,12 +38,13 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
     private long _droppedLogged;
     private long _droppedLoggedAt;
 
-    public BacklogScheduler(IOptions<BacklogOptions> options, IOptions<EnrichmentOptions> enrichment, RedisConnection redis, IpCacheStore cache,
-        IQuotaGate quota, IDefenderClient client, IAccessTokenSource tokens, TimeProvider time, IpEnrichTelemetry telemetry, ILoggerFactory loggers)
+    public BacklogScheduler(IOptions<BacklogOptions> options, IOptions<EnrichmentOptions> enrichment, RedisConnection redis, RedisHealth health,
+        IOptions<RedisOptions> redisOptions, IpCacheStore cache, IQuotaGate quota, IDefenderClient client, IAccessTokenSource tokens, TimeProvider time, IpEnrichTelemetry telemetry, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(enrichment);
         ArgumentNullException.ThrowIfNull(loggers);
+        ArgumentNullException.ThrowIfNull(redisOptions);
         var settings = options.Value;
         _time = time;
         _telemetry = telemetry;
@@ -52,7 +53,7 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
         _shared = settings.Shared && redis.IsConfigured;
         var local = new MemoryBacklogStore(settings, time);
         _store = _shared
-            ? new FallbackBacklogStore(new RedisBacklogStore(() => redis.Database, cache.Profile, settings), local, _logger)
+            ? new FallbackBacklogStore(new RedisBacklogStore(() => redis.Database, cache.Profile, settings), local, health, redisOptions.Value.AlertPathTimeout, _logger)
             : local;
         _answers = new AnswerWaiters(redis, cache, time, _logger);
         _pacing = new BacklogPacing(time);

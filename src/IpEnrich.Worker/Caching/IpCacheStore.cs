@@ -13,26 +13,30 @@ namespace IpEnrich.Worker.Caching;
 /// <summary>
 /// Two tiers: a count-limited in-process L1 in front of Redis. Keys <c>ipenrich:v1:{profile}:{lookBackHours}:{ip}</c>.
 /// Redis keeps an entry for its jittered TTL plus <see cref="CacheOptions.MaxStale"/>; reads tell fresh from stale.
-/// An unreachable Redis reads as a miss and writes are dropped, so enrichment continues on L1.
+/// An unreachable Redis reads as a miss, so enrichment continues on L1; a write it refused is kept (bounded) and made
+/// once it answers again, so a lookup answered during the outage is not asked again by another replica.
 /// </summary>
-public sealed partial class IpCacheStore : IDisposable
+public sealed class IpCacheStore : IDisposable
 {
     private readonly CacheOptions _options;
     private readonly RedisConnection _redis;
     private readonly TimeProvider _time;
-    private readonly ILogger<IpCacheStore> _logger;
     private readonly MemoryCache? _l1;
     private readonly string _prefix;
-    private readonly TransitionFlag _redisHealthy = new(initial: true);
+    private readonly RedisHealth _health;
+    private readonly UnwrittenEntries _unwritten = new(MaxUnwritten);
 
-    public IpCacheStore(IOptions<CacheOptions> options, IOptions<DefenderOptions> defender, RedisConnection redis, TimeProvider time, ILogger<IpCacheStore> logger)
+    // Entries answered while Redis was away, written once it is back: more would be old by then anyway.
+    private const int MaxUnwritten = 10_000;
+
+    public IpCacheStore(IOptions<CacheOptions> options, IOptions<DefenderOptions> defender, RedisConnection redis, RedisHealth health, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(defender);
         _options = options.Value;
         _redis = redis;
+        _health = health;
         _time = time;
-        _logger = logger;
         Profile = (_options.Profile ?? $"{defender.Value.Cloud}-{defender.Value.TenantId}").ToLowerInvariant();
         _prefix = $"ipenrich:v1:{Profile}:";
         if (_options.L1Capacity > 0)
@@ -44,7 +48,7 @@ public sealed partial class IpCacheStore : IDisposable
     public string Profile { get; }
 
     /// <summary>False after a Redis operation failed, until one succeeds again.</summary>
-    public bool RedisHealthy => _redisHealthy.Value;
+    public bool RedisHealthy => _health.IsHealthy;
 
     /// <summary>The cache key of an address; built once per address and look-back, not once per alert.</summary>
     public string Key(IPAddress ip, int lookBackHours) =>
@@ -56,7 +60,8 @@ public sealed partial class IpCacheStore : IDisposable
     public CachedStats? GetL1(string key) => _l1?.Get<CachedStats>(key);
 
     /// <summary>Reads <paramref name="keys"/> from Redis in one pipelined batch (cluster-safe: no cross-slot MGET).</summary>
-    public async Task<CachedStats?[]> GetManyAsync(IReadOnlyList<string> keys)
+    /// <param name="waitAtMost">How long the caller waits (an alert's path); past it the keys read as missing, and a slow Redis is not counted as down.</param>
+    public async Task<CachedStats?[]> GetManyAsync(IReadOnlyList<string> keys, TimeSpan? waitAtMost = null)
     {
         var results = new CachedStats?[keys.Count];
         var database = _redis.Database;
@@ -75,7 +80,18 @@ public sealed partial class IpCacheStore : IDisposable
             }
 
             batch.Execute();
-            await Task.WhenAll(reads);
+            var all = Task.WhenAll(reads);
+            try
+            {
+                await (waitAtMost is { } limit ? all.WaitAsync(limit, _time) : all);
+            }
+            catch (TimeoutException) when (!all.IsCompleted)
+            {
+                _health.Slow("alert_wait");
+                _ = all.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed: a later failure is not this alert's
+                return results;
+            }
+
             for (var i = 0; i < keys.Count; i++)
             {
                 results[i] = CachedStats.Decode(reads[i].Result);
@@ -85,11 +101,11 @@ public sealed partial class IpCacheStore : IDisposable
                 }
             }
 
-            MarkRedis(healthy: true);
+            Answered();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            MarkRedis(healthy: false, ex);
+            _health.Failed("cache", ex);
         }
 
         return results;
@@ -116,21 +132,66 @@ public sealed partial class IpCacheStore : IDisposable
         var entry = new CachedStats(result.Status, result.Stats?.OrganizationPrevalence ?? 0, result.Stats?.FirstSeen, result.Stats?.LastSeen,
             result.FetchedAt ?? now, now + Jittered(ttl));
         SetL1(key, entry);
-        var database = _redis.Database;
-        if (database is not null)
+        if (_redis.Database is not null)
         {
-            try
+            if (await WriteAsync(key, entry))
             {
-                await database.StringSetAsync(key, entry.Encode(), (entry.FreshUntil - now) + _options.MaxStale);
-                MarkRedis(healthy: true);
+                Answered();
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            else
             {
-                MarkRedis(healthy: false, ex);
+                _unwritten.Add(key, entry);
             }
         }
 
         return entry;
+    }
+
+    private async Task<bool> WriteAsync(string key, CachedStats entry)
+    {
+        try
+        {
+            var keepFor = (entry.FreshUntil - _time.GetUtcNow()) + _options.MaxStale;
+            if (keepFor > TimeSpan.Zero)
+            {
+                await _redis.Database!.StringSetAsync(key, entry.Encode(), keepFor);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _health.Failed("cache", ex);
+            return false;
+        }
+    }
+
+    /// <summary>Redis answered: the entries it refused while away are written now, by one caller at a time.</summary>
+    private void Answered()
+    {
+        _health.Succeeded();
+        if (_unwritten.TryStartFlush(out var entries))
+        {
+            _ = FlushAsync(entries);
+        }
+    }
+
+    private async Task FlushAsync(List<KeyValuePair<string, CachedStats>> entries)
+    {
+        try
+        {
+            foreach (var (key, entry) in entries)
+            {
+                if (!await WriteAsync(key, entry))
+                {
+                    _unwritten.Add(key, entry); // away again: kept for the next return
+                }
+            }
+        }
+        finally
+        {
+            _unwritten.EndFlush();
+        }
     }
 
     /// <summary>The TTL varied by ± <see cref="CacheOptions.TtlJitter"/>.</summary>
@@ -153,25 +214,6 @@ public sealed partial class IpCacheStore : IDisposable
             _l1.Set(key, entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = ttl });
         }
     }
-
-    private void MarkRedis(bool healthy, Exception? error = null) =>
-        _redisHealthy.Set(healthy, (Logger: _logger, Error: error), static (healthy, state) =>
-        {
-            if (healthy)
-            {
-                LogRedisRecovered(state.Logger);
-            }
-            else
-            {
-                LogRedisUnavailable(state.Logger, state.Error!.GetType().Name);
-            }
-        });
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable ({Error}): enriching from the in-process cache and the local limiter")]
-    private static partial void LogRedisUnavailable(ILogger logger, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Redis reachable again: shared cache and quota back in use")]
-    private static partial void LogRedisRecovered(ILogger logger);
 
     private sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
     {

@@ -24,11 +24,14 @@ public sealed class LookupService
     private readonly TimeProvider _time;
     private readonly LookupMetrics _metrics;
     private readonly int _defaultLookBackHours;
+    private readonly TimeSpan _redisWait;
 
-    public LookupService(IpCacheStore cache, BacklogScheduler backlog, TimeProvider time, IOptions<DefenderOptions> defender)
+    public LookupService(IpCacheStore cache, BacklogScheduler backlog, TimeProvider time, IOptions<DefenderOptions> defender, IOptions<RedisOptions> redis)
     {
         ArgumentNullException.ThrowIfNull(defender);
         ArgumentNullException.ThrowIfNull(backlog);
+        ArgumentNullException.ThrowIfNull(redis);
+        _redisWait = redis.Value.AlertPathTimeout;
         _cache = cache;
         _backlog = backlog;
         _time = time;
@@ -73,7 +76,7 @@ public sealed class LookupService
             keys[p] = _cache.Key(ips[pending[p]], hours); // memoized: no new string
         }
 
-        var fromRedis = await _cache.GetManyAsync(keys);
+        var fromRedis = await _cache.GetManyAsync(keys, maxWait < _redisWait ? maxWait : _redisWait);
         var now = _time.GetUtcNow();
         var misses = new List<(int Index, string Key, CachedStats? Stale)>();
         for (var p = 0; p < pending.Count; p++)

@@ -18,7 +18,11 @@ public static class LookupServiceCollectionExtensions
         services.AddDefenderClient(configuration);
         services.AddOptions<RedisOptions>().BindChecked(configuration.GetSection(RedisOptions.SectionName))
             .Validate(o => RedisOptions.IsValidConnectionString(o.ConnectionString), "Redis:ConnectionString is not a valid StackExchange.Redis configuration string (not shown: it may hold a password)")
+            .Validate(o => InRange(o.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)), "Redis:Timeout must be between 100ms and 1m")
+            .Validate(o => InRange(o.AlertPathTimeout, TimeSpan.FromMilliseconds(10), o.Timeout), "Redis:AlertPathTimeout must be between 10ms and Redis:Timeout")
+            .Validate(o => InRange(o.FallbackGrace, TimeSpan.Zero, TimeSpan.FromMinutes(10)), "Redis:FallbackGrace must be between 0s and 10m")
             .ValidateOnStart();
+        services.TryAddSingleton<RedisHealth>();
         services.AddOptions<CacheOptions>().BindChecked(configuration.GetSection(CacheOptions.SectionName))
             .Validate(o => o.TtlJitter is >= 0 and < 1, "Cache:TtlJitter must be in [0, 1)")
             .Validate(o => InRange(o.FoundTtl, OneSecond, OneYear) && InRange(o.NotSeenTtl, OneSecond, OneYear) && InRange(o.InvalidTtl, OneSecond, OneYear),

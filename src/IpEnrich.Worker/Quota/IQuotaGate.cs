@@ -30,4 +30,7 @@ public readonly record struct QuotaDecision(bool Allowed, TimeSpan RetryAfter, s
     public static QuotaDecision Granted(string slot) => new(true, TimeSpan.Zero, slot);
 
     public static QuotaDecision Deny(TimeSpan retryAfter) => new(false, retryAfter);
+
+    /// <summary>Granted by the budget every replica shares (Redis), not by this replica's own limiter.</summary>
+    public bool IsShared => Allowed && Slot is { } slot && !slot.StartsWith(LocalQuotaGate.SlotPrefix, StringComparison.Ordinal);
 }

@@ -14,7 +14,7 @@ public sealed class LocalQuotaGate : IQuotaGate
     /// <summary>Marks slots this gate granted (the shared gate's fallback hands them back here).</summary>
     public const string SlotPrefix = "local:";
 
-    private readonly TwoWindowLimiter _limiter;
+    private TwoWindowLimiter _limiter;
     private readonly QuotaOptions _options;
     private readonly TimeProvider _time;
     private readonly int _replicas;
@@ -26,12 +26,28 @@ public sealed class LocalQuotaGate : IQuotaGate
         _options = options.Value;
         _time = time;
         _replicas = shareOfReplicas ? Math.Max(1, _options.ExpectedReplicas) : 1;
-        _limiter = new TwoWindowLimiter(time,
-            new QuotaWindow(Math.Max(1, _options.EffectivePerMinute / _replicas), _options.MinuteWindow),
-            new QuotaWindow(Math.Max(1, _options.EffectivePerHour / _replicas), _options.HourWindow));
+        _limiter = NewLimiter();
     }
 
-    public (int Minute, int Hour) Remaining => _limiter.Remaining();
+    /// <summary>
+    /// Starts afresh as the fallback, with this replica's share of what every replica spent before
+    /// (<paramref name="spentMinute"/>, <paramref name="spentHour"/>, as the shared windows last said) counted as spent.
+    /// </summary>
+    public void StartOver(int spentMinute, int spentHour)
+    {
+        var limiter = NewLimiter();
+        limiter.Occupy(spentMinute / _replicas, spentHour / _replicas);
+        Volatile.Write(ref _limiter, limiter);
+    }
+
+    /// <summary>How long ago each slot this gate granted (within the long window) was taken, for the shared windows to count.</summary>
+    public IReadOnlyList<TimeSpan> GrantedAges() => Volatile.Read(ref _limiter).HeldAges();
+
+    private TwoWindowLimiter NewLimiter() => new(_time,
+        new QuotaWindow(Math.Max(1, _options.EffectivePerMinute / _replicas), _options.MinuteWindow),
+        new QuotaWindow(Math.Max(1, _options.EffectivePerHour / _replicas), _options.HourWindow));
+
+    public (int Minute, int Hour) Remaining => Volatile.Read(ref _limiter).Remaining();
 
     public Task<QuotaDecision> TryAcquireAsync(AlertPriority priority, CancellationToken cancellationToken)
     {
@@ -42,7 +58,7 @@ public sealed class LocalQuotaGate : IQuotaGate
         }
 
         var reserve = _options.ReserveFor(priority) / _replicas;
-        return Task.FromResult(_limiter.TryAcquire(reserve, out var retryAfter, out var slot)
+        return Task.FromResult(Volatile.Read(ref _limiter).TryAcquire(reserve, out var retryAfter, out var slot)
             ? QuotaDecision.Granted(SlotPrefix + slot.ToString(CultureInfo.InvariantCulture))
             : QuotaDecision.Deny(retryAfter));
     }
@@ -52,7 +68,7 @@ public sealed class LocalQuotaGate : IQuotaGate
         if (decision.Slot is { } slot && slot.StartsWith(SlotPrefix, StringComparison.Ordinal)
             && long.TryParse(slot.AsSpan(SlotPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
-            _limiter.Restamp(id);
+            Volatile.Read(ref _limiter).Restamp(id);
         }
 
         return Task.CompletedTask;

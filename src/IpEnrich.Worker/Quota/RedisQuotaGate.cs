@@ -10,8 +10,10 @@ namespace IpEnrich.Worker.Quota;
 /// <summary>
 /// The budget shared by every replica: one Lua script reads the server's <c>TIME</c>, honours the shared pause, trims
 /// two sliding logs (sorted sets) and takes a slot in both atomically — "at most N in any window", never a burst.
-/// Keys share the hash tag <c>{quota:profile}</c>, so they live on one Cluster slot. When Redis cannot be reached, the
-/// local limiter with 1/ExpectedReplicas of the budget takes over until it can.
+/// Keys share the hash tag <c>{quota:profile}</c>, so they live on one Cluster slot. When Redis fails, nothing is
+/// granted for <see cref="RedisOptions.FallbackGrace"/>; past it, the local limiter takes over with 1/ExpectedReplicas
+/// of what the shared windows last had left, and Redis is probed once a second. Back on Redis, the slots granted
+/// locally are added to the shared windows first, so no replica spends them a second time.
 /// </summary>
 public sealed partial class RedisQuotaGate : IQuotaGate
 {
@@ -61,6 +63,21 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         return 1
         """;
 
+    private const string AdoptScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local minuteMs, hourMs = tonumber(ARGV[1]), tonumber(ARGV[2])
+        for i = 4, #ARGV do
+          local age = tonumber(ARGV[i])
+          local member = ARGV[3] .. ':' .. i
+          if age < hourMs then redis.call('ZADD', KEYS[2], now - age, member) end
+          if age < minuteMs then redis.call('ZADD', KEYS[1], now - age, member) end
+        end
+        redis.call('PEXPIRE', KEYS[1], minuteMs)
+        redis.call('PEXPIRE', KEYS[2], hourMs)
+        return 1
+        """;
+
     private const string PauseScript = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -72,7 +89,12 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         return untilMs
         """;
 
+    private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan NotConnectedYet = TimeSpan.FromMilliseconds(250);
+
     private readonly RedisConnection _redis;
+    private readonly RedisHealth _health;
+    private readonly TimeProvider _time;
     private readonly QuotaOptions _options;
     private readonly LocalQuotaGate _fallback;
     private readonly ILogger<RedisQuotaGate> _logger;
@@ -80,12 +102,16 @@ public sealed partial class RedisQuotaGate : IQuotaGate
     private readonly TransitionFlag _usingFallback = new(initial: false);
     // Read by the gauge while script results replace it: one immutable pair swapped whole, so a read never mixes two.
     private Remainder _remaining;
+    private long _nextProbe;
+    private int _probing;
 
-    public RedisQuotaGate(RedisConnection redis, IOptions<QuotaOptions> options, IpCacheStore cache, TimeProvider time, ILogger<RedisQuotaGate> logger)
+    public RedisQuotaGate(RedisConnection redis, RedisHealth health, IOptions<QuotaOptions> options, IpCacheStore cache, TimeProvider time, ILogger<RedisQuotaGate> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(cache);
         _redis = redis;
+        _health = health;
+        _time = time;
         _options = options.Value;
         _logger = logger;
         _fallback = new LocalQuotaGate(options, time, shareOfReplicas: true);
@@ -113,8 +139,13 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         var database = _redis.Database;
         if (database is null)
         {
-            UseFallback(true); // no connection yet: as if Redis were down
-            return await _fallback.TryAcquireAsync(priority, cancellationToken);
+            // Still connecting: wait a moment. No connection could be set up at all: the replica is on its own.
+            return _redis.FirstAttemptEnded ? await LocallyAsync(priority, cancellationToken) : QuotaDecision.Deny(NotConnectedYet);
+        }
+
+        if (_usingFallback.Value && !await TryReturnAsync(database))
+        {
+            return await LocallyAsync(priority, cancellationToken);
         }
 
         try
@@ -125,14 +156,62 @@ public sealed partial class RedisQuotaGate : IQuotaGate
                 (long)_options.MinuteWindow.TotalMilliseconds, (long)_options.HourWindow.TotalMilliseconds,
                 _options.EffectivePerMinute, _options.EffectivePerHour, _options.ReserveFor(priority), slot,
             ]))!;
-            UseFallback(false);
+            _health.Succeeded();
             Volatile.Write(ref _remaining, new Remainder((int)result[2], (int)result[3]));
             return (int)result[0] == 1 ? QuotaDecision.Granted(slot) : QuotaDecision.Deny(TimeSpan.FromMilliseconds((long)result[1]));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            UseFallback(true);
-            return await _fallback.TryAcquireAsync(priority, cancellationToken);
+            _health.Failed("quota", ex);
+            return await LocallyAsync(priority, cancellationToken);
+        }
+    }
+
+    /// <summary>Redis is failing: nothing during the grace, then this replica's share through the local limiter.</summary>
+    private async Task<QuotaDecision> LocallyAsync(AlertPriority priority, CancellationToken cancellationToken)
+    {
+        if (!_health.PastGrace && _redis.Database is not null)
+        {
+            var left = _health.GraceLeft;
+            return QuotaDecision.Deny(left > ProbeInterval ? ProbeInterval : left > TimeSpan.Zero ? left : NotConnectedYet);
+        }
+
+        UseFallback(true);
+        return await _fallback.TryAcquireAsync(priority, cancellationToken);
+    }
+
+    /// <summary>
+    /// On the fallback, one caller a second tries Redis: it adds the slots granted locally to the shared windows, and
+    /// only then are they used again. False (stay local) for every other caller and when Redis still fails.
+    /// </summary>
+    private async Task<bool> TryReturnAsync(IDatabase database)
+    {
+        var now = _time.GetTimestamp();
+        if (now < Interlocked.Read(ref _nextProbe) || Interlocked.CompareExchange(ref _probing, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            Interlocked.Exchange(ref _nextProbe, now + (long)(ProbeInterval.TotalSeconds * _time.TimestampFrequency));
+            var ages = _fallback.GrantedAges();
+            RedisValue[] args = [(long)_options.MinuteWindow.TotalMilliseconds, (long)_options.HourWindow.TotalMilliseconds, "adopted:" + Guid.NewGuid().ToString("N"),
+                .. ages.Select(age => (RedisValue)(long)Math.Ceiling(age.TotalMilliseconds))];
+            await database.ScriptEvaluateAsync(AdoptScript, [_keys[0], _keys[1]], args);
+            _health.Succeeded();
+            UseFallback(false);
+            LogReturned(_logger, ages.Count);
+            return true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _health.Failed("quota", ex);
+            return false;
+        }
+        finally
+        {
+            Volatile.Write(ref _probing, 0);
         }
     }
 
@@ -154,7 +233,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            UseFallback(true); // the slot keeps its grant time: the safety margin covers the difference
+            _health.Failed("quota", ex); // the slot keeps its grant time: the safety margin covers the difference
         }
     }
 
@@ -170,28 +249,30 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         try
         {
             await database.ScriptEvaluateAsync(PauseScript, [_keys[2]], [(long)Math.Ceiling(retryAfter.TotalMilliseconds)]);
-            LogPaused(_logger, retryAfter.TotalSeconds);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            UseFallback(true);
+            _health.Failed("quota", ex);
         }
     }
 
     private void UseFallback(bool fallback) =>
-        _usingFallback.Set(fallback, (Logger: _logger, _options.ExpectedReplicas), static (fallback, state) =>
+        _usingFallback.Set(fallback, this, static (fallback, gate) =>
         {
             if (fallback)
             {
-                LogFallback(state.Logger, state.ExpectedReplicas);
+                // What every replica spent, as the shared windows last said, still counts against this one's share.
+                var left = Volatile.Read(ref gate._remaining);
+                gate._fallback.StartOver(gate._options.EffectivePerMinute - left.Minute, gate._options.EffectivePerHour - left.Hour);
+                LogFallback(gate._logger, gate._options.ExpectedReplicas, left.Minute, left.Hour);
             }
         });
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Defender API answered 429: every replica pauses for {Seconds} s")]
-    private static partial void LogPaused(ILogger logger, double seconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shared quota unreachable in Redis past the grace: local limiter with 1/{Replicas} of the {Minute} calls this minute and {Hour} this hour the shared windows last had left")]
+    private static partial void LogFallback(ILogger logger, int replicas, int minute, int hour);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shared quota unreachable in Redis: local limiter with 1/{Replicas} of the budget")]
-    private static partial void LogFallback(ILogger logger, int replicas);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shared quota back in Redis: {Count} calls granted locally meanwhile added to its windows")]
+    private static partial void LogReturned(ILogger logger, int count);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"RedisQuotaGate({_keys[0]})");
 

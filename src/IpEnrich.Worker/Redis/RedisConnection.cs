@@ -24,6 +24,7 @@ public sealed partial class RedisConnection : IAsyncDisposable
         var configuration = ConfigurationOptions.Parse(options.Value.ConnectionString);
         configuration.AbortOnConnectFail = false;
         configuration.ClientName ??= "ipenrich";
+        configuration.SyncTimeout = configuration.AsyncTimeout = (int)options.Value.Timeout.TotalMilliseconds;
         // While Redis is unreachable, fail at once (and use the fallback) rather than queue until the alert's wait is gone.
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         // Try again every second, so a restarted Redis is back in use within seconds.
@@ -37,6 +38,9 @@ public sealed partial class RedisConnection : IAsyncDisposable
     public bool IsConfigured => _connecting is not null;
 
     public bool IsConnected => Multiplexer?.IsConnected == true;
+
+    /// <summary>True once the first connection attempt has ended (connected, or no connection could be set up).</summary>
+    public bool FirstAttemptEnded => _connecting is null || _connecting.IsCompleted;
 
     /// <summary>The database, or null in single-instance mode and until the first connection attempt has ended.</summary>
     public IDatabase? Database => Multiplexer?.GetDatabase();

@@ -9,6 +9,21 @@ public sealed class RedisOptions
     /// Sentinel (<c>serviceName=</c>) and Cluster endpoints are all supported as the library supports them.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// How long a call for the shared quota, backlog or cache may take before it counts as failed. A slow Redis
+    /// (a fork for a snapshot, a failover) answers within it and is waited for rather than abandoned.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an alert waits for a Redis read before it goes on as if the entry were missing (Redis keeps going).</summary>
+    public TimeSpan AlertPathTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long Redis must keep failing before a replica spends its own share of the budget: during a short outage
+    /// no call goes out rather than calls two replicas might both make.
+    /// </summary>
+    public TimeSpan FallbackGrace { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Empty (single-instance mode) or a string StackExchange.Redis accepts.</summary>
     public static bool IsValidConnectionString(string? connectionString)
     {

@@ -32,4 +32,19 @@ public sealed class ResilienceLogLevelTests
         Assert.Single(loud); // the circuit opening, nothing per attempt
         Assert.Contains("OnCircuitOpened", loud[0].Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_circuit_that_reopens_after_failed_probes_warns_once_and_its_closing_is_information_once()
+    {
+        var severity = new IpEnrich.Defender.Http.CircuitEventSeverity();
+        Polly.Telemetry.ResilienceEventSeverity Of(string name) => severity.Of(new Polly.Telemetry.ResilienceEvent(Polly.Telemetry.ResilienceEventSeverity.Warning, name));
+
+        Assert.Equal(Polly.Telemetry.ResilienceEventSeverity.Warning, Of("OnCircuitOpened"));
+        Assert.Equal(Polly.Telemetry.ResilienceEventSeverity.Debug, Of("OnCircuitHalfOpened"));
+        Assert.Equal(Polly.Telemetry.ResilienceEventSeverity.Debug, Of("OnCircuitOpened")); // the probe failed: still the same outage
+        Assert.Equal(Polly.Telemetry.ResilienceEventSeverity.Debug, Of("OnRetry"));
+        Assert.Equal(Polly.Telemetry.ResilienceEventSeverity.Information, Of("OnCircuitClosed"));
+        Assert.Equal(Polly.Telemetry.ResilienceEventSeverity.Debug, Of("OnCircuitClosed"));
+        Assert.Equal(Polly.Telemetry.ResilienceEventSeverity.Warning, Of("OnCircuitOpened")); // a new outage
+    }
 }

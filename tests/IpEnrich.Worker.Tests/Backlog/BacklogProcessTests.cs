@@ -44,7 +44,7 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         using var updates = new TopicFollower(cluster.BootstrapServers, "updates", 3);
         try
         {
-            await WaitReadyAsync(ports, ct);
+            await WorkerFleet.WaitReadyAsync(ports, ct);
             var started = clock.Elapsed;
             var inputs = await ProduceBurstAsync(cluster, alerts, ips, ct);
 
@@ -107,7 +107,7 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         using var updates = new TopicFollower(cluster.BootstrapServers, "updates", 3);
         try
         {
-            await WaitReadyAsync(ports, ct);
+            await WorkerFleet.WaitReadyAsync(ports, ct);
             var started = clock.Elapsed;
             var inputs = await ProduceBurstAsync(cluster, alerts, ips, ct);
 
@@ -161,14 +161,14 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         }
     }
 
-    private static string[] EmulatorQuota =>
+    internal static string[] EmulatorQuota =>
     [
         $"--Emulator:Quota:PerMinute={PerMinute}", $"--Emulator:Quota:PerHour={PerHour}",
         $"--Emulator:Quota:MinuteWindow={MinuteWindow:c}", $"--Emulator:Quota:HourWindow={HourWindow:c}",
     ];
 
     /// <summary>Worker settings: the emulator's quota mirrored, Redis, an updates topic, short waits, leases and Kafka timeouts.</summary>
-    private static Dictionary<string, string?> Settings(RunningEmulator emulator, MockKafkaCluster cluster, RedisServer redis)
+    internal static Dictionary<string, string?> Settings(RunningEmulator emulator, MockKafkaCluster cluster, RedisServer redis)
     {
         var settings = PipelineSetup.Settings(emulator, cluster, unlimitedQuota: false);
         settings["Kafka:GroupId"] = "backlog-processes";
@@ -191,50 +191,27 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
 
     private static string LogDirectory() => Directory.CreateTempSubdirectory("ipenrich-backlog-processes-").FullName;
 
-    private static async Task WaitReadyAsync(int[] ports, CancellationToken ct)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        foreach (var port in ports)
-        {
-            await Eventually.UntilAsync(async () =>
-            {
-                try
-                {
-                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health/ready"), ct);
-                    return response.IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-                catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-                {
-                    return false;
-                }
-            }, TimeSpan.FromSeconds(45), $"the worker on port {port} is ready", ct);
-        }
-    }
-
     /// <summary>
     /// <paramref name="alerts"/> alerts, one IP each, spread over the partitions; alert i names IP i mod <paramref name="ips"/>.
     /// Returns each alert's input position by its sequence number.
     /// </summary>
-    private static async Task<Dictionary<int, (int Partition, long Offset)>> ProduceBurstAsync(MockKafkaCluster cluster, int alerts, int ips, CancellationToken ct)
+    internal static async Task<Dictionary<int, (int Partition, long Offset)>> ProduceBurstAsync(MockKafkaCluster cluster, int alerts, int ips, CancellationToken ct,
+        int firstSeq = 0)
     {
         using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build();
-        var sent = await Task.WhenAll(Enumerable.Range(0, alerts).Select(seq =>
+        var sent = await Task.WhenAll(Enumerable.Range(firstSeq, alerts).Select(seq =>
         {
-            var ip = seq % ips;
+            var ip = firstSeq + ((seq - firstSeq) % ips);
             var value = $$"""{"seq":{{seq}},"src_ip":"10.77.{{ip / 250}}.{{(ip % 250) + 1}}"}""";
             return producer.ProduceAsync(new TopicPartition("in", seq % Partitions), new Message<string, string> { Key = $"k{seq}", Value = value }, ct);
         }));
-        return sent.Select((r, seq) => (seq, r)).ToDictionary(x => x.seq, x => (x.r.Partition.Value, x.r.Offset.Value));
+        return sent.Select((r, i) => (Seq: firstSeq + i, r)).ToDictionary(x => x.Seq, x => (x.r.Partition.Value, x.r.Offset.Value));
     }
 
-    private static async Task<List<(DateTimeOffset At, string? Ip, int Status)>> StatsCallsAsync(RunningEmulator emulator) =>
+    internal static async Task<List<(DateTimeOffset At, string? Ip, int Status)>> StatsCallsAsync(RunningEmulator emulator) =>
         [.. (await emulator.GetCallLogAsync()).Where(c => c.Ip is not null).OrderBy(c => c.At)];
 
-    private static async Task<int> AskedIpsAsync(RunningEmulator emulator) =>
+    internal static async Task<int> AskedIpsAsync(RunningEmulator emulator) =>
         (await StatsCallsAsync(emulator)).Where(c => c.Status is 200 or 404).Select(c => c.Ip).Distinct().Count();
 
     /// <summary>
@@ -280,7 +257,7 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
             .Select(g => $"{g.Key} at {string.Join(", ", g.Select(c => $"{(c.At - calls[0].At).TotalSeconds:0.00} s ({c.Status})"))}"));
 
     /// <summary>The input positions of the alerts published at least once with the status <c>deferred</c>.</summary>
-    private static HashSet<(int Partition, long Offset)> DeferredAlerts(TopicFollower outputs, Dictionary<int, (int Partition, long Offset)> inputs)
+    internal static HashSet<(int Partition, long Offset)> DeferredAlerts(TopicFollower outputs, Dictionary<int, (int Partition, long Offset)> inputs)
     {
         var deferred = new HashSet<(int, long)>();
         foreach (var record in outputs.Snapshot())
@@ -296,7 +273,7 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
     }
 
     /// <summary>Update records per input position they point at.</summary>
-    private static Dictionary<(int Partition, long Offset), int> UpdatesPerAlert(TopicFollower updates)
+    internal static Dictionary<(int Partition, long Offset), int> UpdatesPerAlert(TopicFollower updates)
     {
         var counts = new Dictionary<(int, long), int>();
         foreach (var record in updates.Snapshot())
@@ -311,73 +288,9 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         return counts;
     }
 
-    private static bool AllUpdated(TopicFollower outputs, TopicFollower updates, Dictionary<int, (int Partition, long Offset)> inputs)
+    internal static bool AllUpdated(TopicFollower outputs, TopicFollower updates, Dictionary<int, (int Partition, long Offset)> inputs)
     {
         var perAlert = UpdatesPerAlert(updates);
         return DeferredAlerts(outputs, inputs).All(perAlert.ContainsKey);
-    }
-
-    /// <summary>Reads a topic from the beginning of every partition (assigned, no group) for as long as the test runs.</summary>
-    private sealed class TopicFollower : IDisposable
-    {
-        private readonly Lock _lock = new();
-        private readonly List<Record> _records = [];
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _reading;
-
-        public TopicFollower(string bootstrap, string topic, int partitions)
-        {
-            _reading = Task.Run(() =>
-            {
-                using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-                {
-                    BootstrapServers = bootstrap, GroupId = "verify-" + Guid.NewGuid().ToString("N"), EnableAutoCommit = false,
-                }).Build();
-                consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
-                while (!_stop.IsCancellationRequested)
-                {
-                    if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message: not null } r)
-                    {
-                        lock (_lock)
-                        {
-                            _records.Add(new Record(r.Message.Key, r.Message.Value));
-                        }
-                    }
-                }
-
-                consumer.Close();
-            });
-        }
-
-        public int Count
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _records.Count;
-                }
-            }
-        }
-
-        public List<Record> Snapshot()
-        {
-            lock (_lock)
-            {
-                return [.. _records];
-            }
-        }
-
-        /// <summary>Records by their alert (the key names it), each once.</summary>
-        public List<Record> Distinct() => [.. Snapshot().DistinctBy(r => r.Key)];
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _reading.Wait(TimeSpan.FromSeconds(10));
-            _stop.Dispose();
-        }
-
-        public sealed record Record(string Key, string Value);
     }
 }

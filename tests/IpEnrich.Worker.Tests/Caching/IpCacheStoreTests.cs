@@ -31,7 +31,7 @@ public sealed class IpCacheStoreTests
         await cache.GetAsync("ipenrich:test:absent");
 
         // Down and up alternate, starting from healthy and ending where the store ended: no change twice, none left out.
-        var logged = parts.Logs.GetSnapshot().Where(r => r.Category == typeof(IpCacheStore).FullName)
+        var logged = parts.Logs.GetSnapshot().Where(r => r.Category == typeof(IpEnrich.Worker.Redis.RedisHealth).FullName && r.Level > LogLevel.Debug)
             .Select(r => r.Level == LogLevel.Warning ? "down" : "up").ToList();
         Assert.True(cache.RedisHealthy);
         Assert.NotEmpty(logged);

@@ -22,6 +22,8 @@ public sealed class FaultToleranceTests
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
         var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Redis:ConnectionString"] = redis.ConnectionString;
+        // The redis-down phase is about the local fallback answering: it starts at once (QuotaFallbackTests cover the grace).
+        settings["Redis:FallbackGrace"] = "00:00:00";
         settings["Enrichment:MaxWait"] = "00:00:02";
         settings["Kafka:Settings:socket.timeout.ms"] = "5000"; // requests lost with the broker fail fast
         settings["Defender:Resilience:MaxRetries"] = "0";

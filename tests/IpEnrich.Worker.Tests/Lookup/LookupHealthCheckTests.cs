@@ -28,10 +28,11 @@ public sealed class LookupHealthCheckTests
     {
         var time = new FakeTimeProvider();
         var redis = new RedisConnection(Options.Create(new RedisOptions()), NullLogger<RedisConnection>.Instance);
-        using var cache = new IpCacheStore(Options.Create(new CacheOptions()), Options.Create(new DefenderOptions { TenantId = "t" }), redis,
-            time, NullLogger<IpCacheStore>.Instance);
         using var telemetry = new TestTelemetry();
-        await using var backlog = new BacklogScheduler(Options.Create(new BacklogOptions()), Options.Create(new EnrichmentOptions()), redis, cache,
+        var health = new RedisHealth(Options.Create(new RedisOptions()), telemetry.Instruments, time, NullLogger<RedisHealth>.Instance);
+        using var cache = new IpCacheStore(Options.Create(new CacheOptions()), Options.Create(new DefenderOptions { TenantId = "t" }), redis, health, time);
+        await using var backlog = new BacklogScheduler(Options.Create(new BacklogOptions()), Options.Create(new EnrichmentOptions()), redis, health,
+            Options.Create(new RedisOptions()), cache,
             new QuotaSpent(), new UnusedClient(), new StaticToken(), time, telemetry.Instruments, NullLoggerFactory.Instance);
         var check = new LookupHealthCheck(redis, cache, new DefenderApiStatus(), backlog);
 
@@ -60,10 +61,12 @@ public sealed class LookupHealthCheckTests
     {
         var defender = new DefenderApiStatus();
         var redis = new RedisConnection(Options.Create(new RedisOptions()), NullLogger<RedisConnection>.Instance);
-        using var cache = new IpCacheStore(Options.Create(new CacheOptions()), Options.Create(new DefenderOptions { TenantId = "t" }), redis,
-            new FakeTimeProvider(), NullLogger<IpCacheStore>.Instance);
         using var telemetry = new TestTelemetry();
-        await using var backlog = new BacklogScheduler(Options.Create(new BacklogOptions()), Options.Create(new EnrichmentOptions()), redis, cache,
+        var health = new RedisHealth(Options.Create(new RedisOptions()), telemetry.Instruments, TimeProvider.System, NullLogger<RedisHealth>.Instance);
+        using var cache = new IpCacheStore(Options.Create(new CacheOptions()), Options.Create(new DefenderOptions { TenantId = "t" }), redis, health,
+            new FakeTimeProvider());
+        await using var backlog = new BacklogScheduler(Options.Create(new BacklogOptions()), Options.Create(new EnrichmentOptions()), redis, health,
+            Options.Create(new RedisOptions()), cache,
             new QuotaSpent(), new UnusedClient(), new StaticToken(), TimeProvider.System, telemetry.Instruments, NullLoggerFactory.Instance);
         var check = new LookupHealthCheck(redis, cache, defender, backlog);
 

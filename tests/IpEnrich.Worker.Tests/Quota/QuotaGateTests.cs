@@ -65,10 +65,12 @@ public sealed class QuotaGateTests
     [Fact]
     public void Ttl_jitter_stays_within_ten_percent_and_varies()
     {
+        using var telemetry = new TestTelemetry();
+        var redisOptions = Options.Create(new IpEnrich.Worker.Redis.RedisOptions());
         var cache = new IpCacheStore(Options.Create(new CacheOptions()), Options.Create(new IpEnrich.Defender.Options.DefenderOptions { TenantId = "t" }),
-            new IpEnrich.Worker.Redis.RedisConnection(Options.Create(new IpEnrich.Worker.Redis.RedisOptions()),
-                Microsoft.Extensions.Logging.Abstractions.NullLogger<IpEnrich.Worker.Redis.RedisConnection>.Instance), new FakeTimeProvider(),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<IpCacheStore>.Instance);
+            new IpEnrich.Worker.Redis.RedisConnection(redisOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger<IpEnrich.Worker.Redis.RedisConnection>.Instance),
+            new IpEnrich.Worker.Redis.RedisHealth(redisOptions, telemetry.Instruments, TimeProvider.System,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<IpEnrich.Worker.Redis.RedisHealth>.Instance), new FakeTimeProvider());
         var ttls = Enumerable.Range(0, 2000).Select(_ => cache.Jittered(TimeSpan.FromHours(6))).ToList();
         Assert.All(ttls, t => Assert.InRange(t, TimeSpan.FromHours(5.4), TimeSpan.FromHours(6.6)));
         Assert.True(ttls.Distinct().Count() > 1000);

@@ -18,12 +18,21 @@ public sealed class RedisParts : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public RedisParts(string? connectionString, QuotaOptions? quota = null)
+    /// <param name="redis">Changes to the Redis options (timeouts, grace) beyond the connection string.</param>
+    /// <param name="time">The clock of the parts (the grace and the fallback limiter); the real one when null.</param>
+    public RedisParts(string? connectionString, QuotaOptions? quota = null, Action<RedisOptions>? redis = null, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
-        services.AddSingleton(TimeProvider.System);
-        services.Configure<RedisOptions>(o => o.ConnectionString = connectionString);
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<IpEnrich.Core.Telemetry.IpEnrichTelemetry>();
+        services.AddSingleton<RedisHealth>();
+        services.Configure<RedisOptions>(o =>
+        {
+            o.ConnectionString = connectionString;
+            redis?.Invoke(o);
+        });
         services.Configure<CacheOptions>(o => o.L1Capacity = 0); // every read goes to Redis
         services.Configure<DefenderOptions>(o => o.TenantId = "tenant");
         services.AddSingleton(Options.Create(quota ?? new QuotaOptions()));
@@ -39,13 +48,15 @@ public sealed class RedisParts : IAsyncDisposable
 
     public RedisQuotaGate Quota => _services.GetRequiredService<RedisQuotaGate>();
 
+    public RedisHealth Health => _services.GetRequiredService<RedisHealth>();
+
     public FakeLogCollector Logs => _services.GetFakeLogCollector();
 
     /// <summary>The parts on <paramref name="server"/>, once their connection (made in the background) is up; fails the test if it does not come up.</summary>
-    public static async Task<RedisParts> ConnectedAsync(RedisServer server, QuotaOptions? quota = null)
+    public static async Task<RedisParts> ConnectedAsync(RedisServer server, QuotaOptions? quota = null, Action<RedisOptions>? redis = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(server);
-        var parts = new RedisParts(server.ConnectionString, quota);
+        var parts = new RedisParts(server.ConnectionString, quota, redis, time);
         await Eventually.UntilAsync(() => parts.Connection.IsConnected, TimeSpan.FromSeconds(10), "the connection to redis-server is up", TestContext.Current.CancellationToken);
         return parts;
     }

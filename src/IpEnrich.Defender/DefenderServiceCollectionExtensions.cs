@@ -4,6 +4,7 @@ using IpEnrich.Defender.Auth;
 using IpEnrich.Defender.Client;
 using IpEnrich.Defender.Configuration;
 using IpEnrich.Defender.Http;
+using IpEnrich.Defender.Hunting;
 using IpEnrich.Defender.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,11 @@ namespace IpEnrich.Defender;
 public static class DefenderServiceCollectionExtensions
 {
     public const string PipelineName = "defender-api";
+
+    public const string HuntingPipelineName = "graph-hunting";
+
+    /// <summary>The key of the token source for Microsoft Graph (<c>Defender:GraphScope</c>).</summary>
+    public const string GraphTokens = "graph";
 
     /// <summary>The Defender client: options (validated at start), MSAL token source, typed HttpClient with resilience.</summary>
     public static IServiceCollection AddDefenderClient(this IServiceCollection services, IConfiguration configuration)
@@ -55,34 +61,72 @@ public static class DefenderServiceCollectionExtensions
             })
             .ConfigurePrimaryHttpMessageHandler(sp => ServerCertificateTrust.CreateHandler(sp.GetRequiredService<IOptions<DefenderOptions>>().Value));
         client.AddResilienceHandler(PipelineName, (builder, context) =>
-            {
-                var r = context.ServiceProvider.GetRequiredService<IOptions<DefenderOptions>>().Value.Resilience;
-                builder
-                    .AddTimeout(r.TotalTimeout)
-                    .AddRetry(new HttpRetryStrategyOptions
-                    {
-                        MaxRetryAttempts = Math.Max(r.MaxRetries, 1),
-                        ShouldHandle = args => ValueTask.FromResult(r.MaxRetries > 0 && IsTransientFailure(args.Outcome)),
-                        BackoffType = DelayBackoffType.Exponential,
-                        UseJitter = true,
-                        Delay = r.RetryDelay,
-                        ShouldRetryAfterHeader = true,
-                    })
-                    .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                    {
-                        FailureRatio = r.FailureRatio,
-                        MinimumThroughput = r.MinimumThroughput,
-                        SamplingDuration = r.SamplingDuration,
-                        BreakDuration = r.BreakDuration,
-                        ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome)),
-                    })
-                    .AddTimeout(r.AttemptTimeout);
-            });
+        {
+            var r = context.ServiceProvider.GetRequiredService<IOptions<DefenderOptions>>().Value.Resilience;
+            AddResilience(builder, r, r.AttemptTimeout, r.TotalTimeout, r.MaxRetries);
+        });
 
         // Inside the resilience pipeline: every attempt carries a current token.
         client.AddHttpMessageHandler<BearerTokenHandler>();
+        AddHuntingClient(services, configuration);
         return services;
     }
+
+    /// <summary>
+    /// Advanced hunting through Microsoft Graph: its own options (<c>Bulk</c>), a token for <c>Defender:GraphScope</c>
+    /// from the same credential, and its own resilience pipeline (a query may run minutes; one retry at most).
+    /// </summary>
+    private static void AddHuntingClient(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BulkOptions>().BindChecked(configuration.GetSection(BulkOptions.SectionName))
+            .Validate(o => o.MaxIpsPerQuery is >= 1 and <= 10_000, "Bulk:MaxIpsPerQuery must be between 1 and 10000")
+            .Validate(o => o.PerMinute is >= 1 and <= 10_000 && o.PerHour is >= 1 and <= 1_000_000 && o.PerMinute <= o.PerHour,
+                "Bulk:PerMinute must be between 1 and 10000, Bulk:PerHour between 1 and 1000000 and not below Bulk:PerMinute")
+            .Validate(o => o.QueryTimeout >= TimeSpan.FromSeconds(1) && o.QueryTimeout <= TimeSpan.FromMinutes(10), "Bulk:QueryTimeout must be between 1s and 10m")
+            .ValidateOnStart();
+        services.TryAddKeyedSingleton<IAccessTokenSource>(GraphTokens, (sp, _) => new MsalAccessTokenSource(
+            sp.GetRequiredService<IOptions<DefenderOptions>>(), sp.GetRequiredService<IMsalHttpClientFactory>(), sp.GetRequiredService<DefenderApiStatus>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MsalAccessTokenSource>>(),
+            sp.GetRequiredService<IOptions<DefenderOptions>>().Value.ResolveEndpoints().GraphScope));
+        var hunting = services.AddHttpClient<IHuntingClient, HuntingClient>((sp, http) =>
+            {
+                http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<DefenderOptions>>().Value.ResolveEndpoints().GraphBaseUrl + "/");
+                http.DefaultRequestVersion = HttpVersion.Version20;
+                http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => ServerCertificateTrust.CreateHandler(sp.GetRequiredService<IOptions<DefenderOptions>>().Value));
+        hunting.AddResilienceHandler(HuntingPipelineName, (builder, context) =>
+        {
+            var r = context.ServiceProvider.GetRequiredService<IOptions<DefenderOptions>>().Value.Resilience;
+            var query = context.ServiceProvider.GetRequiredService<IOptions<BulkOptions>>().Value.QueryTimeout;
+            AddResilience(builder, r, query, query * 2, Math.Min(r.MaxRetries, 1));
+        });
+        hunting.AddHttpMessageHandler(sp => new BearerTokenHandler(sp.GetRequiredKeyedService<IAccessTokenSource>(GraphTokens)));
+    }
+
+    private static void AddResilience(ResiliencePipelineBuilder<HttpResponseMessage> builder, DefenderResilienceOptions r, TimeSpan attemptTimeout,
+        TimeSpan totalTimeout, int maxRetries) =>
+        builder
+            .AddTimeout(totalTimeout)
+            .AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = Math.Max(maxRetries, 1),
+                ShouldHandle = args => ValueTask.FromResult(maxRetries > 0 && IsTransientFailure(args.Outcome)),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = r.RetryDelay,
+                ShouldRetryAfterHeader = true,
+            })
+            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                FailureRatio = r.FailureRatio,
+                MinimumThroughput = r.MinimumThroughput,
+                SamplingDuration = r.SamplingDuration,
+                BreakDuration = r.BreakDuration,
+                ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome)),
+            })
+            .AddTimeout(attemptTimeout);
 
     /// <summary>
     /// What is retried and counts against the circuit: network errors, timeouts, 408 and 5xx. Never 429: throttling is

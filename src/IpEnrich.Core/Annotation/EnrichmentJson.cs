@@ -43,6 +43,11 @@ public static class EnrichmentJson
         }
 
         w.WriteString("source"u8, SourceText(result.Source));
+        if (result.ViaHunting)
+        {
+            w.WriteString("via"u8, "hunting"u8);
+        }
+
         WriteOptionalTimestamp(w, "fetchedAt"u8, result.FetchedAt, milliseconds: true);
     }
 

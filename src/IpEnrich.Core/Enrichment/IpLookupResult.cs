@@ -3,13 +3,14 @@ namespace IpEnrich.Core.Enrichment;
 /// <summary>The answer for one IP, as written into the enrichment object.</summary>
 public readonly record struct IpLookupResult
 {
-    private IpLookupResult(IpLookupStatus status, LookupSource source, IpStats? stats, DateTimeOffset? fetchedAt, string? detail)
+    private IpLookupResult(IpLookupStatus status, LookupSource source, IpStats? stats, DateTimeOffset? fetchedAt, string? detail, bool viaHunting = false)
     {
         Status = status;
         Source = source;
         Stats = stats;
         FetchedAt = fetchedAt;
         Detail = detail;
+        ViaHunting = viaHunting;
     }
 
     public IpLookupStatus Status { get; }
@@ -24,6 +25,12 @@ public readonly record struct IpLookupResult
 
     /// <summary>The reason for a deferral, or the error text.</summary>
     public string? Detail { get; }
+
+    /// <summary>Computed by advanced hunting (bulk statistics) rather than answered by the IP statistics API.</summary>
+    public bool ViaHunting { get; }
+
+    /// <summary>This answer, marked as computed by advanced hunting.</summary>
+    public IpLookupResult AsHunted() => new(Status, Source, Stats, FetchedAt, Detail, viaHunting: true);
 
     /// <summary>True for an answer that will not change on retry: found, not seen, invalid.</summary>
     public bool IsFinal => Status is IpLookupStatus.Found or IpLookupStatus.NotSeen or IpLookupStatus.Invalid;

@@ -22,6 +22,7 @@ public sealed class IpEnrichTelemetry : IDisposable
         Alerts = _meter.CreateCounter<long>("ipenrich.alerts", "{alert}", "Alerts processed, by outcome (complete, partial, deferred, none, dead_letter)");
         Lookups = _meter.CreateCounter<long>("ipenrich.lookups", "{lookup}", "IP lookups, by source (l1, redis, api, stale, coalesced, deferred)");
         ApiRequests = _meter.CreateCounter<long>("ipenrich.api.requests", "{request}", "Requests to the Defender API, by HTTP status code");
+        HuntingRequests = _meter.CreateCounter<long>("ipenrich.hunting.requests", "{request}", "Advanced hunting queries (bulk statistics), by HTTP status code");
         AlertDuration = _meter.CreateHistogram("ipenrich.alert.duration", "s", "Time from consuming an alert to the broker acknowledging its output",
             advice: SecondsAdvice);
         ApiDuration = _meter.CreateHistogram("ipenrich.api.duration", "s", "Duration of a Defender API call, retries included", advice: SecondsAdvice);
@@ -46,7 +47,7 @@ public sealed class IpEnrichTelemetry : IDisposable
         "ipenrich.alerts", "ipenrich.lookups", "ipenrich.api.requests", "ipenrich.alert.duration",
         "ipenrich.api.duration", "ipenrich.quota.remaining", "ipenrich.consumer.lag", "ipenrich.redis.up",
         "ipenrich.backlog.size", "ipenrich.backlog.oldest", "ipenrich.backlog.dropped", "ipenrich.updates", "ipenrich.unpublishable",
-        "ipenrich.redis.errors",
+        "ipenrich.redis.errors", "ipenrich.hunting.requests",
     ];
 
     /// <summary>The outcomes of <see cref="Updates"/>, each a series from the start (see <see cref="StartCountersAtZero"/>).</summary>
@@ -62,6 +63,9 @@ public sealed class IpEnrichTelemetry : IDisposable
     public Counter<long> Lookups { get; }
 
     public Counter<long> ApiRequests { get; }
+
+    /// <summary>Advanced hunting queries, by HTTP status code.</summary>
+    public Counter<long> HuntingRequests { get; }
 
     public Histogram<double> AlertDuration { get; }
 

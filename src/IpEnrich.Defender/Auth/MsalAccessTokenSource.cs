@@ -23,15 +23,16 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
     private readonly DefenderApiStatus _status;
     private readonly string _clientId;
 
+    /// <param name="scope">The scope to ask for; the Defender API's (<c>Defender:Scope</c>) when null.</param>
     public MsalAccessTokenSource(IOptions<DefenderOptions> options, IMsalHttpClientFactory httpClientFactory, DefenderApiStatus status,
-        ILogger<MsalAccessTokenSource> logger)
+        ILogger<MsalAccessTokenSource> logger, string? scope = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Value;
         _status = status;
         _clientId = o.ClientId ?? string.Empty;
         var endpoints = o.ResolveEndpoints();
-        _scopes = [endpoints.Scope];
+        _scopes = [scope ?? endpoints.Scope];
         _logger = logger;
 
         var authority = new Uri($"{endpoints.AuthorityHost}/{o.TenantId}");

@@ -43,4 +43,5 @@ internal sealed class ErrorDetail
 
 [JsonSerializable(typeof(IpStatsPayload))]
 [JsonSerializable(typeof(ErrorPayload))]
+[JsonSerializable(typeof(IpEnrich.Defender.Hunting.HuntingRequest))]
 internal sealed partial class DefenderJsonContext : JsonSerializerContext;

@@ -5,9 +5,6 @@ using System.Net.Sockets;
 using System.Text.Json;
 using IpEnrich.Core.Telemetry;
 using Microsoft.Extensions.Logging;
-using Microsoft.Identity.Client;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace IpEnrich.Defender.Client;
 
@@ -84,31 +81,9 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
         {
             throw;
         }
-        catch (BrokenCircuitException)
+        catch (Exception ex) when (TransportFailures.Classify(ex, apiStatus, "Defender API") is { } failure)
         {
-            return new IpStatsResult.Failed("circuit open: the API failed repeatedly", Transient: true);
-        }
-        catch (Exception ex) when (ex is TimeoutRejectedException or TaskCanceledException)
-        {
-            return new IpStatsResult.Failed("timeout", Transient: true);
-        }
-        catch (HttpRequestException ex)
-        {
-            if (DefenderApiStatus.IsTlsFailure(ex) && !ex.Data.Contains(DefenderApiStatus.RecordedKey))
-            {
-                apiStatus.Failed($"TLS to the Defender API failed: {DefenderApiStatus.TlsReason(ex)}");
-            }
-
-            return new IpStatsResult.Failed($"network error: {ex.HttpRequestError}", Transient: true);
-        }
-        catch (MsalServiceException ex)
-        {
-            // AADSTS codes, never the credential itself.
-            return new IpStatsResult.Failed($"authentication failed: {ex.ErrorCode} (HTTP {ex.StatusCode})", Transient: ex.StatusCode is 0 or 429 or >= 500);
-        }
-        catch (MsalException ex)
-        {
-            return new IpStatsResult.Failed($"authentication failed: {ex.ErrorCode}", Transient: false);
+            return new IpStatsResult.Failed(failure.Reason, failure.Transient);
         }
     }
 
@@ -174,7 +149,7 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
             : new IpStatsResult.Found(prevalence.Value, payload!.OrgFirstSeen, payload.OrgLastSeen);
     }
 
-    private static async Task<ErrorDetail?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task<ErrorDetail?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
@@ -187,7 +162,7 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
         }
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {
         { Delta: { } delta } => delta,
         { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1),

@@ -1,19 +1,30 @@
 namespace IpEnrich.Defender.Options;
 
-/// <summary>Token authority, API base and scope of each Defender cloud (API-NOTES), each overridable by configuration.</summary>
-public sealed record DefenderCloud(string Name, string AuthorityHost, string BaseUrl, string Scope)
+/// <summary>
+/// Token authority, API base and scope of each Defender cloud, and its Microsoft Graph base and scope (advanced
+/// hunting), each overridable by configuration.
+/// </summary>
+public sealed record DefenderCloud(string Name, string AuthorityHost, string BaseUrl, string Scope, string GraphBaseUrl, string GraphScope)
 {
+    private const string Graph = "https://graph.microsoft.com";
+    private const string GraphUs = "https://graph.microsoft.us";
+    private const string GraphDoD = "https://dod-graph.microsoft.us";
+
     public static readonly DefenderCloud Commercial = new(
-        "Commercial", "https://login.microsoftonline.com", "https://api.security.microsoft.com", "https://api.securitycenter.microsoft.com/.default");
+        "Commercial", "https://login.microsoftonline.com", "https://api.security.microsoft.com", "https://api.securitycenter.microsoft.com/.default",
+        Graph, Graph + "/.default");
 
     public static readonly DefenderCloud Gcc = new(
-        "Gcc", "https://login.microsoftonline.com", "https://api-gcc.securitycenter.microsoft.us", "https://api-gcc.securitycenter.microsoft.us/.default");
+        "Gcc", "https://login.microsoftonline.com", "https://api-gcc.securitycenter.microsoft.us", "https://api-gcc.securitycenter.microsoft.us/.default",
+        Graph, Graph + "/.default");
 
     public static readonly DefenderCloud GccHigh = new(
-        "GccHigh", "https://login.microsoftonline.us", "https://api-gov.securitycenter.microsoft.us", "https://api-gov.securitycenter.microsoft.us/.default");
+        "GccHigh", "https://login.microsoftonline.us", "https://api-gov.securitycenter.microsoft.us", "https://api-gov.securitycenter.microsoft.us/.default",
+        GraphUs, GraphUs + "/.default");
 
     public static readonly DefenderCloud DoD = new(
-        "DoD", "https://login.microsoftonline.us", "https://api-gov.securitycenter.microsoft.us", "https://api-gov.securitycenter.microsoft.us/.default");
+        "DoD", "https://login.microsoftonline.us", "https://api-gov.securitycenter.microsoft.us", "https://api-gov.securitycenter.microsoft.us/.default",
+        GraphDoD, GraphDoD + "/.default");
 
     /// <summary>Regional hosts of the commercial cloud (<c>Defender:Region</c>).</summary>
     public static readonly IReadOnlyList<string> CommercialRegions = ["us", "eu", "uk", "au", "swa", "ina"];

@@ -42,6 +42,12 @@ public sealed class DefenderOptions
     /// <summary>Overrides the cloud's scope; must end in <c>/.default</c>.</summary>
     public string? Scope { get; set; }
 
+    /// <summary>Overrides the cloud's Microsoft Graph base (advanced hunting, <c>Bulk:Enabled</c>).</summary>
+    public string? GraphBaseUrl { get; set; }
+
+    /// <summary>Overrides the cloud's Microsoft Graph scope; must end in <c>/.default</c>.</summary>
+    public string? GraphScope { get; set; }
+
     /// <summary>The look-back window of the statistics: 1 to 720 hours (the API's documented maximum).</summary>
     public int LookBackHours { get; set; } = 720;
 
@@ -63,6 +69,8 @@ public sealed class DefenderOptions
             AuthorityHost = (AuthorityHost ?? cloud.AuthorityHost).TrimEnd('/'),
             BaseUrl = baseUrl.TrimEnd('/'),
             Scope = Scope ?? cloud.Scope,
+            GraphBaseUrl = (GraphBaseUrl ?? cloud.GraphBaseUrl).TrimEnd('/'),
+            GraphScope = GraphScope ?? cloud.GraphScope,
         };
     }
 }

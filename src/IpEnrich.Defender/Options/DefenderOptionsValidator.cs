@@ -68,9 +68,15 @@ public sealed class DefenderOptionsValidator : IValidateOptions<DefenderOptions>
 
         RequireHttps(failures, "Defender:BaseUrl", options.BaseUrl);
         RequireHttps(failures, "Defender:AuthorityHost", options.AuthorityHost);
+        RequireHttps(failures, "Defender:GraphBaseUrl", options.GraphBaseUrl);
         if (options.Scope is { } scope && !scope.EndsWith("/.default", StringComparison.Ordinal))
         {
             failures.Add($"Defender:Scope '{scope}' must end with /.default (client credentials)");
+        }
+
+        if (options.GraphScope is { } graphScope && !graphScope.EndsWith("/.default", StringComparison.Ordinal))
+        {
+            failures.Add($"Defender:GraphScope '{graphScope}' must end with /.default (client credentials)");
         }
 
         if (options.DangerousAcceptAnyServerCertificate && !string.IsNullOrEmpty(options.CaCertificatePath))

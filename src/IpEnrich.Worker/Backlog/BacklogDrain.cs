@@ -15,25 +15,18 @@ namespace IpEnrich.Worker.Backlog;
 /// What cannot be asked now goes back at its value; a loop then naps until a slot could free.
 /// </summary>
 internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota, IDefenderClient client, IAccessTokenSource tokens, IpCacheStore cache,
-    AnswerWaiters answers, BacklogPacing pacing, BacklogOptions options, bool deliversUpdates, TimeProvider time, LookupMetrics metrics,
-    Action<string, long> countUpdates, ILogger logger) : IDisposable
+    AnswerWaiters answers, AnswerDelivery delivery, BacklogPacing pacing, BacklogOptions options, TimeProvider time, LookupMetrics metrics, ILogger logger)
+    : IDisposable
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ErrorNap = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _work = new(0, int.MaxValue);
     private readonly QuotaPauseLog _pauses = new(time, logger);
-    private volatile ILateUpdateSink? _sink;
     private int _inFlight;
 
     /// <summary>Lookups taken and not yet settled.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
-
-    public ILateUpdateSink? Sink
-    {
-        get => _sink;
-        set => _sink = value;
-    }
 
     /// <summary>A lookup joined: an idle loop takes it now rather than at its next poll.</summary>
     public void Wake()
@@ -190,9 +183,7 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                 metrics.Count("api");
             }
 
-            answers.Complete(claimed.Target, answer);
-            await answers.AnnounceAsync(claimed.Target);
-            handedBack = !await SettleWaitersAsync(claimed, answer, stopping);
+            handedBack = !await delivery.DeliverAsync(claimed, answer, stopping);
             return handedBack ? ErrorNap : TimeSpan.Zero;
         }
         catch (Exception ex) when (!handedBack && ex is not OperationCanceledException)
@@ -206,64 +197,17 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                 LogAnswerFailed(logger, claimed.Target.Member, ex.GetType().Name, ex.Message);
             }
 
-            await TryReturnAsync(claimed);
+            await delivery.TryReturnAsync(claimed);
             return ErrorNap;
         }
         catch (OperationCanceledException) when (!handedBack)
         {
-            await TryReturnAsync(claimed);
+            await delivery.TryReturnAsync(claimed);
             throw;
         }
     }
 
-    /// <summary>Late updates for the waiting alerts, then the lookup leaves the backlog. False when it went back instead.</summary>
-    private async Task<bool> SettleWaitersAsync(ClaimedLookup claimed, IpLookupResult answer, CancellationToken stopping)
-    {
-        IReadOnlyList<AlertReference> waiters = [];
-        if (claimed.Waiters > 0 || deliversUpdates)
-        {
-            (waiters, var uncounted) = await store.WaitersAsync(claimed);
-            if (uncounted > 0)
-            {
-                countUpdates("overflow", uncounted);
-            }
-        }
-
-        if (waiters.Count > 0)
-        {
-            if (!answer.IsFinal || !deliversUpdates)
-            {
-                countUpdates(answer.IsFinal ? "dropped" : "unanswered", waiters.Count);
-            }
-            else if (_sink is { } sink)
-            {
-                await sink.PublishAsync(waiters, claimed.Target, answer, stopping);
-                countUpdates("published", waiters.Count);
-            }
-            else
-            {
-                await store.ReturnAsync(claimed); // the pipeline is not producing yet: the answer is cached, the waiters wait
-                return false;
-            }
-        }
-
-        await store.CompleteAsync(claimed, waiters.Count);
-        return true;
-    }
-
     private static IpLookupResult NotNow(string reason) => IpLookupResult.Deferred(reason);
-
-    private async Task TryReturnAsync(ClaimedLookup claimed)
-    {
-        try
-        {
-            await store.ReturnAsync(claimed);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            LogStoreFailed(logger, ex); // its lease ends and it is wanted again
-        }
-    }
 
     public void Dispose() => _work.Dispose();
 

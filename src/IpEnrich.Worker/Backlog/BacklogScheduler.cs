@@ -26,6 +26,8 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
     private readonly AnswerWaiters _answers;
     private readonly BacklogPacing _pacing;
     private readonly BacklogDrain _drain;
+    private readonly AnswerDelivery _delivery;
+    private readonly BulkDrain? _bulk;
     private readonly TimeProvider _time;
     private readonly IpEnrichTelemetry _telemetry;
     private readonly ILogger _logger;
@@ -39,7 +41,8 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
     private long _droppedLoggedAt;
 
     public BacklogScheduler(IOptions<BacklogOptions> options, IOptions<EnrichmentOptions> enrichment, RedisConnection redis, RedisHealth health,
-        IOptions<RedisOptions> redisOptions, IpCacheStore cache, IQuotaGate quota, IDefenderClient client, IAccessTokenSource tokens, TimeProvider time, IpEnrichTelemetry telemetry, ILoggerFactory loggers)
+        IOptions<RedisOptions> redisOptions, IpCacheStore cache, IQuotaGate quota, IDefenderClient client, IAccessTokenSource tokens, TimeProvider time, IpEnrichTelemetry telemetry, ILoggerFactory loggers,
+        BulkSource? bulk = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(enrichment);
@@ -58,8 +61,11 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
         _answers = new AnswerWaiters(redis, cache, time, _logger);
         _pacing = new BacklogPacing(time);
         LookupMetrics = new LookupMetrics(telemetry, quota, redis, cache);
-        _drain = new BacklogDrain(_store, quota, client, tokens, cache, _answers, _pacing, settings, !string.IsNullOrEmpty(enrichment.Value.UpdatesTopic),
-            time, LookupMetrics, CountUpdates, _logger);
+        _delivery = new AnswerDelivery(_store, _answers, !string.IsNullOrEmpty(enrichment.Value.UpdatesTopic), CountUpdates, _logger);
+        _drain = new BacklogDrain(_store, quota, client, tokens, cache, _answers, _delivery, _pacing, settings, time, LookupMetrics, _logger);
+        _bulk = bulk is { Enabled: true }
+            ? new BulkDrain(_store, bulk.Quota, bulk.Hunting, bulk.Tokens, cache, _delivery, bulk.Options, settings, time, LookupMetrics, _logger)
+            : null;
         Metrics = new BacklogMetrics(telemetry, time);
     }
 
@@ -75,7 +81,7 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Where late updates go; none until the pipeline produces (their lookups wait, answered and cached).</summary>
-    public void AttachSink(ILateUpdateSink? sink) => _drain.Sink = sink;
+    public void AttachSink(ILateUpdateSink? sink) => _delivery.Sink = sink;
 
     /// <summary>
     /// One alert at <paramref name="priority"/> wants <paramref name="targets"/> (cache misses): returns, per target, the
@@ -135,7 +141,8 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
 
         lock (_startLock)
         {
-            _running ??= Task.WhenAll(_drain.RunAsync(_claiming.Token, _stopping.Token), Task.Run(() => ObserveAsync(_stopping.Token), CancellationToken.None));
+            _running ??= Task.WhenAll(_drain.RunAsync(_claiming.Token, _stopping.Token), _bulk?.RunAsync(_claiming.Token, _stopping.Token) ?? Task.CompletedTask,
+                Task.Run(() => ObserveAsync(_stopping.Token), CancellationToken.None));
         }
     }
 

@@ -130,7 +130,7 @@ public sealed class IpCacheStore : IDisposable
 
         var now = _time.GetUtcNow();
         var entry = new CachedStats(result.Status, result.Stats?.OrganizationPrevalence ?? 0, result.Stats?.FirstSeen, result.Stats?.LastSeen,
-            result.FetchedAt ?? now, now + Jittered(ttl));
+            result.FetchedAt ?? now, now + Jittered(ttl), result.ViaHunting);
         SetL1(key, entry);
         if (_redis.Database is not null)
         {

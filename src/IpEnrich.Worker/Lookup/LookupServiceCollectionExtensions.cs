@@ -51,6 +51,7 @@ public static class LookupServiceCollectionExtensions
             .Validate(o => o.Concurrency is >= 1 and <= 256, "Backlog:Concurrency must be between 1 and 256")
             .Validate(o => InRange(o.ClaimLease, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)), "Backlog:ClaimLease must be between 1s and 1h")
             .ValidateOnStart();
+        services.TryAddSingleton<BulkSource>();
         services.TryAddSingleton<BacklogScheduler>();
         services.AddHostedService<BacklogStarter>();
         services.TryAddSingleton<LookupService>();

@@ -105,7 +105,9 @@ public sealed partial class RedisQuotaGate : IQuotaGate
     private long _nextProbe;
     private int _probing;
 
-    public RedisQuotaGate(RedisConnection redis, RedisHealth health, IOptions<QuotaOptions> options, IpCacheStore cache, TimeProvider time, ILogger<RedisQuotaGate> logger)
+    /// <param name="name">Names the budget in its keys: <c>quota</c> for the IP statistics API, <c>hunting</c> for advanced hunting.</param>
+    public RedisQuotaGate(RedisConnection redis, RedisHealth health, IOptions<QuotaOptions> options, IpCacheStore cache, TimeProvider time, ILogger<RedisQuotaGate> logger,
+        string name = "quota")
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(cache);
@@ -115,7 +117,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         _options = options.Value;
         _logger = logger;
         _fallback = new LocalQuotaGate(options, time, shareOfReplicas: true);
-        var tag = $"{{quota:{cache.Profile}}}";
+        var tag = $"{{{name}:{cache.Profile}}}";
         _keys = [$"ipenrich:v1:{tag}:minute", $"ipenrich:v1:{tag}:hour", $"ipenrich:v1:{tag}:paused"];
         _remaining = new Remainder(_options.EffectivePerMinute, _options.EffectivePerHour);
     }

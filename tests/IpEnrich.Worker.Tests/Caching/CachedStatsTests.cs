@@ -23,7 +23,30 @@ public sealed class CachedStatsTests
         Assert.Equal(entry, CachedStats.Decode(text));
     }
 
+    [Fact]
+    public void An_answer_computed_by_hunting_keeps_its_mark_through_the_cache_and_into_the_output()
+    {
+        var entry = new CachedStats(IpLookupStatus.Found, 12, Fetched.AddDays(-3), Fetched.AddMinutes(-5), Fetched, Fetched.AddHours(6), ViaHunting: true);
+        var text = entry.Encode();
+        Assert.EndsWith("|h", text, StringComparison.Ordinal);
+        var decoded = CachedStats.Decode(text)!;
+        Assert.Equal(entry, decoded);
+        Assert.True(decoded.ToResult(LookupSource.Cache).ViaHunting);
+        Assert.True(decoded.ToResult(LookupSource.Stale).ViaHunting);
+        Assert.False(new CachedStats(IpLookupStatus.Found, 12, null, null, Fetched, Fetched.AddHours(6)).ToResult(LookupSource.Cache).ViaHunting);
+
+        using var buffer = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            IpEnrich.Core.Annotation.EnrichmentJson.WriteIpEntry(w, "192.0.2.1", decoded.ToResult(LookupSource.Cache));
+        }
+
+        var json = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        Assert.Contains("\"source\":\"cache\",\"via\":\"hunting\",\"fetchedAt\"", json, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("1|f|1|||1|2|x")]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("2|f|1|||1|2")]

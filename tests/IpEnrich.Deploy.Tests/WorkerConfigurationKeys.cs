@@ -25,6 +25,8 @@ public static class WorkerConfigurationKeys
         [RedisOptions.SectionName] = typeof(RedisOptions),
         [EnrichmentOptions.SectionName] = typeof(EnrichmentOptions),
         [ExtractionOptions.SectionName] = typeof(ExtractionOptions),
+        [IpEnrich.Worker.Backlog.BacklogOptions.SectionName] = typeof(IpEnrich.Worker.Backlog.BacklogOptions),
+        [BulkOptions.SectionName] = typeof(BulkOptions),
     };
 
     /// <summary>Top-level keys read outside the options classes (host, telemetry, Azure identity defaults).</summary>

@@ -97,6 +97,7 @@ public sealed class IpEnrichTelemetry : IDisposable
 
         BacklogDropped.Add(0);
         Unpublishable.Add(0);
+        HuntingRequests.Add(0);
         foreach (var operation in RedisOperations)
         {
             RedisErrors.Add(0, new KeyValuePair<string, object?>("operation", operation));

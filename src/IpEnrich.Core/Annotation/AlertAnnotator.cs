@@ -26,9 +26,12 @@ public sealed class AlertAnnotator
     private static Utf8JsonWriter? t_writer;
 
     private readonly byte[] _propertyPrefix;
+    private readonly TriageRules? _triage;
 
-    public AlertAnnotator(string propertyName = "ipEnrichment")
+    /// <param name="triage">The triage rules, or null for none (no <c>rarity</c>, <c>new</c> or <c>triage</c> fields).</param>
+    public AlertAnnotator(string propertyName = "ipEnrichment", TriageRules? triage = null)
     {
+        _triage = triage;
         ArgumentException.ThrowIfNullOrWhiteSpace(propertyName);
         var encoded = JsonEncodedText.Encode(propertyName, WriterOptions.Encoder);
         // "name": written raw, since Utf8JsonWriter cannot start with a bare property.
@@ -61,10 +64,18 @@ public sealed class AlertAnnotator
             : AlertEnrichmentStatus.Partial;
     }
 
+    public TriageRules? Triage => _triage;
+
     /// <summary>Writes <paramref name="alert"/> with the enrichment property into <paramref name="output"/>.</summary>
     /// <param name="results">One result per <see cref="AlertExtraction.Candidates"/> entry, in the same order.</param>
     public AlertEnrichmentStatus Annotate(ReadOnlySpan<byte> alert, AlertExtraction extraction,
-        ReadOnlySpan<IpLookupResult> results, int lookBackHours, DateTimeOffset enrichedAt, IBufferWriter<byte> output)
+        ReadOnlySpan<IpLookupResult> results, int lookBackHours, DateTimeOffset enrichedAt, IBufferWriter<byte> output) =>
+        Annotate(alert, extraction, results, AlertTriage.Of(results, _triage), lookBackHours, enrichedAt, output);
+
+    /// <inheritdoc cref="Annotate(ReadOnlySpan{byte}, AlertExtraction, ReadOnlySpan{IpLookupResult}, int, DateTimeOffset, IBufferWriter{byte})"/>
+    /// <param name="triage">The alert's triage over <paramref name="results"/> (<see cref="AlertTriage.Of"/> with this annotator's rules).</param>
+    public AlertEnrichmentStatus Annotate(ReadOnlySpan<byte> alert, AlertExtraction extraction,
+        ReadOnlySpan<IpLookupResult> results, in AlertTriage triage, int lookBackHours, DateTimeOffset enrichedAt, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(extraction);
         ArgumentNullException.ThrowIfNull(output);
@@ -86,7 +97,7 @@ public sealed class AlertAnnotator
         {
             var insertAt = members.Length > 0 ? members[^1].ValueEnd : layout.CloseBraceOffset;
             output.Write(alert[..insertAt]);
-            WriteProperty(members.Length > 0, extraction, results, status, lookBackHours, enrichedAt, output);
+            WriteProperty(members.Length > 0, extraction, results, triage, status, lookBackHours, enrichedAt, output);
             output.Write(alert[insertAt..]);
             return status;
         }
@@ -110,12 +121,12 @@ public sealed class AlertAnnotator
             wroteAny = true;
         }
 
-        WriteProperty(wroteAny, extraction, results, status, lookBackHours, enrichedAt, output);
+        WriteProperty(wroteAny, extraction, results, triage, status, lookBackHours, enrichedAt, output);
         output.Write(alert[members[^1].ValueEnd..]);
         return status;
     }
 
-    private void WriteProperty(bool needsComma, AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results,
+    private void WriteProperty(bool needsComma, AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results, in AlertTriage triage,
         AlertEnrichmentStatus status, int lookBackHours, DateTimeOffset enrichedAt, IBufferWriter<byte> output)
     {
         if (needsComma)
@@ -128,7 +139,7 @@ public sealed class AlertAnnotator
         writer.Reset(output);
         try
         {
-            WriteEnrichment(writer, extraction, results, status, lookBackHours, enrichedAt);
+            WriteEnrichment(writer, extraction, results, triage, status, lookBackHours, enrichedAt);
             writer.Flush();
         }
         finally
@@ -137,7 +148,7 @@ public sealed class AlertAnnotator
         }
     }
 
-    private static void WriteEnrichment(Utf8JsonWriter w, AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results,
+    private void WriteEnrichment(Utf8JsonWriter w, AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results, in AlertTriage triage,
         AlertEnrichmentStatus status, int lookBackHours, DateTimeOffset enrichedAt)
     {
         w.WriteStartObject();
@@ -165,7 +176,7 @@ public sealed class AlertAnnotator
             }
             else
             {
-                EnrichmentJson.WriteResult(w, results[position]);
+                EnrichmentJson.WriteResult(w, results[position], _triage);
             }
 
             w.WriteEndObject();
@@ -177,6 +188,7 @@ public sealed class AlertAnnotator
             w.WriteNumber("ipsNotListed"u8, extraction.IpsNotListed);
         }
 
+        EnrichmentJson.WriteTriage(w, triage);
         w.WriteEndObject();
     }
 

@@ -8,17 +8,18 @@ namespace IpEnrich.Core.Annotation;
 public static class EnrichmentJson
 {
     /// <summary>Writes one complete IP entry without paths: <c>{"ip":…,"status":…,…}</c> (the <c>lookup</c> command).</summary>
-    public static void WriteIpEntry(Utf8JsonWriter w, string ip, in IpLookupResult result)
+    /// <param name="triage">The triage rules (<c>rarity</c>, <c>new</c>), or null when triage is off.</param>
+    public static void WriteIpEntry(Utf8JsonWriter w, string ip, in IpLookupResult result, TriageRules? triage = null)
     {
         ArgumentNullException.ThrowIfNull(w);
         w.WriteStartObject();
         w.WriteString("ip"u8, ip);
-        WriteResult(w, result);
+        WriteResult(w, result, triage);
         w.WriteEndObject();
     }
 
-    /// <summary>Writes the status-dependent fields of one IP entry (DESIGN §3).</summary>
-    public static void WriteResult(Utf8JsonWriter w, in IpLookupResult result)
+    /// <summary>Writes the status-dependent fields of one IP entry, with its triage signals when <paramref name="triage"/> is set.</summary>
+    public static void WriteResult(Utf8JsonWriter w, in IpLookupResult result, TriageRules? triage = null)
     {
         ArgumentNullException.ThrowIfNull(w);
         w.WriteString("status"u8, IpStatusText(result.Status));
@@ -42,6 +43,15 @@ public static class EnrichmentJson
                 return;
         }
 
+        if (triage?.RarityOf(result) is { } rarity)
+        {
+            w.WriteString("rarity"u8, TriageRules.Utf8(rarity));
+            if (triage.IsNew(result))
+            {
+                w.WriteBoolean("new"u8, true);
+            }
+        }
+
         w.WriteString("source"u8, SourceText(result.Source));
         if (result.ViaHunting)
         {
@@ -49,6 +59,21 @@ public static class EnrichmentJson
         }
 
         WriteOptionalTimestamp(w, "fetchedAt"u8, result.FetchedAt, milliseconds: true);
+    }
+
+    /// <summary>Writes <c>"triage": {"rarest": …, "newIps": …}</c>, or nothing for an empty triage.</summary>
+    public static void WriteTriage(Utf8JsonWriter w, in AlertTriage triage)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        if (triage.Rarest is not { } rarest)
+        {
+            return;
+        }
+
+        w.WriteStartObject("triage"u8);
+        w.WriteString("rarest"u8, TriageRules.Utf8(rarest));
+        w.WriteNumber("newIps"u8, triage.NewIps);
+        w.WriteEndObject();
     }
 
     public static void WriteOptionalTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset? value, bool milliseconds = false)

@@ -22,6 +22,7 @@ public sealed class IpEnrichTelemetry : IDisposable
         Alerts = _meter.CreateCounter<long>("ipenrich.alerts", "{alert}", "Alerts processed, by outcome (complete, partial, deferred, none, dead_letter)");
         Lookups = _meter.CreateCounter<long>("ipenrich.lookups", "{lookup}", "IP lookups, by source (l1, redis, api, stale, coalesced, deferred)");
         ApiRequests = _meter.CreateCounter<long>("ipenrich.api.requests", "{request}", "Requests to the Defender API, by HTTP status code");
+        Triage = _meter.CreateCounter<long>("ipenrich.triage", "{ip}", "Final answers fetched, by rarity (unseen, rare, uncommon, common) and new (first seen within Triage:NewWithin)");
         HuntingRequests = _meter.CreateCounter<long>("ipenrich.hunting.requests", "{request}", "Advanced hunting queries (bulk statistics), by HTTP status code");
         AlertDuration = _meter.CreateHistogram("ipenrich.alert.duration", "s", "Time from consuming an alert to the broker acknowledging its output",
             advice: SecondsAdvice);
@@ -47,7 +48,7 @@ public sealed class IpEnrichTelemetry : IDisposable
         "ipenrich.alerts", "ipenrich.lookups", "ipenrich.api.requests", "ipenrich.alert.duration",
         "ipenrich.api.duration", "ipenrich.quota.remaining", "ipenrich.consumer.lag", "ipenrich.redis.up",
         "ipenrich.backlog.size", "ipenrich.backlog.oldest", "ipenrich.backlog.dropped", "ipenrich.updates", "ipenrich.unpublishable",
-        "ipenrich.redis.errors", "ipenrich.hunting.requests",
+        "ipenrich.redis.errors", "ipenrich.hunting.requests", "ipenrich.triage",
     ];
 
     /// <summary>The outcomes of <see cref="Updates"/>, each a series from the start (see <see cref="StartCountersAtZero"/>).</summary>
@@ -63,6 +64,9 @@ public sealed class IpEnrichTelemetry : IDisposable
     public Counter<long> Lookups { get; }
 
     public Counter<long> ApiRequests { get; }
+
+    /// <summary>Final answers fetched, by rarity and newness.</summary>
+    public Counter<long> Triage { get; }
 
     /// <summary>Advanced hunting queries, by HTTP status code.</summary>
     public Counter<long> HuntingRequests { get; }
@@ -98,6 +102,13 @@ public sealed class IpEnrichTelemetry : IDisposable
         BacklogDropped.Add(0);
         Unpublishable.Add(0);
         HuntingRequests.Add(0);
+        foreach (var rarity in Enum.GetValues<IpEnrich.Core.Enrichment.Rarity>())
+        {
+            foreach (var isNew in new[] { false, true })
+            {
+                Triage.Add(0, new KeyValuePair<string, object?>("rarity", IpEnrich.Core.Enrichment.TriageRules.Text(rarity)), new KeyValuePair<string, object?>("new", isNew));
+            }
+        }
         foreach (var operation in RedisOperations)
         {
             RedisErrors.Add(0, new KeyValuePair<string, object?>("operation", operation));

@@ -181,6 +181,7 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                 }
 
                 metrics.Count("api");
+                metrics.CountTriage(answer);
             }
 
             handedBack = !await delivery.DeliverAsync(claimed, answer, stopping);

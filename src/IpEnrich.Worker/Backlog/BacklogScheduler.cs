@@ -42,7 +42,7 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
 
     public BacklogScheduler(IOptions<BacklogOptions> options, IOptions<EnrichmentOptions> enrichment, RedisConnection redis, RedisHealth health,
         IOptions<RedisOptions> redisOptions, IpCacheStore cache, IQuotaGate quota, IDefenderClient client, IAccessTokenSource tokens, TimeProvider time, IpEnrichTelemetry telemetry, ILoggerFactory loggers,
-        BulkSource? bulk = null)
+        BulkSource? bulk = null, IOptions<TriageOptions>? triage = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(enrichment);
@@ -60,7 +60,7 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
             : local;
         _answers = new AnswerWaiters(redis, cache, time, _logger);
         _pacing = new BacklogPacing(time);
-        LookupMetrics = new LookupMetrics(telemetry, quota, redis, cache);
+        LookupMetrics = new LookupMetrics(telemetry, quota, redis, cache, triage?.Value.ToRules());
         _delivery = new AnswerDelivery(_store, _answers, !string.IsNullOrEmpty(enrichment.Value.UpdatesTopic), CountUpdates, _logger);
         _drain = new BacklogDrain(_store, quota, client, tokens, cache, _answers, _delivery, _pacing, settings, time, LookupMetrics, _logger);
         _bulk = bulk is { Enabled: true }

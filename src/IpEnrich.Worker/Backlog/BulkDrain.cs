@@ -159,6 +159,7 @@ internal sealed partial class BulkDrain(IBacklogStore store, IQuotaGate quota, I
                 if (item.Put && item.Answer.IsFinal)
                 {
                     await cache.PutAsync(item.Key, item.Answer);
+                    metrics.CountTriage(item.Answer);
                 }
 
                 await delivery.DeliverAsync(item.Claimed, item.Answer, stopping);

@@ -16,17 +16,31 @@ public static class AlertHeaders
     public const string SourceOffset = "ipenrich-source-offset";
     public const string OriginalSize = "ipenrich-original-size";
     public const string Truncated = "ipenrich-truncated";
+    public const string Triage = "ipenrich-triage";
 
     // One header per status, shared by every output: a header's value is only read (marshalled) by the producer.
     private static readonly Header[] StatusHeaders = [.. Enum.GetValues<AlertEnrichmentStatus>()
         .Select(status => new Header(Status, Encoding.UTF8.GetBytes(EnrichmentJson.StatusText(status))))];
 
-    /// <summary>The enriched output's headers: the input's (minus any earlier ipenrich ones) and the alert status.</summary>
-    public static Headers WithStatus(Headers? input, AlertEnrichmentStatus status)
+    private static readonly Header[] TriageHeaders = [.. Enum.GetValues<Rarity>().Select(rarity => new Header(Triage, Encoding.UTF8.GetBytes(TriageRules.Text(rarity))))];
+
+    /// <summary>The enriched output's headers: the input's (minus any earlier ipenrich ones), the alert status and its rarest class.</summary>
+    public static Headers WithStatus(Headers? input, AlertEnrichmentStatus status, in AlertTriage triage = default)
     {
         var headers = CopyInput(input);
         headers.Add(StatusHeaders[(int)status]);
+        AddTriage(headers, triage);
         return headers;
+    }
+
+    /// <summary>Adds <c>ipenrich-triage</c> (the rarest class) unless the triage is empty.</summary>
+    public static void AddTriage(Headers headers, in AlertTriage triage)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        if (triage.Rarest is { } rarest)
+        {
+            headers.Add(TriageHeaders[(int)rarest]);
+        }
     }
 
     /// <summary>The input's headers (minus any earlier ipenrich ones) plus the given ones.</summary>

@@ -41,7 +41,7 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
 
             if (waitForUpdates is not null && Unanswered(scratch.Candidates, outcome.Results) is { } unanswered)
             {
-                var waiter = new AlertReference(source.Topic, source.Partition.Value, source.Offset.Value, source.Message.Key);
+                var waiter = new AlertReference(source.Topic, source.Partition.Value, source.Offset.Value, source.Message.Key) { Triage = outcome.Triage };
                 foreach (var ip in unanswered)
                 {
                     await waitForUpdates.AddWaiterAsync(new LookupTarget(ip, processor.LookBackHours), scratch.Priority, waiter);
@@ -53,7 +53,7 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
                 Key = source.Message.Key,
                 Value = buffer.WrittenSpan.ToArray(),
                 Timestamp = source.Message.Timestamp,
-                Headers = AlertHeaders.WithStatus(source.Message.Headers, outcome.Status!.Value),
+                Headers = AlertHeaders.WithStatus(source.Message.Headers, outcome.Status!.Value, outcome.Triage),
             };
             if (activity is not null)
             {

@@ -8,7 +8,8 @@ namespace IpEnrich.Worker.Kafka;
 /// Late updates to <c>Enrichment:UpdatesTopic</c> (<see cref="LateUpdateRecord"/>), keyed like the alert they point at.
 /// Each is awaited until durable, so the backlog forgets a waiter only once its update is safe.
 /// </summary>
-internal sealed class KafkaLateUpdateSink(string topic, OutputProducer output, TimeProvider time) : ILateUpdateSink
+/// <param name="triage">The triage rules: each update carries its IP's signals and the alert's recomputed triage.</param>
+internal sealed class KafkaLateUpdateSink(string topic, OutputProducer output, TimeProvider time, TriageRules? triage = null) : ILateUpdateSink
 {
     private long _published;
 
@@ -24,12 +25,14 @@ internal sealed class KafkaLateUpdateSink(string topic, OutputProducer output, T
         {
             var waiter = waiters[i];
             var input = new TopicPartitionOffset(waiter.Topic, waiter.Partition, waiter.Offset);
+            var alertTriage = triage is null ? default : waiter.Triage.With(answer, triage);
             var message = new Message<byte[]?, byte[]?>
             {
                 Key = waiter.Key,
-                Value = LateUpdateRecord.Serialize(input, waiter.Key, target.LookBackHours, now, [target.Ip], [answer]),
+                Value = LateUpdateRecord.Serialize(input, waiter.Key, target.LookBackHours, now, [target.Ip], [answer], triage, alertTriage),
                 Headers = AlertHeaders.CopyWith(null, (AlertHeaders.Status, "update")),
             };
+            AlertHeaders.AddTriage(message.Headers, alertTriage);
             deliveries[i] = output.ProduceDurablyAsync(new OutgoingRecord(topic, message), cancellationToken);
         }
 

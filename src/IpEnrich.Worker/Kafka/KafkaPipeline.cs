@@ -85,7 +85,7 @@ public sealed class KafkaPipeline : BackgroundService
         PartitionAssignment? assignment = null;
         using var consumer = _clients.BuildConsumer(() => assignment!);
         var offsets = _offsets = new OffsetStore(consumer, transactional is not null, () => _exit.Fail(WorkerExit.Kafka), _logger);
-        var lateUpdates = _lateUpdates = _updatesTopic is null ? null : new KafkaLateUpdateSink(_updatesTopic, output, _time);
+        var lateUpdates = _lateUpdates = _updatesTopic is null ? null : new KafkaLateUpdateSink(_updatesTopic, output, _time, _processor.Triage);
         var records = new AlertRecordBuilder(_processor, _options, lateUpdates is null ? null : _backlog, _logger);
         var handler = new MessageHandler(records, output, offsets, new UnpublishableRecords(_options, _telemetry), _telemetry, _time, _exit, _logger);
         using var prepare = new PrepareWorkers(_options.PrepareWorkers, handler.Start);

@@ -17,8 +17,10 @@ public static class LateUpdateRecord
     public const string Type = "ipenrich.update";
 
     /// <summary>The record for the IPs of <paramref name="results"/> that are now final; null when none is.</summary>
+    /// <param name="rules">The triage rules (per-IP <c>rarity</c> and <c>new</c>), or null when triage is off.</param>
+    /// <param name="triage">The alert's triage recomputed with these answers (written as <c>triage</c> unless empty).</param>
     public static byte[]? Serialize(TopicPartitionOffset input, byte[]? key, int lookBackHours, DateTimeOffset updatedAt,
-        IReadOnlyList<IPAddress> ips, IReadOnlyList<IpLookupResult> results)
+        IReadOnlyList<IPAddress> ips, IReadOnlyList<IpLookupResult> results, TriageRules? rules = null, AlertTriage triage = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(ips);
@@ -52,11 +54,12 @@ public static class LateUpdateRecord
             {
                 if (results[i].IsFinal)
                 {
-                    EnrichmentJson.WriteIpEntry(w, ips[i].ToString(), results[i]);
+                    EnrichmentJson.WriteIpEntry(w, ips[i].ToString(), results[i], rules);
                 }
             }
 
             w.WriteEndArray();
+            EnrichmentJson.WriteTriage(w, triage);
             w.WriteEndObject();
         }
 

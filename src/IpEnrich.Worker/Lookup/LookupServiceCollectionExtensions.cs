@@ -51,6 +51,11 @@ public static class LookupServiceCollectionExtensions
             .Validate(o => o.Concurrency is >= 1 and <= 256, "Backlog:Concurrency must be between 1 and 256")
             .Validate(o => InRange(o.ClaimLease, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)), "Backlog:ClaimLease must be between 1s and 1h")
             .ValidateOnStart();
+        services.AddOptions<IpEnrich.Worker.Pipeline.TriageOptions>().BindChecked(configuration.GetSection(IpEnrich.Worker.Pipeline.TriageOptions.SectionName))
+            .Validate(o => o.RareAtMost >= 0, "Triage:RareAtMost must be 0 or more")
+            .Validate(o => o.UncommonAtMost >= o.RareAtMost, "Triage:UncommonAtMost must not be below Triage:RareAtMost")
+            .Validate(o => InRange(o.NewWithin, OneSecond, OneYear), "Triage:NewWithin must be between 1s and 365d")
+            .ValidateOnStart();
         services.TryAddSingleton<BulkSource>();
         services.TryAddSingleton<BacklogScheduler>();
         services.AddHostedService<BacklogStarter>();

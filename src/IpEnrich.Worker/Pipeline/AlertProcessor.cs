@@ -27,19 +27,22 @@ public sealed class AlertProcessor
     private readonly int _lookBackHours;
 
     public AlertProcessor(IOptions<ExtractionOptions> extraction, IOptions<EnrichmentOptions> enrichment, IOptions<DefenderOptions> defender,
-        LookupService lookups, TimeProvider time, IpEnrichTelemetry telemetry)
+        LookupService lookups, TimeProvider time, IpEnrichTelemetry telemetry, IOptions<TriageOptions>? triage = null)
     {
         ArgumentNullException.ThrowIfNull(extraction);
         ArgumentNullException.ThrowIfNull(enrichment);
         ArgumentNullException.ThrowIfNull(defender);
         _options = enrichment.Value;
         _extractor = new AlertExtractor(extraction.Value);
-        _annotator = new AlertAnnotator(_options.Property);
+        _annotator = new AlertAnnotator(_options.Property, triage?.Value.ToRules());
         _lookups = lookups;
         _time = time;
         _telemetry = telemetry;
         _lookBackHours = defender.Value.LookBackHours;
     }
+
+    /// <summary>The triage rules, or null when triage is off.</summary>
+    public TriageRules? Triage => _annotator.Triage;
 
     /// <summary>The look-back window of every lookup (<c>Defender:LookBackHours</c>).</summary>
     public int LookBackHours => _lookBackHours;
@@ -58,10 +61,11 @@ public sealed class AlertProcessor
         var results = scratch.Candidates.Count == 0
             ? []
             : await _lookups.LookupAsync(scratch.Candidates, scratch.Priority, _options.MaxWait, cancellationToken, _lookBackHours);
-        var status = _annotator.Annotate(alert.Span, scratch, results, _lookBackHours, _time.GetUtcNow(), output);
+        var triage = AlertTriage.Of(results, _annotator.Triage);
+        var status = _annotator.Annotate(alert.Span, scratch, results, triage, _lookBackHours, _time.GetUtcNow(), output);
         Count(AlertAnnotator.StatusText(status));
         Activity.Current?.SetTag("ipenrich.status", AlertAnnotator.StatusText(status));
-        return AlertOutcome.Enriched(status, results);
+        return AlertOutcome.Enriched(status, results, triage);
     }
 
     private void Count(string outcome) => _telemetry.Alerts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
@@ -72,7 +76,11 @@ public sealed record AlertOutcome(AlertEnrichmentStatus? Status, AlertRejection?
 {
     public bool IsRejected => Rejection is not null;
 
-    public static AlertOutcome Enriched(AlertEnrichmentStatus status, IReadOnlyList<IpLookupResult> results) => new(status, null, results);
+    /// <summary>The alert's triage over its final answers (empty when triage is off or none is final).</summary>
+    public AlertTriage Triage { get; init; }
+
+    public static AlertOutcome Enriched(AlertEnrichmentStatus status, IReadOnlyList<IpLookupResult> results, AlertTriage triage = default) =>
+        new(status, null, results) { Triage = triage };
 
     public static AlertOutcome Rejected(AlertRejection rejection) => new(null, rejection, []);
 }

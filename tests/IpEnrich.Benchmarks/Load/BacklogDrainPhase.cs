@@ -47,23 +47,8 @@ internal static class BacklogDrainPhase
         settings["Enrichment:MaxWait"] = "00:00:00.500";
         settings["Enrichment:UpdatesTopic"] = "updates-backlog";
         await using var workers = WorkerReplicas.Start(cluster, settings, "out-backlog", Partitions, replicas, logs, "ipenrich-backlog");
+        var probes = await workers.FormGroupAsync(cluster, "in-backlog", Partitions, TimeSpan.FromMinutes(1));
         using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build();
-
-        // A probe without IPs on every partition (no API call, no quota): once every replica has published one, the
-        // group owns every partition, so the backlog is not drained by a group still forming.
-        for (var p = 0; p < Partitions; p++)
-        {
-            producer.Produce(new TopicPartition("in-backlog", p), new Message<Null, string> { Value = """{"seq":-1,"title":"probe"}""" });
-        }
-
-        producer.Flush();
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (!(workers.Published() >= Partitions && await workers.AllFlowingAsync()) && DateTime.UtcNow < deadline && workers.Failure() is null)
-        {
-            await Task.Delay(50);
-        }
-
-        var probes = workers.Published();
         for (var i = 0; i < ips; i++)
         {
             producer.Produce("in-backlog", new Message<Null, string> { Value = $$"""{"seq":{{i}},"src_ip":"10.99.{{i / 250}}.{{(i % 250) + 1}}"}""" });
@@ -72,7 +57,7 @@ internal static class BacklogDrainPhase
         producer.Flush();
         var clock = Stopwatch.StartNew();
         List<(DateTimeOffset At, string? Ip, int Status)> calls = [];
-        deadline = DateTime.UtcNow.AddMinutes(3);
+        var deadline = DateTime.UtcNow.AddMinutes(3);
         while (calls.Select(c => c.Ip).Distinct().Count() < ips && DateTime.UtcNow < deadline && workers.Failure() is null)
         {
             await Task.Delay(250);

@@ -71,25 +71,6 @@ internal sealed class WorkerReplicas : IAsyncDisposable
         return scrapes.All(s => s is { Count: > 0 });
     }
 
-    /// <summary>True when every replica answers ready (its consume loop runs, it reaches the broker).</summary>
-    public async Task<bool> AllReadyAsync()
-    {
-        async Task<bool> ReadyAsync(HttpClient http)
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
-                return response.IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false; // not listening yet
-            }
-        }
-
-        return (await Task.WhenAll(_metrics.Select(ReadyAsync))).All(ready => ready);
-    }
-
     /// <summary>The replicas' CPU time (user and system) so far, summed.</summary>
     public TimeSpan CpuTime() => _processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + WorkerProcess.CpuTime(p));
 
@@ -109,17 +90,45 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     public string? Failure() => _processes.Any(p => p.HasExited) ? "a worker process exited" : null;
 
     /// <summary>
-    /// Waits until every replica is ready and output flows (or <paramref name="expected"/> records are out), then
-    /// times the rest up to <paramref name="expected"/> output records. Output from before that (a replica whose
-    /// process started sooner) is left out; a rebalance as the later replicas join is part of the window, as in a
-    /// real deployment. Readiness, not each replica's own output: a cold replica's first alerts wait for lookups.
+    /// Forms the group before any real input: a probe alert without IPs (no lookup, no API call) on every partition
+    /// of <paramref name="input"/>, then waits until every replica has published one. A replica that joins after the
+    /// mock broker formed the group's first generation set off a rebalance that left partitions idle for tens of
+    /// seconds, so the replicas must all own partitions before the timed input arrives. Returns the probes published.
     /// </summary>
-    public async Task<ReplicaWindow> MeasureAsync(long expected, TimeSpan limit)
+    public async Task<long> FormGroupAsync(MockKafkaCluster cluster, string input, int partitions, TimeSpan limit)
+    {
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build())
+        {
+            for (var p = 0; p < partitions; p++)
+            {
+                producer.Produce(new TopicPartition(input, p), new Message<Null, string> { Value = Probe });
+            }
+
+            producer.Flush();
+        }
+
+        var deadline = DateTime.UtcNow + limit;
+        while (!(Published() >= partitions && await AllFlowingAsync()) && DateTime.UtcNow < deadline && Failure() is null)
+        {
+            await Task.Delay(50);
+        }
+
+        return Published();
+    }
+
+    /// <summary>An alert without IPs; its <c>seq</c> is negative so that checks of the output skip it.</summary>
+    public const string Probe = """{"seq":-1,"title":"probe"}""";
+
+    /// <summary>
+    /// Times the output from the first record past <paramref name="from"/> (the probes) up to <paramref name="expected"/>
+    /// records in all, with the replicas' CPU time and managed heap over the same window.
+    /// </summary>
+    public async Task<ReplicaWindow> MeasureAsync(long from, long expected, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
-        while (Published() < expected && !(Published() > 0 && await AllReadyAsync()) && DateTime.UtcNow < deadline && Failure() is null)
+        while (Published() <= from && DateTime.UtcNow < deadline && Failure() is null)
         {
-            await Task.Delay(20);
+            await Task.Delay(5);
         }
 
         var (before, cpu, gc) = (Published(), CpuTime(), await ManagedAsync());
@@ -133,7 +142,7 @@ internal sealed class WorkerReplicas : IAsyncDisposable
         watch.Stop();
         var cpuTime = CpuTime() - cpu;
         gc = (await ManagedAsync()).Since(gc);
-        return new ReplicaWindow(new PhaseRate(published - before, watch.Elapsed, gc), before, cpuTime);
+        return new ReplicaWindow(new PhaseRate(published - before, watch.Elapsed, gc), cpuTime);
     }
 
     public async ValueTask DisposeAsync()
@@ -165,8 +174,8 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     }
 }
 
-/// <summary>A timed window over worker processes: the phase, the output before it began, and the workers' CPU time meanwhile.</summary>
-internal readonly record struct ReplicaWindow(PhaseRate Phase, long Before, TimeSpan WorkerCpu)
+/// <summary>A timed window over worker processes: the phase and the workers' CPU time meanwhile.</summary>
+internal readonly record struct ReplicaWindow(PhaseRate Phase, TimeSpan WorkerCpu)
 {
     /// <summary>The workers' CPU per alert over the window, in microseconds.</summary>
     public double CpuUsPerAlert => WorkerCpu.TotalMicroseconds / Math.Max(1, Phase.Alerts);

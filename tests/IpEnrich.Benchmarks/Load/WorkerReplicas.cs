@@ -53,11 +53,10 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     }
 
     /// <summary>Records in the output topic (the sum of its partitions' high watermarks).</summary>
-    public long Published() => _output.Sum(tp => _watermarks.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(5)).High.Value);
+    public long Published() => Records(_output);
 
     /// <summary>Records in another topic the workers write (late updates, say).</summary>
-    public long Published(string topic, int partitions) =>
-        Enumerable.Range(0, partitions).Sum(p => _watermarks.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value);
+    public long Published(string topic, int partitions) => Records(Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)));
 
     /// <summary>True when every replica has had an alert acknowledged: each owns partitions and its output flows.</summary>
     public async Task<bool> AllFlowingAsync()
@@ -160,6 +159,9 @@ internal sealed class WorkerReplicas : IAsyncDisposable
 
         _watermarks.Dispose();
     }
+
+    private long Records(IEnumerable<TopicPartition> partitions) =>
+        partitions.Sum(tp => _watermarks.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(5)).High.Value);
 
     private static async Task<ScrapedHistogram?> TryScrapeAsync(HttpClient metrics)
     {

@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
 using IpEnrich.Testing;
-using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Kafka;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace IpEnrich.Benchmarks.Load;
 
@@ -13,9 +10,9 @@ namespace IpEnrich.Benchmarks.Load;
 /// The backlog drain against a short budget (issue 19): the default quota (100 a minute, 1,500 an hour) on windows 20×
 /// shorter (3 s, 3 min), enforced by an emulator of its own and mirrored by the workers, which share a Redis of their
 /// own (the cold phase's quota keys would count against it). A burst of alerts naming <c>--backlog-ips</c> new IPs goes
-/// through the replicas; the emulator's call log gives the calls per minute-window while the backlog lasts, against
-/// the effective budget (the limit less the 5 % safety margin). The cold phase itself cannot show this: its quota is
-/// scaled up so that it never defers.
+/// through the replicas (worker processes); the emulator's call log gives the calls per minute-window while the
+/// backlog lasts, against the effective budget (the limit less the 5 % safety margin). The cold phase itself cannot
+/// show this: its quota is scaled up so that it never defers.
 /// </summary>
 internal static class BacklogDrainPhase
 {
@@ -27,7 +24,7 @@ internal static class BacklogDrainPhase
 
     public static int EffectivePerMinute => (int)Math.Floor(PerMinute * 0.95);
 
-    public static async Task<Result?> RunAsync(MockKafkaCluster cluster, int replicas, int ips)
+    public static async Task<Result?> RunAsync(MockKafkaCluster cluster, int replicas, int ips, string? logs)
     {
         if (ips <= 0 || RedisServer.BinaryPath is null)
         {
@@ -49,60 +46,35 @@ internal static class BacklogDrainPhase
         settings["Quota:HourWindow"] = HourWindow.ToString("c");
         settings["Enrichment:MaxWait"] = "00:00:00.500";
         settings["Enrichment:UpdatesTopic"] = "updates-backlog";
-        var workers = new WebApplication[replicas];
-        try
+        await using var workers = WorkerReplicas.Start(cluster, settings, "out-backlog", Partitions, replicas, logs, "ipenrich-backlog");
+        var probes = await workers.FormGroupAsync(cluster, "in-backlog", Partitions, TimeSpan.FromMinutes(1));
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build();
+        for (var i = 0; i < ips; i++)
         {
-            await Task.WhenAll(Enumerable.Range(0, replicas).Select(r => Task.Run(async () =>
-            {
-                workers[r] = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
-                await workers[r].StartAsync();
-            })));
-            var pipelines = workers.Select(w => w.Services.GetRequiredService<KafkaPipeline>()).ToList();
-            var deadline = DateTime.UtcNow.AddMinutes(1);
-            while (!(pipelines.Sum(p => p.AssignedPartitions) >= Partitions && pipelines.All(p => p.AssignedPartitions > 0)) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-
-            using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build())
-            {
-                for (var i = 0; i < ips; i++)
-                {
-                    producer.Produce("in-backlog", new Message<Null, string> { Value = $$"""{"seq":{{i}},"src_ip":"10.99.{{i / 250}}.{{(i % 250) + 1}}"}""" });
-                }
-
-                producer.Flush();
-            }
-
-            var clock = Stopwatch.StartNew();
-            List<(DateTimeOffset At, string? Ip, int Status)> calls = [];
-            deadline = DateTime.UtcNow.AddMinutes(3);
-            while (calls.Select(c => c.Ip).Distinct().Count() < ips && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(250);
-                calls = [.. (await emulator.GetCallLogAsync()).Where(c => c.Ip is not null).OrderBy(c => c.At)];
-            }
-
-            var drained = clock.Elapsed;
-            deadline = DateTime.UtcNow.AddSeconds(10); // the last answers' late updates
-            while (pipelines.Sum(p => p.Delivered) < ips && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            var delivered = pipelines.Sum(p => p.Delivered);
-            var updates = pipelines.Sum(p => p.LateUpdates);
-            return new Result(ips, calls.Count, calls.Select(c => c.Ip).Distinct().Count(), calls.Count(c => c.Status == 429), FullWindows(calls), drained, delivered, updates);
+            producer.Produce("in-backlog", new Message<Null, string> { Value = $$"""{"seq":{{i}},"src_ip":"10.99.{{i / 250}}.{{(i % 250) + 1}}"}""" });
         }
-        finally
+
+        producer.Flush();
+        var clock = Stopwatch.StartNew();
+        List<(DateTimeOffset At, string? Ip, int Status)> calls = [];
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (calls.Select(c => c.Ip).Distinct().Count() < ips && DateTime.UtcNow < deadline && workers.Failure() is null)
         {
-            foreach (var worker in workers.OfType<WebApplication>())
-            {
-                await worker.StopAsync();
-                await worker.DisposeAsync();
-            }
+            await Task.Delay(250);
+            calls = [.. (await emulator.GetCallLogAsync()).Where(c => c.Ip is not null).OrderBy(c => c.At)];
         }
+
+        var drained = clock.Elapsed;
+        long Delivered() => workers.Published() - probes;
+        deadline = DateTime.UtcNow.AddSeconds(10); // the last answers' late updates
+        while (Delivered() < ips && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var updates = workers.Published("updates-backlog", Partitions);
+        return new Result(ips, calls.Count, calls.Select(c => c.Ip).Distinct().Count(), calls.Count(c => c.Status == 429), FullWindows(calls), drained, Delivered(), updates);
     }
 
     /// <summary>Calls per minute-window from the first call, for the windows that end before the last call (the backlog lasted through them).</summary>

@@ -5,19 +5,19 @@ using System.Text.Json;
 using Confluent.Kafka;
 using IpEnrich.Emulator.Data;
 using IpEnrich.Testing;
-using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Kafka;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace IpEnrich.Benchmarks.Load;
 
 /// <summary>
 /// End-to-end load in one run (issue 8): a mock Kafka cluster, the emulator and (when installed) a real redis-server.
 /// The same messages go through a bare consume→produce copy (the Kafka limit on this machine, the baseline) and then
-/// through the real worker: cold cache with <c>--replicas</c> workers sharing an empty Redis (API calls per IP), warm
-/// with one worker (the ratio) and with <c>--replicas</c>; then one worker in its own process drains a backlog (its
-/// maximum rate) and is fed at half that rate to measure latency. Prints a table and, last, one JSON line (the contract).
+/// through the real worker, every replica in a process of its own (the real <c>ipenrich</c> entry point, so the
+/// harness's heap and GC, which hold the mock broker's data, are not the workers'): cold cache with <c>--replicas</c>
+/// workers sharing an empty Redis (API calls per IP), warm with one worker (the ratio) and with <c>--replicas</c>; the
+/// workers' CPU time per alert is reported for each. Then replicas drain a backlog against a short API budget, and one
+/// worker drains a backlog (its maximum rate) and is fed at half that rate to measure latency. Prints a table and,
+/// last, one JSON line (the contract).
 /// </summary>
 public static class LoadHarness
 {
@@ -63,24 +63,25 @@ public static class LoadHarness
         // Without Redis each replica would have its own cache: the cold phase then runs one worker.
         var coldReplicas = redis is null ? 1 : options.Replicas;
         var cold = await EnrichAsync(cluster, emulator, redis, "in-cold", "out-cold", "ipenrich-cold", coldReplicas, options);
-        Console.WriteLine($"ipenrich cold   : {cold.PerSecond,10:N0} alerts/s ({cold.Elapsed.TotalSeconds:F1} s, {coldReplicas} replica(s))");
+        Console.WriteLine($"ipenrich cold   : {cold.Phase.PerSecond,10:N0} alerts/s ({cold.Phase.Elapsed.TotalSeconds:F1} s, {coldReplicas} worker process(es)); "
+            + $"workers' CPU {cold.CpuUsPerAlert:F0} µs per alert");
         var (apiCalls, byStatus) = await emulator.GetCallsAsync();
         var throttled = byStatus.TryGetValue("429", out var t) ? t : 0;
 
         // Backlog: the cold phase's quota never runs short, so the drain is measured apart, against a short budget.
         var backlogIps = int.Parse(HarnessArgs.Value(args, "--backlog-ips") ?? "600", CultureInfo.InvariantCulture);
-        var backlog = await BacklogDrainPhase.RunAsync(cluster, coldReplicas, backlogIps);
+        var backlog = await BacklogDrainPhase.RunAsync(cluster, coldReplicas, backlogIps, options.WorkerLogs);
         Console.WriteLine(backlog is null
             ? "backlog drain   : skipped (--backlog-ips 0, or no redis-server)"
             : $"backlog drain   : {backlog.Describe()}");
 
-        // Warm: one worker against the one-client copy is the like-for-like ratio; the replicas run too, but in one
-        // process on the same 2 cores they share the CPU rather than add to it. Like the copy, the one-worker phase runs
+        // Warm: one worker against the one-client copy is the like-for-like ratio; the replicas run too, but on the
+        // same 2 cores their processes share the CPU rather than add to it. Like the copy, the one-worker phase runs
         // three times, interleaved with the copies, and the fastest counts: a 2-second window moves by ±15 % here.
         // Without Redis there is no warm cache across workers: the warm phases are skipped.
-        var warms = new List<PhaseRate>();
+        var warms = new List<ReplicaWindow>();
         var warmOutputs = new List<string>();
-        async Task<PhaseRate?> WarmAsync(string suffix, int replicas)
+        async Task<ReplicaWindow?> WarmAsync(string suffix, int replicas)
         {
             if (redis is null)
             {
@@ -105,15 +106,15 @@ public static class LoadHarness
         copies.Add(await CopyAsync(cluster.BootstrapServers, options.Alerts, to: "copy-3", group: "baseline-3"));
         await WarmOnceAsync("-3");
 
-        var warm = redis is null ? cold : warms.MaxBy(w => w.PerSecond);
+        var warm = redis is null ? cold : warms.MaxBy(w => w.Phase.PerSecond);
         Console.WriteLine(redis is null
             ? "ipenrich warm   : skipped (no redis-server: a warm cache across workers needs Redis)"
-            : $"ipenrich warm   : {warm.PerSecond,10:N0} alerts/s ({warm.Elapsed.TotalSeconds:F1} s, 1 replica; best of {Rates(warms)}); "
-              + $"{(warmReplicas ?? warm).PerSecond:N0} alerts/s with {options.Replicas} replicas in this process");
+            : $"ipenrich warm   : {warm.Phase.PerSecond,10:N0} alerts/s ({warm.Phase.Elapsed.TotalSeconds:F1} s, 1 worker process; best of {Rates(warms.Select(w => w.Phase))}; "
+              + $"its CPU {warm.CpuUsPerAlert:F0} µs per alert); {(warmReplicas ?? warm).Phase.PerSecond:N0} alerts/s with {options.Replicas} worker processes");
 
         var baseline = copies.MaxBy(c => c.PerSecond);
         Console.WriteLine($"baseline copy   : {baseline.PerSecond,10:N0} alerts/s ({baseline.Elapsed.TotalSeconds:F1} s; best of {Rates(copies)})");
-        Console.WriteLine($"  managed heap   : warm worker {warm.Gc.Describe(warm.Alerts)}; copy {baseline.Gc.Describe(baseline.Alerts)}");
+        Console.WriteLine($"  managed heap   : warm worker process {warm.Phase.Gc.Describe(warm.Phase.Alerts)} (its /metrics); copy {baseline.Gc.Describe(baseline.Alerts)}");
         var (lostCold, duplicatesCold) = Verify(cluster.BootstrapServers, "out-cold", options.Alerts);
         var (lostWarm, duplicatesWarm) = (0, 0);
         foreach (var output in warmOutputs)
@@ -122,7 +123,7 @@ public static class LoadHarness
             (lostWarm, duplicatesWarm) = (lostWarm + l, duplicatesWarm + d);
         }
 
-        var headline = options.Cold ? cold : warm;
+        var headline = options.Cold ? cold.Phase : warm.Phase;
         // The paced run gets a fresh cluster (this one holds about 1 GB by now) with few partitions. The mock broker
         // finds a fetch's offset by walking the partition's list of produce batches from the start, so its cost per
         // fetch grows with the log until the ~5 MiB per-partition retention trims it; a paced stream of small batches
@@ -134,21 +135,21 @@ public static class LoadHarness
             pacedCluster.CreateTopic(topic, topic == "dlq" ? 1 : PacedPartitions);
         }
 
-        var paced = await PacedLatencyAsync(pacedCluster, emulator, redis, options, warm.PerSecond);
+        var paced = await PacedLatencyAsync(pacedCluster, emulator, redis, options, warm.Phase.PerSecond);
         var (lost, duplicates) = (lostCold + lostWarm, duplicatesCold + duplicatesWarm);
         var peakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
 
         var (latency, copyLatency) = (paced.Enriched, paced.Copy);
         Console.WriteLine($"latency @ {paced.Rate:N0}/s : ipenrich p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F0} ms ({latency.Count:N0} alerts); "
-            + $"copy p50 {copyLatency.P50:F1} ms, p99 {copyLatency.P99:F1} ms, max {copyLatency.Max:F0} ms (producer → output consumer; half of the warm rate of {warm.PerSecond:N0}/s; "
+            + $"copy p50 {copyLatency.P50:F1} ms, p99 {copyLatency.P99:F1} ms, max {copyLatency.Max:F0} ms (producer → output consumer; half of the warm rate of {warm.Phase.PerSecond:N0}/s; "
             + $"worker {paced.WorkerCores:P0} of a core, machine {paced.MachineBusy:P0} busy)");
         Console.WriteLine($"  in the worker  : consume → acknowledged p50 {paced.InWorker.Quantile(0.5) * 1000:F1} ms, p99 {paced.InWorker.Quantile(0.99) * 1000:F1} ms "
             + $"({paced.InWorker.Count:N0} alerts; its ipenrich.alert.duration histogram, quantiles as the dashboard computes them)");
         Console.WriteLine($"API calls       : {apiCalls:N0} for {uniqueIps:N0} distinct IPs ({(double)apiCalls / uniqueIps:F3} per IP) over cold and warm, throttled {throttled}");
         Console.WriteLine($"lost {lost}, duplicates {duplicates} (cold {lostCold}/{duplicatesCold}, warm {lostWarm}/{duplicatesWarm})");
-        Console.WriteLine($"peak RSS        : worker process {paced.WorkerPeakRssMb:F0} MB (paced run); harness process {peakRssMb:F0} MB (mock broker, emulator, in-process workers)");
+        Console.WriteLine($"peak RSS        : worker process {paced.WorkerPeakRssMb:F0} MB (paced run); harness process {peakRssMb:F0} MB (mock broker, emulator)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.PerSecond:F0},\"warmAlertsPerSec\":{warm.PerSecond:F0},\"warmReplicasAlertsPerSec\":{(warmReplicas ?? warm).PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{latency.P50:F1},\"p99Ms\":{latency.P99:F1},\"workerP50Ms\":{paced.InWorker.Quantile(0.5) * 1000:F1},\"workerP99Ms\":{paced.InWorker.Quantile(0.99) * 1000:F1},\"copyP50Ms\":{copyLatency.P50:F1},\"copyP99Ms\":{copyLatency.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"pacedWorkerCores\":{paced.WorkerCores:F2},\"pacedMachineBusy\":{paced.MachineBusy:F2},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0},\"backlogDrainPerBudget\":{Json(backlog?.PerBudget)},\"backlogDrainMinPerBudget\":{Json(backlog?.MinPerBudget)}}}"));
+            $"{{\"alerts\":{options.Alerts},\"baselineAlertsPerSec\":{baseline.PerSecond:F0},\"ipenrichAlertsPerSec\":{headline.PerSecond:F0},\"ratio\":{headline.PerSecond / baseline.PerSecond:F3},\"coldAlertsPerSec\":{cold.Phase.PerSecond:F0},\"warmAlertsPerSec\":{warm.Phase.PerSecond:F0},\"warmReplicasAlertsPerSec\":{(warmReplicas ?? warm).Phase.PerSecond:F0},\"replicas\":{options.Replicas},\"p50Ms\":{latency.P50:F1},\"p99Ms\":{latency.P99:F1},\"workerP50Ms\":{paced.InWorker.Quantile(0.5) * 1000:F1},\"workerP99Ms\":{paced.InWorker.Quantile(0.99) * 1000:F1},\"copyP50Ms\":{copyLatency.P50:F1},\"copyP99Ms\":{copyLatency.P99:F1},\"pacedAlertsPerSec\":{paced.Rate:F0},\"pacedWorkerCores\":{paced.WorkerCores:F2},\"pacedMachineBusy\":{paced.MachineBusy:F2},\"uniqueIps\":{uniqueIps},\"apiCalls\":{apiCalls},\"apiCallsPerUniqueIp\":{(double)apiCalls / uniqueIps:F3},\"throttled\":{throttled},\"lost\":{lost},\"duplicates\":{duplicates},\"peakRssMb\":{paced.WorkerPeakRssMb:F0},\"harnessPeakRssMb\":{peakRssMb:F0},\"backlogDrainPerBudget\":{Json(backlog?.PerBudget)},\"backlogDrainMinPerBudget\":{Json(backlog?.MinPerBudget)},\"coldWorkerCpuUsPerAlert\":{cold.CpuUsPerAlert:F1},\"warmWorkerCpuUsPerAlert\":{warm.CpuUsPerAlert:F1}}}"));
         return 0;
     }
 
@@ -324,62 +325,29 @@ public static class LoadHarness
     }
 
     /// <summary>
-    /// Copies the alerts into <paramref name="input"/> first, then starts <paramref name="replicas"/> workers in one
-    /// group at once (they join the mock's first generation together) and times them from the moment every partition
-    /// is owned and output flows to the last output. Feeding beforehand matters: a feed copy running alongside took
-    /// half the CPU on this 2-core machine, which the baseline copy never has to share.
+    /// Starts <paramref name="replicas"/> worker processes in one group and lets them form it on probe alerts, then
+    /// copies the alerts into <paramref name="input"/> and times the workers from the first output to the last. The
+    /// copy overlaps the first second or two of the window (a feed copy takes CPU the baseline copy never shares),
+    /// the price of a group formed before any timed input: replicas joining late stalled partitions for tens of seconds.
     /// </summary>
-    private static async Task<PhaseRate> EnrichAsync(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis,
+    private static async Task<ReplicaWindow> EnrichAsync(MockKafkaCluster cluster, RunningEmulator emulator, RedisServer? redis,
         string input, string output, string group, int replicas, LoadOptions options)
     {
-        await CopyAsync(cluster.BootstrapServers, options.Alerts, "in", input, "feed-" + input);
-        var workers = new WebApplication[replicas];
-        try
+        await using var workers = WorkerReplicas.Start(cluster, Settings(cluster, emulator, redis, input, output, group), output, options.Partitions, replicas,
+            options.WorkerLogs, group);
+        var probes = await workers.FormGroupAsync(cluster, input, options.Partitions, TimeSpan.FromMinutes(2));
+        var feed = CopyAsync(cluster.BootstrapServers, options.Alerts, "in", input, "feed-" + input);
+        var window = await workers.MeasureAsync(probes, probes + options.Alerts, TimeSpan.FromMinutes(10));
+        await feed;
+        if (workers.Failure() is { } failure)
         {
-            await Task.WhenAll(Enumerable.Range(0, replicas).Select(r => Task.Run(async () =>
-            {
-                workers[r] = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], Settings(cluster, emulator, redis, input, output, group));
-                await workers[r].StartAsync();
-            })));
-
-            var pipelines = workers.Select(w => w.Services.GetRequiredService<KafkaPipeline>()).ToList();
-            long Delivered() => pipelines.Sum(p => p.Delivered);
-            bool Settled() => pipelines.Sum(p => p.AssignedPartitions) >= options.Partitions && pipelines.All(p => p.AssignedPartitions > 0);
-            var deadline = DateTime.UtcNow.AddMinutes(10);
-            while (!(Settled() && Delivered() > 0) && Delivered() < options.Alerts && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(1);
-            }
-
-            // Output before the group settled (a late joiner) is left out of the timed window.
-            var before = Delivered();
-            var gc = ManagedAllocations.Read();
-            var watch = Stopwatch.StartNew();
-            while (Delivered() < options.Alerts && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(5);
-            }
-
-            watch.Stop();
-            gc = ManagedAllocations.Read().Since(gc);
-            if (before > options.Alerts / 10)
-            {
-                Console.WriteLine($"  note: {before:N0} alerts were done before all {replicas} replicas owned partitions; timed the rest");
-            }
-
-            return new PhaseRate(Delivered() - before, watch.Elapsed, gc);
+            Console.WriteLine($"  note: {failure} during {group}");
         }
-        finally
-        {
-            foreach (var worker in workers.OfType<WebApplication>())
-            {
-                await worker.StopAsync();
-                await worker.DisposeAsync();
-            }
-        }
+
+        return window;
     }
 
-    /// <summary>Every input seq present in the output once: returns (missing, extra copies).</summary>
+    /// <summary>Every input seq present in the output once (probes aside): returns (missing, extra copies).</summary>
     private static (int Lost, int Duplicates) Verify(string bootstrap, string topic, int alerts)
     {
         var seen = new int[alerts];
@@ -393,7 +361,12 @@ public static class LoadHarness
             if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } r)
             {
                 using var doc = JsonDocument.Parse(r.Message.Value);
-                seen[doc.RootElement.GetProperty("seq").GetInt32()]++;
+                if (doc.RootElement.GetProperty("seq").GetInt32() is not (>= 0 and var seq))
+                {
+                    continue; // a probe that formed the group
+                }
+
+                seen[seq]++;
                 if (++read >= alerts && quietUntil == DateTime.MaxValue)
                 {
                     quietUntil = DateTime.UtcNow.AddSeconds(2);

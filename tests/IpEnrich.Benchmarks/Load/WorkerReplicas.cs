@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using IpEnrich.Testing;
+using IpEnrich.Worker.Kafka;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>
+/// Worker replicas in one group, each the real <c>ipenrich</c> entry point in a process of its own, watched from
+/// outside: output from the output topic's high watermarks (exact, and the worker's output is not transactional here),
+/// each replica's progress and heap from its <c>/metrics</c>, its CPU time from the kernel. Their heaps and GC pauses
+/// are their own, not the harness's (which holds the mock broker's data).
+/// </summary>
+internal sealed class WorkerReplicas : IAsyncDisposable
+{
+    private const string AlertDuration = "ipenrich_alert_duration_seconds";
+
+    private readonly Process[] _processes;
+    private readonly HttpClient[] _metrics;
+    private readonly IConsumer<Ignore, Ignore> _watermarks;
+    private readonly TopicPartition[] _output;
+
+    private WorkerReplicas(Process[] processes, HttpClient[] metrics, IConsumer<Ignore, Ignore> watermarks, TopicPartition[] output) =>
+        (_processes, _metrics, _watermarks, _output) = (processes, metrics, watermarks, output);
+
+    public int Count => _processes.Length;
+
+    /// <summary>Starts <paramref name="replicas"/> workers at once (so they join the group's first generation together).</summary>
+    /// <param name="logs">A directory for the workers' logs (<c>{name}-{replica}.log</c>), or null to discard them.</param>
+    public static WorkerReplicas Start(MockKafkaCluster cluster, Dictionary<string, string?> settings, string output, int outputPartitions, int replicas,
+        string? logs, string name)
+    {
+        var processes = new List<Process>();
+        var metrics = new List<HttpClient>();
+        try
+        {
+            for (var r = 0; r < replicas; r++)
+            {
+                var port = WorkerProcess.FreePort();
+                processes.Add(WorkerProcess.Start(settings, logs is null ? null : Path.Combine(logs, $"{name}-{r}.log"), port));
+                metrics.Add(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) });
+            }
+        }
+        catch
+        {
+            processes.ForEach(p => p.Kill(entireProcessTree: true));
+            throw;
+        }
+
+        var watermarks = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "watermarks-" + output }).Build();
+        var partitions = Enumerable.Range(0, outputPartitions).Select(p => new TopicPartition(output, p)).ToArray();
+        return new WorkerReplicas([.. processes], [.. metrics], watermarks, partitions);
+    }
+
+    /// <summary>Records in the output topic (the sum of its partitions' high watermarks).</summary>
+    public long Published() => Records(_output);
+
+    /// <summary>Records in another topic the workers write (late updates, say).</summary>
+    public long Published(string topic, int partitions) => Records(Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)));
+
+    /// <summary>True when every replica has had an alert acknowledged: each owns partitions and its output flows.</summary>
+    public async Task<bool> AllFlowingAsync()
+    {
+        if (_metrics.Length == 1)
+        {
+            return Published() > 0; // a lone replica owns every partition: no scrape (cached by the exporter for 300 ms) needed
+        }
+
+        var scrapes = await Task.WhenAll(_metrics.Select(TryScrapeAsync));
+        return scrapes.All(s => s is { Count: > 0 });
+    }
+
+    /// <summary>The replicas' CPU time (user and system) so far, summed.</summary>
+    public TimeSpan CpuTime() => _processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + WorkerProcess.CpuTime(p));
+
+    /// <summary>The replicas' managed allocations, collections and GC pauses so far, summed from their /metrics.</summary>
+    public async Task<ManagedAllocations> ManagedAsync()
+    {
+        var sum = default(ManagedAllocations);
+        foreach (var metrics in _metrics)
+        {
+            sum = sum.Plus(await ManagedAllocations.ScrapeAsync(metrics));
+        }
+
+        return sum;
+    }
+
+    /// <summary>Why the replicas cannot finish, or null while they all run.</summary>
+    public string? Failure() => _processes.Any(p => p.HasExited) ? "a worker process exited" : null;
+
+    /// <summary>
+    /// Forms the group before any real input: a probe alert without IPs (no lookup, no API call) on every partition
+    /// of <paramref name="input"/>, then waits until every replica has published one. A replica that joins after the
+    /// mock broker formed the group's first generation set off a rebalance that left partitions idle for tens of
+    /// seconds, so the replicas must all own partitions before the timed input arrives. Returns the probes published.
+    /// </summary>
+    public async Task<long> FormGroupAsync(MockKafkaCluster cluster, string input, int partitions, TimeSpan limit)
+    {
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build())
+        {
+            for (var p = 0; p < partitions; p++)
+            {
+                producer.Produce(new TopicPartition(input, p), new Message<Null, string> { Value = Probe });
+            }
+
+            producer.Flush();
+        }
+
+        var deadline = DateTime.UtcNow + limit;
+        while (!(Published() >= partitions && await AllFlowingAsync()) && DateTime.UtcNow < deadline && Failure() is null)
+        {
+            await Task.Delay(50);
+        }
+
+        return Published();
+    }
+
+    /// <summary>An alert without IPs; its <c>seq</c> is negative so that checks of the output skip it.</summary>
+    public const string Probe = """{"seq":-1,"title":"probe"}""";
+
+    /// <summary>
+    /// Times the output from the first record past <paramref name="from"/> (the probes) up to <paramref name="expected"/>
+    /// records in all, with the replicas' CPU time and managed heap over the same window.
+    /// </summary>
+    public async Task<ReplicaWindow> MeasureAsync(long from, long expected, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (Published() <= from && DateTime.UtcNow < deadline && Failure() is null)
+        {
+            await Task.Delay(5);
+        }
+
+        var (before, cpu, gc) = (Published(), CpuTime(), await ManagedAsync());
+        var watch = Stopwatch.StartNew();
+        long published;
+        while ((published = Published()) < expected && DateTime.UtcNow < deadline && Failure() is null)
+        {
+            await Task.Delay(10);
+        }
+
+        watch.Stop();
+        var cpuTime = CpuTime() - cpu;
+        gc = (await ManagedAsync()).Since(gc);
+        return new ReplicaWindow(new PhaseRate(published - before, watch.Elapsed, gc), cpuTime);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await WorkerProcess.KillAsync(process);
+            process.Dispose();
+        }
+
+        foreach (var metrics in _metrics)
+        {
+            metrics.Dispose();
+        }
+
+        _watermarks.Dispose();
+    }
+
+    private long Records(IEnumerable<TopicPartition> partitions) =>
+        partitions.Sum(tp => _watermarks.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(5)).High.Value);
+
+    private static async Task<ScrapedHistogram?> TryScrapeAsync(HttpClient metrics)
+    {
+        try
+        {
+            return await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration);
+        }
+        catch (HttpRequestException)
+        {
+            return null; // not listening yet
+        }
+    }
+}
+
+/// <summary>A timed window over worker processes: the phase and the workers' CPU time meanwhile.</summary>
+internal readonly record struct ReplicaWindow(PhaseRate Phase, TimeSpan WorkerCpu)
+{
+    /// <summary>The workers' CPU per alert over the window, in microseconds.</summary>
+    public double CpuUsPerAlert => WorkerCpu.TotalMicroseconds / Math.Max(1, Phase.Alerts);
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using IpEnrich.Core.Extraction;
 
 namespace IpEnrich.Emulator.Data;
@@ -14,7 +15,13 @@ public static class SyntheticEstate
     public const double ZipfExponent = 1.1;
 
     /// <summary>The estate's addresses, most popular first. A mix of private (10/8, 172.16/12) and public addresses.</summary>
-    public static IReadOnlyList<IPAddress> Addresses(int ips, int seed)
+    public static IReadOnlyList<IPAddress> Addresses(int ips, int seed) => Addresses(ips, seed, mixedFamilies: false);
+
+    /// <summary>
+    /// With <paramref name="mixedFamilies"/>, every fourth address is an IPv6 one (2001:db8::/32, from the same draw),
+    /// so hunting and statistics can be compared across address families.
+    /// </summary>
+    public static IReadOnlyList<IPAddress> Addresses(int ips, int seed, bool mixedFamilies)
     {
         var random = new Random(seed);
         var seen = new HashSet<uint>();
@@ -31,7 +38,9 @@ public static class SyntheticEstate
             var ip = IpValue.FromV4(bits);
             if (IpClassifier.Classify(ip) == IpCategory.Ordinary && seen.Add(bits))
             {
-                result.Add(ip.ToIPAddress());
+                result.Add(mixedFamilies && result.Count % 4 == 3
+                    ? IpValue.FromV6(((UInt128)0x20010DB8u << 96) | ((UInt128)bits << 16) | 0x1u).ToIPAddress()
+                    : ip.ToIPAddress());
             }
         }
 
@@ -39,7 +48,8 @@ public static class SyntheticEstate
     }
 
     /// <summary>Fills <paramref name="store"/> with <paramref name="events"/> connections spread over the 30 days before <paramref name="now"/>.</summary>
-    public static void Generate(EventStore store, int devices, int ips, int events, int seed, DateTimeOffset now)
+    /// <param name="mixedFamilies">IPv6 addresses too, and every third event to an IPv4 address recorded IPv4-mapped.</param>
+    public static void Generate(EventStore store, int devices, int ips, int events, int seed, DateTimeOffset now, bool mixedFamilies = false)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (devices <= 0 || ips <= 0)
@@ -47,7 +57,7 @@ public static class SyntheticEstate
             return;
         }
 
-        var addresses = Addresses(ips, seed).Select(IpValue.FromAddress).ToArray();
+        var addresses = Addresses(ips, seed, mixedFamilies).ToArray();
         var zipf = new ZipfSampler(ips, ZipfExponent);
         var deviceIds = Enumerable.Range(0, devices).Select(d => d.ToString("x8", CultureInfo.InvariantCulture) + "synthetic").ToArray();
         var random = new Random(unchecked(seed * 7919));
@@ -57,7 +67,7 @@ public static class SyntheticEstate
             var ip = addresses[zipf.Sample(random)];
             var device = deviceIds[random.Next(devices)];
             var at = now.AddTicks(-(long)(random.NextDouble() * span));
-            store.Add(device, ip, at);
+            store.Add(device, mixedFamilies && i % 3 == 0 && ip.AddressFamily == AddressFamily.InterNetwork ? ip.MapToIPv6() : ip, at);
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using IpEnrich.Core.Extraction;
 
 namespace IpEnrich.Emulator.Data;
@@ -58,16 +57,24 @@ public static class SyntheticEstate
         }
 
         var addresses = Addresses(ips, seed, mixedFamilies).ToArray();
+        var values = Array.ConvertAll(addresses, IpValue.FromAddress);
         var zipf = new ZipfSampler(ips, ZipfExponent);
         var deviceIds = Enumerable.Range(0, devices).Select(d => d.ToString("x8", CultureInfo.InvariantCulture) + "synthetic").ToArray();
         var random = new Random(unchecked(seed * 7919));
         var span = TimeSpan.FromDays(30).Ticks;
         for (var i = 0; i < events; i++)
         {
-            var ip = addresses[zipf.Sample(random)];
+            var rank = zipf.Sample(random);
             var device = deviceIds[random.Next(devices)];
             var at = now.AddTicks(-(long)(random.NextDouble() * span));
-            store.Add(device, mixedFamilies && i % 3 == 0 && ip.AddressFamily == AddressFamily.InterNetwork ? ip.MapToIPv6() : ip, at);
+            if (mixedFamilies && i % 3 == 0 && values[rank].IsV4)
+            {
+                store.Add(device, addresses[rank].MapToIPv6(), at);
+            }
+            else
+            {
+                store.Add(device, values[rank], at);
+            }
         }
     }
 }

@@ -104,6 +104,33 @@ public sealed class RunningEmulator : IAsyncDisposable
         return await client.SendAsync(request);
     }
 
+    /// <summary>A token for Microsoft Graph (advanced hunting) for the default app.</summary>
+    public Task<string> GetGraphTokenAsync(string clientId = EmulatorOptions.DefaultClientId, string secret = EmulatorOptions.DefaultClientSecret,
+        string tenant = EmulatorOptions.DefaultTenantId) => GetTokenAsync(clientId, secret, tenant, "https://graph.microsoft.com/.default");
+
+    /// <summary><c>POST /v1.0/security/runHuntingQuery</c> with <c>{"Query":…}</c> (and <c>"Timespan"</c> when given).</summary>
+    public async Task<HttpResponseMessage> RunHuntingQueryAsync(string query, string? token, string? timespan = null, string? clientRequestId = null)
+    {
+        using var client = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1.0/security/runHuntingQuery")
+        {
+            Content = JsonContent.Create(timespan is null
+                ? new Dictionary<string, string> { ["Query"] = query }
+                : new Dictionary<string, string> { ["Query"] = query, ["Timespan"] = timespan }),
+        };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (clientRequestId is not null)
+        {
+            request.Headers.Add("client-request-id", clientRequestId);
+        }
+
+        return await client.SendAsync(request);
+    }
+
     /// <summary>Adds NDJSON events through <c>POST /emulator/events</c>.</summary>
     public async Task AddEventsAsync(params (string DeviceId, string RemoteIp, DateTimeOffset Timestamp)[] events)
     {
@@ -121,7 +148,6 @@ public sealed class RunningEmulator : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>The call counts of <c>GET /emulator/stats</c> for one app: total and per status code.</summary>
     /// <summary>Every stats API call so far, oldest first: when, for which IP, with which status.</summary>
     public async Task<IReadOnlyList<(DateTimeOffset At, string? Ip, int Status)>> GetCallLogAsync()
     {
@@ -131,7 +157,15 @@ public sealed class RunningEmulator : IAsyncDisposable
             c.GetProperty("ip").ValueKind == JsonValueKind.Null ? null : c.GetProperty("ip").GetString(), c.GetProperty("status").GetInt32()))];
     }
 
-    public async Task<(long Total, IReadOnlyDictionary<string, long> ByStatus)> GetCallsAsync(string clientId = EmulatorOptions.DefaultClientId)
+    /// <summary>The IP statistics call counts of <c>GET /emulator/stats</c> for one app: total and per status code.</summary>
+    public Task<(long Total, IReadOnlyDictionary<string, long> ByStatus)> GetCallsAsync(string clientId = EmulatorOptions.DefaultClientId) =>
+        GetCountsAsync(clientId, app => app);
+
+    /// <summary>The advanced hunting call counts of <c>GET /emulator/stats</c> for one app: total and per status code.</summary>
+    public Task<(long Total, IReadOnlyDictionary<string, long> ByStatus)> GetHuntingCallsAsync(string clientId = EmulatorOptions.DefaultClientId) =>
+        GetCountsAsync(clientId, app => app.GetProperty("hunting"));
+
+    private async Task<(long Total, IReadOnlyDictionary<string, long> ByStatus)> GetCountsAsync(string clientId, Func<JsonElement, JsonElement> select)
     {
         using var client = CreateClient();
         using var body = JsonDocument.Parse(await client.GetStringAsync(new Uri("emulator/stats", UriKind.Relative)));
@@ -140,8 +174,9 @@ public sealed class RunningEmulator : IAsyncDisposable
             return (0, new Dictionary<string, long>());
         }
 
-        var byStatus = app.GetProperty("byStatus").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
-        return (app.GetProperty("total").GetInt64(), byStatus);
+        var counts = select(app);
+        var byStatus = counts.GetProperty("byStatus").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        return (counts.GetProperty("total").GetInt64(), byStatus);
     }
 
     public async ValueTask DisposeAsync()

@@ -2,7 +2,6 @@ using System.Globalization;
 using IpEnrich.Core.Extraction;
 using IpEnrich.Emulator.Data;
 using IpEnrich.Emulator.Diagnostics;
-using IpEnrich.Emulator.Faults;
 using IpEnrich.Emulator.Options;
 using IpEnrich.Emulator.Quota;
 using IpEnrich.Emulator.Tokens;
@@ -15,9 +14,8 @@ namespace IpEnrich.Emulator.Api;
 /// per-application quota, injected faults, validation, then statistics from the event store.
 /// </summary>
 public sealed class IpStatsEndpoint(
-    TokenIssuer tokens,
+    ApiGate gates,
     ApiQuota quota,
-    FaultInjector faults,
     EventStore store,
     CallStatistics calls,
     TimeProvider time,
@@ -26,56 +24,43 @@ public sealed class IpStatsEndpoint(
     public const string ODataContentType = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8";
     private const int DefaultLookBackHours = 720;
     private readonly EmulatorOptions _options = options.Value;
-    private readonly string[] _audiences = options.Value.Resources.Count > 0 ? [.. options.Value.Resources] : [.. EmulatorOptions.DefaultResources];
+    private readonly IReadOnlyList<string> _audiences = options.Value.ApiAudiences();
 
     public async Task HandleAsync(HttpContext context, string ip)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var token = await AuthenticateAsync(context);
-        if (token is null || faults.RejectsTokens)
+        var gate = await gates.CheckAsync(context, _audiences, TokenIssuer.IpReadAll,
+            (AccessToken t, out TimeSpan retry) => quota.TryAdmit(t.TenantId + "/" + t.AppId, out retry));
+        var appId = gate.Token?.AppId;
+        switch (gate.Refusal)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await ErrorAsync(context, null, ip, 401, "Unauthorized", "Authorization token is missing, invalid or expired.");
-            return;
-        }
-
-        if (!token.Roles.Contains(TokenIssuer.IpReadAll, StringComparer.Ordinal))
-        {
-            await ErrorAsync(context, token.AppId, ip, 403, "Forbidden",
-                "The application does not have any of the required application permissions (Ip.Read.All) to access the resource.");
-            return;
-        }
-
-        if (faults.IsForcedThrottle(out var forcedRetry) || !quota.TryAdmit(token.TenantId + "/" + token.AppId, out forcedRetry))
-        {
-            context.Response.Headers.RetryAfter = ((int)forcedRetry.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            await ErrorAsync(context, token.AppId, ip, 429, "TooManyRequests",
-                $"API calls quota exceeded! Maximum allowed {_options.Quota.PerMinute} per 1 minutes, {_options.Quota.PerHour} per 1 hours. Try again in {(int)forcedRetry.TotalSeconds} seconds.");
-            return;
-        }
-
-        if (faults.Latency > TimeSpan.Zero)
-        {
-            await Task.Delay(faults.Latency, time, context.RequestAborted);
-        }
-
-        if (faults.NextServerError() is { } status)
-        {
-            await ErrorAsync(context, token.AppId, ip, status, status == 503 ? "ServiceUnavailable" : "InternalServerError",
-                status == 503 ? "The service is temporarily unavailable." : "An unexpected error occurred.");
-            return;
+            case GateRefusal.Unauthorized:
+                await ErrorAsync(context, null, ip, 401, "Unauthorized", "Authorization token is missing, invalid or expired.");
+                return;
+            case GateRefusal.Forbidden:
+                await ErrorAsync(context, appId, ip, 403, "Forbidden",
+                    "The application does not have any of the required application permissions (Ip.Read.All) to access the resource.");
+                return;
+            case GateRefusal.Throttled:
+                await ErrorAsync(context, appId, ip, 429, "TooManyRequests",
+                    $"API calls quota exceeded! Maximum allowed {_options.Quota.PerMinute} per 1 minutes, {_options.Quota.PerHour} per 1 hours. Try again in {(int)gate.RetryAfter.TotalSeconds} seconds.");
+                return;
+            case GateRefusal.ServerError:
+                await ErrorAsync(context, appId, ip, gate.Status, gate.Status == 503 ? "ServiceUnavailable" : "InternalServerError",
+                    gate.Status == 503 ? "The service is temporarily unavailable." : "An unexpected error occurred.");
+                return;
         }
 
         if (!TryGetLookBackHours(context, out var lookBackHours, out var raw))
         {
-            await ErrorAsync(context, token.AppId, ip, 400, "InvalidInput",
+            await ErrorAsync(context, appId, ip, 400, "InvalidInput",
                 $"Invalid value '{raw}' for parameter lookBackHours: an integer between 1 and {DefaultLookBackHours} is expected.");
             return;
         }
 
         if (!IpAddressText.TryParse(ip, out var address))
         {
-            await ErrorAsync(context, token.AppId, ip, 400, "InvalidIpAddress", $"IP address {ip} is invalid.");
+            await ErrorAsync(context, appId, ip, 400, "InvalidIpAddress", $"IP address {ip} is invalid.");
             return;
         }
 
@@ -83,11 +68,11 @@ public sealed class IpStatsEndpoint(
         var stats = store.Query(IpValue.FromAddress(address), now, TimeSpan.FromHours(lookBackHours));
         if (stats.Prevalence == 0 && _options.LegacyNotFound)
         {
-            await ErrorAsync(context, token.AppId, ip, 404, "NotFound", $"IP {address} was not found.");
+            await ErrorAsync(context, appId, ip, 404, "NotFound", $"IP {address} was not found.");
             return;
         }
 
-        calls.Record(token.AppId, 200, address.ToString());
+        calls.Record(appId, 200, address.ToString());
         context.Response.StatusCode = 200;
         context.Response.ContentType = ODataContentType;
         context.Response.Headers["OData-Version"] = "4.0";
@@ -99,17 +84,6 @@ public sealed class IpStatsEndpoint(
             Format(stats.FirstSeen),
             Format(stats.LastSeen));
         await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, body, EmulatorJsonContext.Default.IpStatsResponse, context.RequestAborted);
-    }
-
-    private async Task<AccessToken?> AuthenticateAsync(HttpContext context)
-    {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        return await tokens.ValidateAsync(header["Bearer ".Length..].Trim(), _audiences);
     }
 
     private static bool TryGetLookBackHours(HttpContext context, out int hours, out string raw)
@@ -142,6 +116,6 @@ public sealed class IpStatsEndpoint(
         await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, body, EmulatorJsonContext.Default.ApiErrorResponse, context.RequestAborted);
     }
 
-    private static string? Format(DateTimeOffset? value) =>
+    internal static string? Format(DateTimeOffset? value) =>
         value?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 }

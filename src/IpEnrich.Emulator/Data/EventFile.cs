@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using IpEnrich.Core.Extraction;
 
 namespace IpEnrich.Emulator.Data;
 
@@ -33,10 +32,10 @@ public static class EventFile
         return added;
     }
 
-    public static bool TryParse(string line, out string deviceId, out IpValue ip, out DateTimeOffset timestamp, out string error)
+    public static bool TryParse(string line, out string deviceId, out IPAddress ip, out DateTimeOffset timestamp, out string error)
     {
         deviceId = string.Empty;
-        ip = default;
+        ip = IPAddress.None;
         timestamp = default;
         try
         {
@@ -60,7 +59,7 @@ public static class EventFile
             }
 
             deviceId = e.DeviceId;
-            ip = IpValue.FromAddress(address);
+            ip = address;
             timestamp = e.Timestamp.Value;
             error = string.Empty;
             return true;

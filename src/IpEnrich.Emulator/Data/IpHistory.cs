@@ -7,7 +7,7 @@ namespace IpEnrich.Emulator.Data;
 internal sealed class IpHistory
 {
     private readonly Lock _gate = new();
-    private readonly List<(long Ticks, int Device)> _events = [];
+    private readonly List<(long Ticks, int Device, bool Mapped)> _events = [];
     private long[] _deviceLatest = [];
     private bool _dirty;
 
@@ -22,12 +22,22 @@ internal sealed class IpHistory
         }
     }
 
-    public void Add(long ticks, int device)
+    /// <param name="mapped">Recorded in the IPv4-mapped IPv6 form: statistics fold it in, hunting shows the text as recorded.</param>
+    public void Add(long ticks, int device, bool mapped = false)
     {
         lock (_gate)
         {
-            _events.Add((ticks, device));
+            _events.Add((ticks, device, mapped));
             _dirty = true;
+        }
+    }
+
+    /// <summary>A copy of every connection, in no particular order, so readers do not hold the lock while they work.</summary>
+    public (long Ticks, int Device, bool Mapped)[] Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _events];
         }
     }
 
@@ -72,7 +82,7 @@ internal sealed class IpHistory
     {
         _events.Sort(static (a, b) => a.Ticks.CompareTo(b.Ticks));
         var latest = new Dictionary<int, long>();
-        foreach (var (ticks, device) in _events)
+        foreach (var (ticks, device, _) in _events)
         {
             latest[device] = ticks; // sorted ascending: the last write is the latest
         }

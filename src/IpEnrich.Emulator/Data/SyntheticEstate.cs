@@ -14,7 +14,13 @@ public static class SyntheticEstate
     public const double ZipfExponent = 1.1;
 
     /// <summary>The estate's addresses, most popular first. A mix of private (10/8, 172.16/12) and public addresses.</summary>
-    public static IReadOnlyList<IPAddress> Addresses(int ips, int seed)
+    public static IReadOnlyList<IPAddress> Addresses(int ips, int seed) => Addresses(ips, seed, mixedFamilies: false);
+
+    /// <summary>
+    /// With <paramref name="mixedFamilies"/>, every fourth address is an IPv6 one (2001:db8::/32, from the same draw),
+    /// so hunting and statistics can be compared across address families.
+    /// </summary>
+    public static IReadOnlyList<IPAddress> Addresses(int ips, int seed, bool mixedFamilies)
     {
         var random = new Random(seed);
         var seen = new HashSet<uint>();
@@ -31,7 +37,9 @@ public static class SyntheticEstate
             var ip = IpValue.FromV4(bits);
             if (IpClassifier.Classify(ip) == IpCategory.Ordinary && seen.Add(bits))
             {
-                result.Add(ip.ToIPAddress());
+                result.Add(mixedFamilies && result.Count % 4 == 3
+                    ? IpValue.FromV6(((UInt128)0x20010DB8u << 96) | ((UInt128)bits << 16) | 0x1u).ToIPAddress()
+                    : ip.ToIPAddress());
             }
         }
 
@@ -39,7 +47,8 @@ public static class SyntheticEstate
     }
 
     /// <summary>Fills <paramref name="store"/> with <paramref name="events"/> connections spread over the 30 days before <paramref name="now"/>.</summary>
-    public static void Generate(EventStore store, int devices, int ips, int events, int seed, DateTimeOffset now)
+    /// <param name="mixedFamilies">IPv6 addresses too, and every third event to an IPv4 address recorded IPv4-mapped.</param>
+    public static void Generate(EventStore store, int devices, int ips, int events, int seed, DateTimeOffset now, bool mixedFamilies = false)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (devices <= 0 || ips <= 0)
@@ -47,17 +56,25 @@ public static class SyntheticEstate
             return;
         }
 
-        var addresses = Addresses(ips, seed).Select(IpValue.FromAddress).ToArray();
+        var addresses = Addresses(ips, seed, mixedFamilies).ToArray();
+        var values = Array.ConvertAll(addresses, IpValue.FromAddress);
         var zipf = new ZipfSampler(ips, ZipfExponent);
         var deviceIds = Enumerable.Range(0, devices).Select(d => d.ToString("x8", CultureInfo.InvariantCulture) + "synthetic").ToArray();
         var random = new Random(unchecked(seed * 7919));
         var span = TimeSpan.FromDays(30).Ticks;
         for (var i = 0; i < events; i++)
         {
-            var ip = addresses[zipf.Sample(random)];
+            var rank = zipf.Sample(random);
             var device = deviceIds[random.Next(devices)];
             var at = now.AddTicks(-(long)(random.NextDouble() * span));
-            store.Add(device, ip, at);
+            if (mixedFamilies && i % 3 == 0 && values[rank].IsV4)
+            {
+                store.Add(device, addresses[rank].MapToIPv6(), at);
+            }
+            else
+            {
+                store.Add(device, values[rank], at);
+            }
         }
     }
 }

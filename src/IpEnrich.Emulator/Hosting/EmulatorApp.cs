@@ -3,6 +3,7 @@ using IpEnrich.Emulator.Api;
 using IpEnrich.Emulator.Data;
 using IpEnrich.Emulator.Diagnostics;
 using IpEnrich.Emulator.Faults;
+using IpEnrich.Emulator.Hunting;
 using IpEnrich.Emulator.Options;
 using IpEnrich.Emulator.Quota;
 using IpEnrich.Emulator.Tls;
@@ -57,7 +58,10 @@ public static class EmulatorApp
         builder.Services.AddSingleton<ApiQuota>();
         builder.Services.AddSingleton<FaultInjector>();
         builder.Services.AddSingleton<CallStatistics>();
+        builder.Services.AddSingleton<ApiGate>();
         builder.Services.AddSingleton<IpStatsEndpoint>();
+        builder.Services.AddSingleton<HuntingLimits>();
+        builder.Services.AddSingleton<HuntingEndpoint>();
         builder.Services.AddSingleton(sp => LoadEvents(sp.GetRequiredService<EmulatorOptions>(), sp.GetRequiredService<TimeProvider>()));
         // Real clock: TLS clients check validity against wall time even when tests fake the emulator's clock.
         builder.Services.AddSingleton(_ => new EmulatorCertificate(SelfSignedCertificate.Create(TimeProvider.System)));
@@ -71,6 +75,7 @@ public static class EmulatorApp
         // Load events now: a bad events file fails start with its line number, not at the first request.
         app.Services.GetRequiredService<EventStore>();
         app.MapGet("/api/ips/{ip}/stats", (HttpContext context, string ip, IpStatsEndpoint endpoint) => endpoint.HandleAsync(context, ip));
+        app.MapPost("/v1.0/security/runHuntingQuery", (HttpContext context, HuntingEndpoint endpoint) => endpoint.HandleAsync(context));
         app.MapPost("/{tenant}/oauth2/v2.0/token", (HttpContext context, string tenant, TokenEndpoints tokens) => tokens.TokenAsync(context, tenant));
         app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", (HttpContext context, string tenant, TokenEndpoints tokens) => tokens.OpenIdConfiguration(context, tenant));
         app.MapGet("/{tenant}/discovery/v2.0/keys", (TokenEndpoints tokens) => tokens.Keys());
@@ -99,7 +104,7 @@ public static class EmulatorApp
         if (options.SyntheticIps > 0 && options.SyntheticDevices > 0)
         {
             var events = options.SyntheticEvents > 0 ? options.SyntheticEvents : 20 * options.SyntheticIps;
-            SyntheticEstate.Generate(store, options.SyntheticDevices, options.SyntheticIps, events, options.Seed, options.Now ?? time.GetUtcNow());
+            SyntheticEstate.Generate(store, options.SyntheticDevices, options.SyntheticIps, events, options.Seed, options.Now ?? time.GetUtcNow(), options.SyntheticMixedFamilies);
         }
 
         return store;

@@ -45,13 +45,21 @@ public sealed class EmulatorOptions
 
     public int Seed { get; set; } = 1;
 
+    /// <summary>The synthetic estate mixes IPv6 addresses and IPv4-mapped events in (<c>Emulator:SyntheticMixedFamilies</c>).</summary>
+    public bool SyntheticMixedFamilies { get; set; }
+
     /// <summary>Resources a token can be requested for (scope <c>{resource}/.default</c>); the first is the default audience.</summary>
     public IList<string> Resources { get; } = [];
 
     [Range(60, 86_400)]
     public int TokenLifetimeSeconds { get; set; } = 3599;
 
+    /// <summary>The audience advanced hunting demands; tokens for it are requested with scope <c>{GraphResource}/.default</c>.</summary>
+    public string GraphResource { get; set; } = "https://graph.microsoft.com";
+
     public QuotaOptions Quota { get; set; } = new();
+
+    public HuntingOptions Hunting { get; set; } = new();
 
     public FaultOptions Faults { get; set; } = new();
 
@@ -63,4 +71,16 @@ public sealed class EmulatorOptions
         "https://api-gcc.securitycenter.microsoft.us",
         "https://api-gov.securitycenter.microsoft.us",
     ];
+
+    /// <summary>Graph in the US government clouds (GCC High, DoD): requestable too, each token's aud being what was asked.</summary>
+    public static IReadOnlyList<string> GovernmentGraphResources { get; } = ["https://graph.microsoft.us", "https://dod-graph.microsoft.us"];
+
+    /// <summary>The audiences the IP statistics API accepts.</summary>
+    public IReadOnlyList<string> ApiAudiences() => Resources.Count > 0 ? [.. Resources] : DefaultResources;
+
+    /// <summary>The audiences advanced hunting accepts: the Graph resource and Graph's government clouds.</summary>
+    public IReadOnlyList<string> GraphAudiences() => [GraphResource, .. GovernmentGraphResources];
+
+    /// <summary>Every resource a token can be requested for.</summary>
+    public IReadOnlyList<string> TokenResources() => [.. ApiAudiences(), .. GraphAudiences()];
 }

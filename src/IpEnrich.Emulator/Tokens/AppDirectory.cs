@@ -31,6 +31,7 @@ public sealed class AppDirectory
     {
         var app = new AppRegistration { TenantId = options.TenantId, ClientId = options.ClientId, ClientSecret = options.ClientSecret };
         app.Roles.Add(TokenIssuer.IpReadAll);
+        app.Roles.Add(TokenIssuer.ThreatHuntingReadAll);
         return app;
     }
 }

@@ -16,7 +16,7 @@ public sealed class TokenEndpoints(AppDirectory directory, ClientAuthenticator a
     private static readonly string[] SubjectTypes = ["pairwise"];
     private static readonly string[] SigningAlgorithms = ["RS256"];
     private static readonly string[] Scopes = ["openid", "profile", "email", "offline_access"];
-    private readonly string[] _resources = options.Value.Resources.Count > 0 ? [.. options.Value.Resources] : [.. EmulatorOptions.DefaultResources];
+    private readonly IReadOnlyList<string> _resources = options.Value.TokenResources();
 
     public async Task<IResult> TokenAsync(HttpContext context, string tenant)
     {

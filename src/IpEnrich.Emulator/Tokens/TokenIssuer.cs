@@ -10,6 +10,7 @@ namespace IpEnrich.Emulator.Tokens;
 public sealed class TokenIssuer : IDisposable
 {
     public const string IpReadAll = "Ip.Read.All";
+    public const string ThreatHuntingReadAll = "ThreatHunting.Read.All";
 
     private readonly RSA _rsa = RSA.Create(2048);
     private readonly RsaSecurityKey _key;

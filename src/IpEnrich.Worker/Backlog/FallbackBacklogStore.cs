@@ -22,7 +22,7 @@ internal sealed partial class FallbackBacklogStore(RedisBacklogStore shared, Mem
         {
             return await wanting.WaitAsync(alertWait);
         }
-        catch (TimeoutException) when (!wanting.IsCompleted)
+        catch (TimeoutException stopped) when (stopped.GetType() == typeof(TimeoutException)) // the wait's own, not Redis's
         {
             // Still running: it may land in the shared store too; the move back merges the two.
             health.Slow("alert_wait");

@@ -85,7 +85,7 @@ public sealed class IpCacheStore : IDisposable
             {
                 await (waitAtMost is { } limit ? all.WaitAsync(limit, _time) : all);
             }
-            catch (TimeoutException) when (!all.IsCompleted)
+            catch (TimeoutException stopped) when (stopped.GetType() == typeof(TimeoutException)) // the wait's own, not Redis's
             {
                 _health.Slow("alert_wait");
                 _ = all.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed: a later failure is not this alert's

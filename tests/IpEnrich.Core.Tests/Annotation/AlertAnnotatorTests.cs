@@ -90,6 +90,42 @@ public sealed class AlertAnnotatorTests
         Assert.Equal("""{"ip":"198.51.100.2","paths":["$.note"],"status":"error","error":"unexpected answer 418"}""", ips[4].GetRawText());
     }
 
+    [Fact]
+    public void With_triage_each_final_answer_says_its_rarity_and_newness_and_the_alert_its_rarest_class()
+    {
+        var rules = new TriageRules(3, 50, TimeSpan.FromHours(24));
+        var alert = """{"note":"192.0.2.1 192.0.2.2 192.0.2.3 198.51.100.1"}"""u8.ToArray();
+        var output = Annotate(alert, out _, ip => ip.ToString() switch
+        {
+            "192.0.2.1" => IpLookupResult.Found(new IpStats(51, FetchedAt.AddDays(-9), FetchedAt), LookupSource.Cache, FetchedAt),
+            "192.0.2.2" => IpLookupResult.Found(new IpStats(2, FetchedAt.AddHours(-5), FetchedAt), LookupSource.Api, FetchedAt),
+            "192.0.2.3" => IpLookupResult.NotSeen(LookupSource.Stale, FetchedAt),
+            _ => IpLookupResult.Deferred("quota"),
+        }, rules);
+        using var doc = JsonDocument.Parse(output);
+        var e = doc.RootElement.GetProperty("ipEnrichment");
+        var ips = e.GetProperty("ips").EnumerateArray().ToList();
+        Assert.Equal(
+            """{"ip":"192.0.2.2","paths":["$.note"],"status":"found","organizationPrevalence":2,"orgFirstSeen":"2026-11-23T04:12:44Z","orgLastSeen":"2026-11-23T09:12:44Z","rarity":"rare","new":true,"source":"api","fetchedAt":"2026-11-23T09:12:44.000Z"}""",
+            ips[1].GetRawText());
+        Assert.Equal("common", ips[0].GetProperty("rarity").GetString());
+        Assert.False(ips[0].TryGetProperty("new", out _));
+        Assert.Equal("unseen", ips[2].GetProperty("rarity").GetString());
+        Assert.False(ips[3].TryGetProperty("rarity", out _));
+        Assert.Equal("""{"rarest":"unseen","newIps":1}""", e.GetProperty("triage").GetRawText());
+    }
+
+    [Fact]
+    public void Without_a_final_answer_the_output_is_the_same_with_triage_on_or_off()
+    {
+        var alert = """{"note":"192.0.2.1 198.51.100.1"}"""u8.ToArray();
+        static IpLookupResult Deferred(IPAddress ip) => IpLookupResult.Deferred("timeout");
+        var off = Annotate(alert, out _, Deferred);
+        var on = Annotate(alert, out _, Deferred, new TriageRules(3, 50, TimeSpan.FromHours(24)));
+        Assert.Equal(off, on);
+        Assert.False(JsonDocument.Parse(on).RootElement.GetProperty("ipEnrichment").TryGetProperty("triage", out _));
+    }
+
     [Theory]
     [InlineData("""{"a":1}""", AlertEnrichmentStatus.Complete)]
     [InlineData("""{"a":"no ips"}""", AlertEnrichmentStatus.None)]
@@ -139,7 +175,7 @@ public sealed class AlertAnnotatorTests
         Assert.Single(doc.RootElement.GetProperty("mde").GetProperty("ips").EnumerateArray());
     }
 
-    internal static byte[] Annotate(byte[] alert, out AlertEnrichmentStatus status, Func<IPAddress, IpLookupResult>? lookup = null)
+    internal static byte[] Annotate(byte[] alert, out AlertEnrichmentStatus status, Func<IPAddress, IpLookupResult>? lookup = null, TriageRules? triage = null)
     {
         var extractor = new AlertExtractor(new ExtractionOptions());
         var result = new AlertExtraction();
@@ -147,7 +183,7 @@ public sealed class AlertAnnotatorTests
         lookup ??= _ => IpLookupResult.Found(new IpStats(3, FetchedAt.AddDays(-2), FetchedAt), LookupSource.Api, FetchedAt);
         var results = result.Candidates.Select(lookup).ToArray();
         var buffer = new ArrayBufferWriter<byte>();
-        status = new AlertAnnotator().Annotate(alert, result, results, 720, EnrichedAt, buffer);
+        status = new AlertAnnotator(triage: triage).Annotate(alert, result, results, 720, EnrichedAt, buffer);
         return buffer.WrittenSpan.ToArray();
     }
 

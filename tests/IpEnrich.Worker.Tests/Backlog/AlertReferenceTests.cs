@@ -16,6 +16,19 @@ public sealed class AlertReferenceTests
     }
 
     [Theory]
+    [InlineData(null)]
+    [InlineData(new byte[] { 0x7e, 0x41 })]
+    public void The_triage_it_went_out_with_survives_too(byte[]? key)
+    {
+        var reference = new AlertReference("alerts", 2, 7, key) { Triage = new IpEnrich.Core.Enrichment.AlertTriage(IpEnrich.Core.Enrichment.Rarity.Uncommon, 3) };
+        var text = reference.Encode();
+
+        Assert.EndsWith("\n~uncommon,3", text, StringComparison.Ordinal);
+        Assert.Equal(reference, AlertReference.Decode(text), AlertReferenceComparer.Instance);
+        Assert.Null(AlertReference.Decode("alerts\n2\n7\n~often,3"));
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("alerts\n1")]
     [InlineData("alerts\nx\n3")]

@@ -148,7 +148,7 @@ public sealed class AlertReferenceComparer : IEqualityComparer<AlertReference>
     public static AlertReferenceComparer Instance { get; } = new();
 
     public bool Equals(AlertReference? x, AlertReference? y) =>
-        x is not null && y is not null && x.Topic == y.Topic && x.Partition == y.Partition && x.Offset == y.Offset
+        x is not null && y is not null && x.Topic == y.Topic && x.Partition == y.Partition && x.Offset == y.Offset && x.Triage == y.Triage
         && (x.Key is null ? y.Key is null : y.Key is not null && x.Key.AsSpan().SequenceEqual(y.Key));
 
     public int GetHashCode(AlertReference obj) => HashCode.Combine(obj?.Topic, obj?.Offset);

@@ -65,6 +65,12 @@ public sealed class ConfigurationValidationTests
     [InlineData("Enrichment:UpdatesTopic=in", "Enrichment:UpdatesTopic must differ from Kafka:InputTopic, Kafka:OutputTopic and Kafka:DeadLetterTopic")]
     [InlineData("Extraction:AllowCidrs:0=banana", "Extraction:AllowCidrs: 'banana' is not an IP address or CIDR network (e.g. 10.0.0.0/8)")]
     [InlineData("Enrichment:UpdatesTopic=dlq", "Enrichment:UpdatesTopic must differ from Kafka:InputTopic, Kafka:OutputTopic and Kafka:DeadLetterTopic")]
+    [InlineData("Triage:UncommonAtMost=2", "Triage:UncommonAtMost must not be below Triage:RareAtMost")]
+    [InlineData("Triage:RareAtMost=-1", "Triage:RareAtMost must be 0 or more")]
+    [InlineData("Triage:NewWithin=0s", "Triage:NewWithin must be between 1s and 365d")]
+    [InlineData("Redis:AlertPathTimeout=10s", "Redis:AlertPathTimeout must be between 10ms and Redis:Timeout")]
+    [InlineData("Bulk:MaxIpsPerQuery=0", "Bulk:MaxIpsPerQuery must be between 1 and 10000")]
+    [InlineData("Defender:GraphScope=https://graph.microsoft.com", "Defender:GraphScope 'https://graph.microsoft.com' must end with /.default (client credentials)")]
     public async Task One_bad_key_is_one_line(string setting, string expected) =>
         Assert.Equal("ipenrich: " + expected, Assert.Single(await FailuresAsync(setting)));
 

@@ -82,6 +82,13 @@ public sealed class KafkaPipelineTests
             Assert.Equal(SkewedIp(seq) < 25 ? "found" : "not_seen", ip.GetProperty("status").GetString());
             Assert.Equal($"10.5.0.{SkewedIp(seq)}", ip.GetProperty("ip").GetString());
             Assert.Equal("complete", Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes("ipenrich-status")));
+            // Triage: each found IP was seen by one device, first an hour ago (rare and new); the rest by none.
+            var found = SkewedIp(seq) < 25;
+            var triage = doc.RootElement.GetProperty("ipEnrichment").GetProperty("triage");
+            Assert.Equal(found ? "rare" : "unseen", ip.GetProperty("rarity").GetString());
+            Assert.Equal(found, ip.TryGetProperty("new", out var isNew) && isNew.GetBoolean());
+            Assert.Equal((found ? "rare" : "unseen", found ? 1 : 0), (triage.GetProperty("rarest").GetString(), triage.GetProperty("newIps").GetInt32()));
+            Assert.Equal(found ? "rare" : "unseen", Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes("ipenrich-triage")));
             // The trace continues: same trace id as the input's traceparent, a new span id.
             var traceparent = Encoding.ASCII.GetString(record.Message.Headers.GetLastBytes("traceparent"));
             Assert.StartsWith("00-0af7651916cd43dd8448eb211c80319c-", traceparent, StringComparison.Ordinal);

@@ -36,6 +36,22 @@ public sealed class LateUpdateTests
     }
 
     [Fact]
+    public void With_triage_the_record_carries_the_ips_signals_and_the_alerts_recomputed_triage()
+    {
+        var fetched = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        var rules = new TriageRules(3, 50, TimeSpan.FromHours(24));
+        var answer = IpLookupResult.Found(new IpStats(2, fetched.AddHours(-3), fetched.AddHours(-1)), LookupSource.Api, fetched);
+        var wentOutWith = new AlertTriage(Rarity.Common, 0); // the alert's other IP was common
+        var value = LateUpdateRecord.Serialize(new TopicPartitionOffset("alerts", 0, 5), null, 720, fetched, [IPAddress.Parse("203.0.113.5")], [answer],
+            rules, wentOutWith.With(answer, rules));
+
+        using var doc = JsonDocument.Parse(value!);
+        var ip = Assert.Single(doc.RootElement.GetProperty("ips").EnumerateArray());
+        Assert.Equal(("rare", true), (ip.GetProperty("rarity").GetString(), ip.GetProperty("new").GetBoolean()));
+        Assert.Equal("""{"rarest":"rare","newIps":1}""", doc.RootElement.GetProperty("triage").GetRawText());
+    }
+
+    [Fact]
     public void Nothing_final_means_no_record_and_a_binary_key_is_base64()
     {
         IPAddress[] ips = [IPAddress.Parse("203.0.113.5")];

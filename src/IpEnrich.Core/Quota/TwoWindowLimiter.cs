@@ -68,6 +68,19 @@ public sealed class TwoWindowLimiter(TimeProvider time, QuotaWindow shortWindow,
         }
     }
 
+    /// <summary>Frees <paramref name="slot"/> in both windows: the call it granted was never made.</summary>
+    public void Release(long slot)
+    {
+        lock (_gate)
+        {
+            if (_stamps.Remove(slot, out var at))
+            {
+                _short.Remove((at, slot));
+                _long.Remove((at, slot));
+            }
+        }
+    }
+
     /// <summary>
     /// Counts slots taken elsewhere (by other replicas, before this limiter took over) as taken now: conservative, since
     /// they free a whole window from now. They are not <see cref="HeldAges"/>.

@@ -83,7 +83,7 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
         }
         catch (Exception ex) when (TransportFailures.Classify(ex, apiStatus, "Defender API") is { } failure)
         {
-            return new IpStatsResult.Failed(failure.Reason, failure.Transient);
+            return new IpStatsResult.Failed(failure.Reason, failure.Transient, NotSent: failure.NotSent);
         }
     }
 

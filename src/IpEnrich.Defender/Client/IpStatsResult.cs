@@ -22,7 +22,8 @@ public abstract record IpStatsResult
     public sealed record Throttled(TimeSpan RetryAfter) : IpStatsResult;
 
     /// <summary>No answer. <paramref name="Transient"/>: an outage, timeout or open circuit, worth retrying later.</summary>
-    public sealed record Failed(string Reason, bool Transient, int? StatusCode = null) : IpStatsResult;
+    /// <param name="NotSent">The request never left (an open circuit, no token): the API did not count it.</param>
+    public sealed record Failed(string Reason, bool Transient, int? StatusCode = null, bool NotSent = false) : IpStatsResult;
 
     public static IpStatsResult NotSeenResult { get; } = new NotSeen();
 

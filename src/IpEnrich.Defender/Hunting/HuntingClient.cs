@@ -50,7 +50,7 @@ public sealed partial class HuntingClient(HttpClient http, IpEnrichTelemetry tel
         }
         catch (Exception ex) when (TransportFailures.Classify(ex, apiStatus, "Graph API") is { } failure)
         {
-            result = new HuntingResult.Failed(failure.Reason, failure.Transient);
+            result = new HuntingResult.Failed(failure.Reason, failure.Transient, failure.NotSent);
         }
 
         activity?.SetTag("ipenrich.result", result.GetType().Name);

@@ -20,5 +20,6 @@ public abstract record HuntingResult
     public sealed record Rejected(string Message) : HuntingResult;
 
     /// <summary>No answer. <paramref name="Transient"/>: an outage, timeout or open circuit, worth retrying later.</summary>
-    public sealed record Failed(string Reason, bool Transient) : HuntingResult;
+    /// <param name="NotSent">The request never left (an open circuit, no token): the service did not count it.</param>
+    public sealed record Failed(string Reason, bool Transient, bool NotSent = false) : HuntingResult;
 }

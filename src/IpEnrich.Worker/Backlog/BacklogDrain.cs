@@ -150,10 +150,16 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                 {
                     result = await client.GetIpStatsAsync(ip, hours, stopping);
                 }
-                finally
+                catch
                 {
                     await quota.RestampAsync(decision, CancellationToken.None);
+                    throw;
                 }
+
+                // A call that never left (open circuit) gives its slot back: an outage must not spend the budget.
+                await (result is IpStatsResult.Failed { NotSent: true }
+                    ? quota.ReleaseAsync(decision, CancellationToken.None)
+                    : quota.RestampAsync(decision, CancellationToken.None));
 
                 switch (result)
                 {

@@ -177,8 +177,8 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
             await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        _claiming.Dispose();
-        _stopping.Dispose();
+        // The token sources stay undisposed: the pipeline's stop (StopClaimingAsync, on its own thread) may still cancel
+        // them after the host disposed this; they hold no timer, and _claiming is linked only to _stopping.
         _drain.Dispose();
     }
 

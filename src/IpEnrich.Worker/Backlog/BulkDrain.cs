@@ -122,10 +122,15 @@ internal sealed partial class BulkDrain(IBacklogStore store, IQuotaGate quota, I
         {
             result = await hunting.RunAsync([.. ask.Select(i => batch[i].Target.Ip)], batch[0].Target.LookBackHours, stopping);
         }
-        finally
+        catch
         {
             await quota.RestampAsync(decision, CancellationToken.None);
+            throw;
         }
+
+        await (result is HuntingResult.Failed { NotSent: true }
+            ? quota.ReleaseAsync(decision, CancellationToken.None)
+            : quota.RestampAsync(decision, CancellationToken.None));
 
         var unanswered = ask.Select(i => batch[i]).ToList();
         switch (result)

@@ -70,6 +70,9 @@ internal static class DemoCommand
             ["Defender:AuthorityHost"] = apiBase,
             ["Defender:BaseUrl"] = apiBase,
             ["Defender:CaCertificatePath"] = caFile,
+            // The emulator answers advanced hunting too: the backlog drains in batches, so answers come within seconds.
+            ["Bulk:Enabled"] = "true",
+            ["Defender:GraphBaseUrl"] = apiBase,
             ["Redis:ConnectionString"] = redis,
             ["Logging:LogLevel:Default"] = "Warning",
         };

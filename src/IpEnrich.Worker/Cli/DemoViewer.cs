@@ -8,6 +8,7 @@ internal static class DemoViewer
 {
     private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
 
+    /// <summary>Prints the first <paramref name="count"/> enriched alerts with at least one IP found in the estate (with its statistics and triage).</summary>
     public static async Task ShowEnrichedAsync(string bootstrap, string topic, TextWriter output, int count, CancellationToken cancellationToken)
     {
         await Task.Yield();
@@ -22,7 +23,12 @@ internal static class DemoViewer
             }
 
             using var doc = JsonDocument.Parse(value);
-            var enrichment = doc.RootElement.GetProperty("ipEnrichment").GetRawText();
+            if (!doc.RootElement.TryGetProperty("ipEnrichment", out var property) || !AnyFound(property))
+            {
+                continue; // deferred ones get their late update; the ones shown carry real statistics
+            }
+
+            var enrichment = property.GetRawText();
             await output.WriteLineAsync($"--- enriched alert {record.Message.Key} ({record.TopicPartitionOffset}), ipEnrichment:");
             await output.WriteLineAsync(enrichment.Length > 900 ? enrichment[..900] + " …" : enrichment);
             shown++;
@@ -56,6 +62,10 @@ internal static class DemoViewer
 
         consumer.Close();
     }
+
+    private static bool AnyFound(JsonElement enrichment) =>
+        enrichment.TryGetProperty("ips", out var ips) && ips.ValueKind == JsonValueKind.Array
+        && ips.EnumerateArray().Any(ip => ip.TryGetProperty("status", out var status) && status.GetString() == "found");
 
     private static IConsumer<string, string> Subscribe(string bootstrap, string group, string topic)
     {

@@ -15,6 +15,12 @@ public interface IQuotaGate
     /// </summary>
     Task RestampAsync(QuotaDecision decision, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The call <paramref name="decision"/> granted was never sent (an open circuit, no token): its slot is free again.
+    /// Otherwise an outage would spend the budget on calls the API never saw.
+    /// </summary>
+    Task ReleaseAsync(QuotaDecision decision, CancellationToken cancellationToken);
+
     /// <summary>After a 429: no replica calls the API until <paramref name="retryAfter"/> has passed.</summary>
     Task PauseAsync(TimeSpan retryAfter, CancellationToken cancellationToken);
 

@@ -65,14 +65,27 @@ public sealed class LocalQuotaGate : IQuotaGate
 
     public Task RestampAsync(QuotaDecision decision, CancellationToken cancellationToken)
     {
-        if (decision.Slot is { } slot && slot.StartsWith(SlotPrefix, StringComparison.Ordinal)
-            && long.TryParse(slot.AsSpan(SlotPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        if (SlotId(decision) is { } id)
         {
             Volatile.Read(ref _limiter).Restamp(id);
         }
 
         return Task.CompletedTask;
     }
+
+    public Task ReleaseAsync(QuotaDecision decision, CancellationToken cancellationToken)
+    {
+        if (SlotId(decision) is { } id)
+        {
+            Volatile.Read(ref _limiter).Release(id);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static long? SlotId(QuotaDecision decision) =>
+        decision.Slot is { } slot && slot.StartsWith(SlotPrefix, StringComparison.Ordinal)
+        && long.TryParse(slot.AsSpan(SlotPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 
     public Task PauseAsync(TimeSpan retryAfter, CancellationToken cancellationToken)
     {

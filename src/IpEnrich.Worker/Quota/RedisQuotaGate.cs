@@ -239,6 +239,32 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         }
     }
 
+    public async Task ReleaseAsync(QuotaDecision decision, CancellationToken cancellationToken)
+    {
+        if (decision.Slot is not { } slot || slot.StartsWith(LocalQuotaGate.SlotPrefix, StringComparison.Ordinal))
+        {
+            await _fallback.ReleaseAsync(decision, cancellationToken);
+            return;
+        }
+
+        try
+        {
+            if (_redis.Database is { } database)
+            {
+                // One slot in both windows, on the same hash slot: a transaction of two ZREMs is atomic without a script.
+                var batch = database.CreateTransaction();
+                var fromMinute = batch.SortedSetRemoveAsync(_keys[0], slot);
+                var fromHour = batch.SortedSetRemoveAsync(_keys[1], slot);
+                await batch.ExecuteAsync();
+                await Task.WhenAll(fromMinute, fromHour);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _health.Failed("quota", ex); // the slot stays counted: conservative
+        }
+    }
+
     public async Task PauseAsync(TimeSpan retryAfter, CancellationToken cancellationToken)
     {
         await _fallback.PauseAsync(retryAfter, cancellationToken);

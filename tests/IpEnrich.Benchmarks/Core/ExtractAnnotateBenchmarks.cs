@@ -23,16 +23,21 @@ public class ExtractAnnotateBenchmarks : IDisposable
         new IpStats(42, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch), LookupSource.Cache, DateTimeOffset.UnixEpoch);
 
     private readonly AlertExtractor _extractor = new(new ExtractionOptions());
-    private readonly AlertAnnotator _annotator = new();
+    private AlertAnnotator _annotator = new();
     private readonly AlertExtraction _extraction = new();
     private readonly ArrayPoolBufferWriter<byte> _output = new();
     private readonly IpLookupResult[] _results = new IpLookupResult[1024];
     private byte[][] _alerts = [];
     private int _cursor;
 
+    /// <summary>With the triage signals (the worker's default) or without: their cost side by side in one run.</summary>
+    [Params(false, true)]
+    public bool Triage { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        _annotator = new AlertAnnotator(triage: Triage ? new TriageRules(3, 50, TimeSpan.FromHours(24)) : null);
         _alerts = AlertMix.Get();
         Array.Fill(_results, Answer);
     }

@@ -66,4 +66,24 @@ public sealed class TwoWindowLimiterTests
         Assert.True(limiter.TryAcquire(reserve: 0, out _));
         Assert.False(limiter.TryAcquire(reserve: 0, out _));
     }
+
+    [Fact]
+    public void A_released_slot_is_free_again_in_both_windows_and_occupied_ones_are_not_held()
+    {
+        var (limiter, _) = Create(perMinute: 3, perHour: 5);
+        Assert.True(limiter.TryAcquire(0, out _, out var first));
+        Assert.True(limiter.TryAcquire(0, out _, out _));
+        Assert.True(limiter.TryAcquire(0, out _, out _));
+        Assert.False(limiter.TryAcquire(0, out _));
+
+        limiter.Release(first);
+        Assert.Equal((1, 3), limiter.Remaining());
+        Assert.True(limiter.TryAcquire(0, out _));
+        limiter.Release(first); // twice: nothing more
+        Assert.Equal((0, 2), limiter.Remaining());
+
+        limiter.Occupy(0, 2);
+        Assert.Equal((0, 0), limiter.Remaining());
+        Assert.Equal(3, limiter.HeldAges().Count); // what others spent is not this limiter's to hand over
+    }
 }

@@ -84,6 +84,10 @@ public sealed class WorkerHostTests
         Assert.Equal(0, code);
         Assert.Contains("in-process mock cluster", text, StringComparison.Ordinal);
         Assert.Contains("--- enriched alert", text, StringComparison.Ordinal);
+        // The alerts shown carry real statistics and their triage, not only deferrals.
+        Assert.Contains("\"status\":\"found\",\"organizationPrevalence\":", text, StringComparison.Ordinal);
+        Assert.Contains("\"rarity\":", text, StringComparison.Ordinal);
+        Assert.Contains("\"triage\":{\"rarest\":", text, StringComparison.Ordinal);
         Assert.Contains("alerts/s", text, StringComparison.Ordinal);
         var summary = text.Split(Environment.NewLine).Single(l => l.StartsWith("Stopped: ", StringComparison.Ordinal));
         var consumed = long.Parse(summary.Split(' ')[1].Replace(",", string.Empty, StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);

@@ -23,7 +23,7 @@ public sealed class ApiStormProcessTests(ITestOutputHelper output)
         var ct = TestContext.Current.CancellationToken;
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync();
         using var cluster = PipelineSetup.Cluster(2);
-        var settings = PipelineSetup.Settings(emulator, cluster);
+        var settings = PipelineSetup.Settings(emulator, cluster, unlimitedQuota: false); // the emulator's quota, mirrored: no 429 once it answers
         settings["Kafka:GroupId"] = "api-storm";
         settings["Enrichment:MaxWait"] = "00:00:00.500";
         await using var fleet = await WorkerFleet.StartAsync(settings, 1, "api-storm", ct);

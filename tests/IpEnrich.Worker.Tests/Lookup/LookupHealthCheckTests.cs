@@ -118,6 +118,8 @@ public sealed class LookupHealthCheckTests
 
         public Task RestampAsync(QuotaDecision decision, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task ReleaseAsync(QuotaDecision decision, CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task PauseAsync(TimeSpan retryAfter, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 

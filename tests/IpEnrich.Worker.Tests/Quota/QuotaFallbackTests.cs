@@ -64,4 +64,25 @@ public sealed class QuotaFallbackTests
         var loud = parts.Logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).ToList();
         Assert.Equal("Redis calls failing", Assert.Single(loud).Message[..19]);
     }
+
+    [Fact]
+    public async Task A_call_that_never_left_gives_its_shared_slot_back()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await RedisServer.StartOrSkipAsync();
+        await using var parts = await RedisParts.ConnectedAsync(server, Quota);
+        var granted = new List<QuotaDecision>();
+        for (var i = 0; i < 10; i++)
+        {
+            granted.Add(await parts.Quota.TryAcquireAsync(AlertPriority.Normal, ct));
+        }
+
+        foreach (var decision in granted.Take(4))
+        {
+            await parts.Quota.ReleaseAsync(decision, ct);
+        }
+
+        Assert.True((await parts.Quota.TryAcquireAsync(AlertPriority.Normal, ct)).IsShared);
+        Assert.Equal(Quota.EffectivePerMinute - 10 + 4 - 1, parts.Quota.Remaining.Minute);
+    }
 }

@@ -42,72 +42,37 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
     public Task RunAsync(CancellationToken claiming, CancellationToken stopping) =>
         Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(() => LoopAsync(claiming, stopping), CancellationToken.None)));
 
-    private async Task LoopAsync(CancellationToken claiming, CancellationToken stopping)
+    private Task LoopAsync(CancellationToken claiming, CancellationToken stopping) =>
+        DrainLoop.RunAsync(() => RoundAsync(claiming, stopping), time, logger, claiming);
+
+    /// <summary>One lookup taken and answered (or given back); returns how long to nap.</summary>
+    private async Task<TimeSpan> RoundAsync(CancellationToken claiming, CancellationToken stopping)
     {
-        while (!claiming.IsCancellationRequested)
+        if (pacing.OutageLeft is { } outage)
         {
-            try
-            {
-                if (pacing.OutageLeft is { } outage)
-                {
-                    await Task.Delay(outage, time, claiming);
-                }
-
-                await answers.EnsureSubscribedAsync();
-                // A token before the claim: the first one can take longer than the lease, and a lookup held past its lease
-                // is claimed, and asked of the API, by another replica as well.
-                if (!await HasTokenAsync(claiming))
-                {
-                    await Task.Delay(ErrorNap, time, claiming);
-                    continue;
-                }
-
-                var claimed = await store.ClaimAsync(options.ClaimLease);
-                if (claimed is null)
-                {
-                    await _work.WaitAsync(IdlePoll, claiming); // other replicas' wants are seen at the next poll
-                    continue;
-                }
-
-                Interlocked.Increment(ref _inFlight);
-                TimeSpan nap;
-                try
-                {
-                    nap = await AnswerAsync(claimed, stopping);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _inFlight);
-                }
-
-                if (nap > TimeSpan.Zero)
-                {
-                    await Task.Delay(nap, time, claiming);
-                }
-            }
-            catch (OperationCanceledException) when (claiming.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                LogStoreFailed(logger, ex);
-                await Task.Delay(ErrorNap, time, CancellationToken.None);
-            }
+            await Task.Delay(outage, time, claiming);
         }
-    }
 
-    private async Task<bool> HasTokenAsync(CancellationToken claiming)
-    {
+        await answers.EnsureSubscribedAsync();
+        if (!await DrainLoop.HasTokenAsync(tokens, logger, claiming))
+        {
+            return ErrorNap;
+        }
+
+        if (await store.ClaimAsync(options.ClaimLease) is not { } claimed)
+        {
+            await _work.WaitAsync(IdlePoll, claiming); // other replicas' wants are seen at the next poll
+            return TimeSpan.Zero;
+        }
+
+        Interlocked.Increment(ref _inFlight);
         try
         {
-            await tokens.GetTokenAsync(claiming);
-            return true;
+            return await AnswerAsync(claimed, stopping);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        finally
         {
-            LogNoToken(logger, ex);
-            return false;
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 
@@ -222,8 +187,6 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
     [LoggerMessage(Level = LogLevel.Debug, Message = "Backlog store unavailable; retrying")]
     private static partial void LogStoreFailed(ILogger logger, Exception error);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "No API token for the backlog drain yet; retrying before it takes a lookup")]
-    private static partial void LogNoToken(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Answering wanted lookup {Member} failed ({Error}: {Reason}); it stays wanted")]
     private static partial void LogAnswerFailed(ILogger logger, string member, string error, string reason);

@@ -29,29 +29,8 @@ internal sealed partial class BulkDrain(IBacklogStore store, IQuotaGate quota, I
 
     public Task RunAsync(CancellationToken claiming, CancellationToken stopping) => Task.Run(() => LoopAsync(claiming, stopping), CancellationToken.None);
 
-    private async Task LoopAsync(CancellationToken claiming, CancellationToken stopping)
-    {
-        while (!claiming.IsCancellationRequested)
-        {
-            try
-            {
-                var nap = await RoundAsync(claiming, stopping);
-                if (nap > TimeSpan.Zero)
-                {
-                    await Task.Delay(nap, time, claiming);
-                }
-            }
-            catch (OperationCanceledException) when (claiming.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                LogStoreFailed(logger, ex);
-                await Task.Delay(MaxNap, time, CancellationToken.None);
-            }
-        }
-    }
+    private Task LoopAsync(CancellationToken claiming, CancellationToken stopping) =>
+        DrainLoop.RunAsync(() => RoundAsync(claiming, stopping), time, logger, claiming);
 
     /// <summary>One batch: claimed, asked and delivered, or given back. Returns how long to nap.</summary>
     private async Task<TimeSpan> RoundAsync(CancellationToken claiming, CancellationToken stopping)
@@ -62,7 +41,7 @@ internal sealed partial class BulkDrain(IBacklogStore store, IQuotaGate quota, I
             return refused < IdlePoll ? refused : IdlePoll;
         }
 
-        if (!await HasTokenAsync(claiming) || await store.ClaimAsync(options.ClaimLease) is not { } first)
+        if (!await DrainLoop.HasTokenAsync(tokens, logger, claiming) || await store.ClaimAsync(options.ClaimLease) is not { } first)
         {
             return IdlePoll;
         }
@@ -187,26 +166,6 @@ internal sealed partial class BulkDrain(IBacklogStore store, IQuotaGate quota, I
             logOnce();
         }
     }
-
-    private async Task<bool> HasTokenAsync(CancellationToken claiming)
-    {
-        try
-        {
-            await tokens.GetTokenAsync(claiming);
-            return true;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogNoToken(logger, ex);
-            return false;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Backlog store unavailable to the bulk drain; retrying")]
-    private static partial void LogStoreFailed(ILogger logger, Exception error);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "No Microsoft Graph token for advanced hunting yet; retrying")]
-    private static partial void LogNoToken(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Advanced hunting refused the bulk query ({Message}); query shape: {Shape}. The IP statistics API answers alone for {Minutes} min")]
     private static partial void LogRejected(ILogger logger, string message, string shape, double minutes);

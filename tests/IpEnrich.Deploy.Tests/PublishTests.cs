@@ -23,7 +23,11 @@ public sealed class PublishTests
             watch.Stop();
 
             Assert.Equal(0, helpCode);
-            Assert.Contains("demo", help, StringComparison.Ordinal);
+            Assert.Contains("extract", help, StringComparison.Ordinal);
+            Assert.DoesNotContain("demo", help, StringComparison.Ordinal);
+            // What ships holds neither the emulator nor the demo and its mock cluster.
+            Assert.False(File.Exists(Path.Combine(output, "IpEnrich.Emulator.dll")));
+            Assert.False(File.Exists(Path.Combine(output, "ipenrich-demo.dll")));
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"--help took {watch.Elapsed.TotalMilliseconds:F0} ms");
             TestContext.Current.SendDiagnosticMessage($"published worker --help: {watch.Elapsed.TotalMilliseconds:F0} ms");
         }
@@ -46,5 +50,18 @@ public sealed class PublishTests
         timeout.CancelAfter(limit);
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [Fact]
+    public void The_worker_assembly_references_no_emulator_no_demo_and_holds_no_unsafe_code_or_mock_cluster()
+    {
+        var worker = typeof(IpEnrich.Worker.Hosting.WorkerHost).Assembly;
+        var references = worker.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        Assert.Contains("IpEnrich.Defender", references);
+        Assert.DoesNotContain("IpEnrich.Emulator", references);
+        Assert.DoesNotContain("ipenrich-demo", references);
+        Assert.DoesNotContain(worker.GetTypes(), t => t.Name.Contains("Mock", StringComparison.Ordinal) || t.Name.StartsWith("Demo", StringComparison.Ordinal));
+        // AllowUnsafeBlocks marks the module [UnverifiableCode].
+        Assert.Empty(worker.ManifestModule.GetCustomAttributes(typeof(System.Security.UnverifiableCodeAttribute), inherit: false));
     }
 }

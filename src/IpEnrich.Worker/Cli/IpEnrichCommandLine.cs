@@ -19,7 +19,6 @@ public static class IpEnrichCommandLine
         {
             ExtractCommand.Create(output, error),
             LookupCommand.Create(output, error),
-            DemoCommand.Create(),
         };
 
         // Anything else on the command line is configuration (e.g. --Kafka:BootstrapServers=host:9092).

@@ -35,25 +35,35 @@ internal sealed class KafkaSettingsValidator : IValidateOptions<KafkaOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static unsafe string? Set(string key, string value)
+    // Delegates over the exports rather than function pointers: no unsafe code in the worker.
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate nint ConfNew();
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int ConfSet(nint conf, byte[] name, byte[] value, byte[] error, nuint errorSize);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate void ConfDestroy(nint conf);
+
+    private static readonly Lazy<(ConfNew New, ConfSet Set, ConfDestroy Destroy)> Conf = new(() => (
+        Marshal.GetDelegateForFunctionPointer<ConfNew>(NativeLibrary.GetExport(LibrdkafkaLibrary.Handle, "rd_kafka_conf_new")),
+        Marshal.GetDelegateForFunctionPointer<ConfSet>(NativeLibrary.GetExport(LibrdkafkaLibrary.Handle, "rd_kafka_conf_set")),
+        Marshal.GetDelegateForFunctionPointer<ConfDestroy>(NativeLibrary.GetExport(LibrdkafkaLibrary.Handle, "rd_kafka_conf_destroy"))));
+
+    private static string? Set(string key, string value)
     {
-        var confNew = (delegate* unmanaged<nint>)NativeLibrary.GetExport(LibrdkafkaLibrary.Handle, "rd_kafka_conf_new");
-        var confSet = (delegate* unmanaged<nint, byte*, byte*, byte*, nuint, int>)NativeLibrary.GetExport(LibrdkafkaLibrary.Handle, "rd_kafka_conf_set");
-        var confDestroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(LibrdkafkaLibrary.Handle, "rd_kafka_conf_destroy");
+        var api = Conf.Value;
         var error = new byte[512];
         int result;
         // A fresh configuration per key, so one setting's check never depends on another's.
-        var conf = confNew();
+        var conf = api.New();
         try
         {
-            fixed (byte* k = Encoding.UTF8.GetBytes(key + "\0"), v = Encoding.UTF8.GetBytes(value + "\0"), e = error)
-            {
-                result = confSet(conf, k, v, e, (nuint)error.Length);
-            }
+            result = api.Set(conf, Encoding.UTF8.GetBytes(key + "\0"), Encoding.UTF8.GetBytes(value + "\0"), error, (nuint)error.Length);
         }
         finally
         {
-            confDestroy(conf);
+            api.Destroy(conf);
         }
 
         if (result == 0)

@@ -6,7 +6,7 @@ namespace IpEnrich.Worker.Kafka;
 /// The native librdkafka that Confluent.Kafka ships beside the application, loaded in Confluent.Kafka's own order,
 /// for the calls it does not expose (checking a setting alone, the mock cluster).
 /// </summary>
-internal static class LibrdkafkaLibrary
+public static class LibrdkafkaLibrary
 {
     // The glibc build needs libsasl2, which slim images and Debian lack; then the self-contained builds.
     private static readonly string[] LibraryNames = ["librdkafka.so", "centos8-librdkafka.so", "alpine-librdkafka.so", "librdkafka.dylib", "librdkafka.dll"];

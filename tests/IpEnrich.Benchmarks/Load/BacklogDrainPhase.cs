@@ -3,6 +3,7 @@ using System.Globalization;
 using Confluent.Kafka;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
+using IpEnrich.Demo.MockKafka;
 
 namespace IpEnrich.Benchmarks.Load;
 

@@ -6,6 +6,7 @@ using Confluent.Kafka;
 using IpEnrich.Emulator.Data;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
+using IpEnrich.Demo.MockKafka;
 
 namespace IpEnrich.Benchmarks.Load;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
+using IpEnrich.Demo.MockKafka;
 
 namespace IpEnrich.Benchmarks.Load;
 

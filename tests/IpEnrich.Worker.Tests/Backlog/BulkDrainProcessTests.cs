@@ -6,6 +6,7 @@ using Confluent.Kafka;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Tests.Support;
+using IpEnrich.Demo.MockKafka;
 
 namespace IpEnrich.Worker.Tests.Backlog;
 

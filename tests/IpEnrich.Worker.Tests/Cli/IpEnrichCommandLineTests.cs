@@ -11,7 +11,7 @@ public sealed class IpEnrichCommandLineTests
         using var stderr = new StringWriter();
         var code = await IpEnrichCommandLine.RunAsync(["extrct", "file"], stderr);
         Assert.Equal(2, code);
-        Assert.Equal("ipenrich: unknown command 'extrct' (commands: extract, lookup, demo; see --help)" + Environment.NewLine, stderr.ToString());
+        Assert.Equal("ipenrich: unknown command 'extrct' (commands: extract, lookup; see --help)" + Environment.NewLine, stderr.ToString());
     }
 
     [Theory]

@@ -7,6 +7,7 @@ using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using IpEnrich.Demo;
 
 namespace IpEnrich.Worker.Tests.Hosting;
 

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Tests.Support;
+using IpEnrich.Demo.MockKafka;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 

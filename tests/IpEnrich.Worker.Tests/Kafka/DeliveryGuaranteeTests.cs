@@ -6,6 +6,7 @@ using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using IpEnrich.Demo.MockKafka;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 

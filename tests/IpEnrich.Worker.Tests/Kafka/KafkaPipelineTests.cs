@@ -8,6 +8,7 @@ using IpEnrich.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
+using IpEnrich.Demo.MockKafka;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 

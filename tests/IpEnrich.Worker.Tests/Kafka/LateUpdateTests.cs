@@ -8,6 +8,7 @@ using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using IpEnrich.Demo.MockKafka;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 

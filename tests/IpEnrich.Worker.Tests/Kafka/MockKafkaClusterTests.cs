@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using IpEnrich.Worker.Kafka;
+using IpEnrich.Demo.MockKafka;
 
 namespace IpEnrich.Worker.Tests.Kafka;
 

@@ -3,6 +3,7 @@ using IpEnrich.Worker.Kafka;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using IpEnrich.Demo.MockKafka;
 
 namespace IpEnrich.Worker.Tests.Support;
 

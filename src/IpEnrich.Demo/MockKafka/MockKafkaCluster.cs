@@ -1,12 +1,14 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace IpEnrich.Worker.Kafka;
+using IpEnrich.Worker.Kafka;
+
+namespace IpEnrich.Demo.MockKafka;
 
 /// <summary>
 /// librdkafka's built-in mock cluster (a real Kafka wire-protocol broker inside the native library Confluent.Kafka
 /// ships), driven through its C API: topics with many partitions, brokers down/up, injected request errors. Used by
-/// the <c>demo</c> command and the tests; production targets real Kafka. Clients connect to <see cref="BootstrapServers"/>.
+/// the demo and the tests; production targets real Kafka. Clients connect to <see cref="BootstrapServers"/>.
 /// </summary>
 public sealed unsafe class MockKafkaCluster : IDisposable
 {

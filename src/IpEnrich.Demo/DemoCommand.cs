@@ -7,15 +7,17 @@ using Confluent.Kafka;
 using IpEnrich.Emulator.Data;
 using IpEnrich.Emulator.Hosting;
 using IpEnrich.Emulator.Options;
+using IpEnrich.Demo.MockKafka;
 using IpEnrich.Worker.Backlog;
+using IpEnrich.Worker.Cli;
 using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Kafka;
 using IpEnrich.Worker.Quota;
 
-namespace IpEnrich.Worker.Cli;
+namespace IpEnrich.Demo;
 
 /// <summary>
-/// <c>ipenrich demo</c>: the whole product on embedded defaults. An in-process mock Kafka cluster (or <c>--kafka</c>),
+/// <c>dotnet run --project src/IpEnrich.Demo</c>: the whole product on embedded defaults. An in-process mock Kafka cluster (or <c>--kafka</c>),
 /// the Defender API emulator with a synthetic estate, the worker in single-instance mode (or <c>--redis</c>); it
 /// produces the project's sample alerts and a synthetic stream, prints a live progress line, a few enriched alerts
 /// and the first late update for a sample alert (late updates go to <c>alerts-updates</c>).
@@ -29,13 +31,13 @@ internal static class DemoCommand
     private const string SyntheticKeyPrefix = "host-";
     private const int EstateIps = 5000;
 
-    public static Command Create()
+    public static RootCommand Create()
     {
         var redis = new Option<string?>("--redis") { Description = "Use this Redis (StackExchange.Redis connection string) instead of the in-memory mode." };
         var kafka = new Option<string?>("--kafka") { Description = "Use this Kafka (bootstrap servers) instead of the in-process mock cluster." };
         var duration = new Option<int>("--duration") { Description = "Stop after this many seconds (default: run until Ctrl+C).", DefaultValueFactory = _ => 0 };
         var rate = new Option<int>("--rate") { Description = "Synthetic alerts per second.", DefaultValueFactory = _ => 200 };
-        var command = new Command("demo", "Run IpEnrich end to end on embedded defaults: mock Kafka, the Defender API emulator, the worker.") { redis, kafka, duration, rate };
+        var command = new RootCommand("IpEnrich end to end on embedded defaults: mock Kafka, the Defender API emulator, the worker.") { redis, kafka, duration, rate };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(redis), parse.GetValue(kafka), parse.GetValue(duration), parse.GetValue(rate), Console.Out, cancellationToken));
         return command;
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Confluent.Kafka;
 
-namespace IpEnrich.Worker.Cli;
+namespace IpEnrich.Demo;
 
 /// <summary>What the demo reads back from Kafka to show: a few enriched alerts, and the first late update for a sample alert.</summary>
 internal static class DemoViewer

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using IpEnrich.Core.Telemetry;
 
-namespace IpEnrich.Worker.Cli;
+namespace IpEnrich.Demo;
 
 /// <summary>Reads the product's own metrics to report the cache hit ratio and API calls.</summary>
 internal sealed class DemoLookupCounts : IDisposable

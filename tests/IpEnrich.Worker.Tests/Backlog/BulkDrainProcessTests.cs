@@ -16,6 +16,7 @@ namespace IpEnrich.Worker.Tests.Backlog;
 /// IPs; every alert must get its late update, from few hunting calls, with the numbers the event store implies.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(RunAlone.Name)]
 public sealed class BulkDrainProcessTests(ITestOutputHelper output)
 {
     private const int Ips = 10_000;

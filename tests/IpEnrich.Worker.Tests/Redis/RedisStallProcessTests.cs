@@ -10,6 +10,7 @@ namespace IpEnrich.Worker.Tests.Redis;
 /// new IPs. The emulator's call log judges the budget; the workers' log files, the noise.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(RunAlone.Name)]
 public sealed class RedisStallProcessTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Stall = TimeSpan.FromSeconds(4);

@@ -18,7 +18,7 @@ public sealed class BulkSource
     private readonly Lazy<IQuotaGate> _quota;
 
     public BulkSource(IOptions<BulkOptions> options, IOptions<QuotaOptions> quota, IHuntingClient hunting, [FromKeyedServices(DefenderServiceCollectionExtensions.GraphTokens)] IAccessTokenSource tokens,
-        RedisConnection redis, RedisHealth health, IpCacheStore cache, TimeProvider time, ILogger<RedisQuotaGate> logger)
+        RedisConnection redis, RedisHealth health, CacheProfile profile, TimeProvider time, ILogger<RedisQuotaGate> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(quota);
@@ -35,7 +35,7 @@ public sealed class BulkSource
             ExpectedReplicas = quota.Value.ExpectedReplicas,
         });
         _quota = new Lazy<IQuotaGate>(() => redis.IsConfigured
-            ? new RedisQuotaGate(redis, health, budget, cache, time, logger, name: "hunting")
+            ? new RedisQuotaGate(redis, health, budget, profile, time, logger, name: "hunting")
             : new LocalQuotaGate(budget, time));
     }
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using IpEnrich.Core.Collections;
 using IpEnrich.Core.Enrichment;
-using IpEnrich.Defender.Options;
 using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -29,15 +28,15 @@ public sealed class IpCacheStore : IDisposable
     // Entries answered while Redis was away, written once it is back: more would be old by then anyway.
     private const int MaxUnwritten = 10_000;
 
-    public IpCacheStore(IOptions<CacheOptions> options, IOptions<DefenderOptions> defender, RedisConnection redis, RedisHealth health, TimeProvider time)
+    public IpCacheStore(IOptions<CacheOptions> options, CacheProfile profile, RedisConnection redis, RedisHealth health, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(defender);
+        ArgumentNullException.ThrowIfNull(profile);
         _options = options.Value;
         _redis = redis;
         _health = health;
         _time = time;
-        Profile = (_options.Profile ?? $"{defender.Value.Cloud}-{defender.Value.TenantId}").ToLowerInvariant();
+        Profile = profile.Name;
         _prefix = $"ipenrich:v1:{Profile}:";
         if (_options.L1Capacity > 0)
         {

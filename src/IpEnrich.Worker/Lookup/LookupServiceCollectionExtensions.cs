@@ -40,6 +40,7 @@ public static class LookupServiceCollectionExtensions
             .Validate(o => InRange(o.MinuteWindow, OneSecond, o.HourWindow) && o.HourWindow <= TimeSpan.FromDays(1), "Quota: MinuteWindow must be at least 1s and not above HourWindow, HourWindow at most 1d")
             .ValidateOnStart();
         services.TryAddSingleton<RedisConnection>();
+        services.TryAddSingleton<CacheProfile>();
         services.TryAddSingleton<IpCacheStore>();
         services.TryAddSingleton<IQuotaGate>(sp => sp.GetRequiredService<RedisConnection>().IsConfigured
             ? ActivatorUtilities.CreateInstance<RedisQuotaGate>(sp)

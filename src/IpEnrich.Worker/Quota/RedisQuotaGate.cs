@@ -106,18 +106,18 @@ public sealed partial class RedisQuotaGate : IQuotaGate
     private int _probing;
 
     /// <param name="name">Names the budget in its keys: <c>quota</c> for the IP statistics API, <c>hunting</c> for advanced hunting.</param>
-    public RedisQuotaGate(RedisConnection redis, RedisHealth health, IOptions<QuotaOptions> options, IpCacheStore cache, TimeProvider time, ILogger<RedisQuotaGate> logger,
+    public RedisQuotaGate(RedisConnection redis, RedisHealth health, IOptions<QuotaOptions> options, CacheProfile profile, TimeProvider time, ILogger<RedisQuotaGate> logger,
         string name = "quota")
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(profile);
         _redis = redis;
         _health = health;
         _time = time;
         _options = options.Value;
         _logger = logger;
         _fallback = new LocalQuotaGate(options, time, shareOfReplicas: true);
-        var tag = $"{{{name}:{cache.Profile}}}";
+        var tag = $"{{{name}:{profile.Name}}}";
         _keys = [$"ipenrich:v1:{tag}:minute", $"ipenrich:v1:{tag}:hour", $"ipenrich:v1:{tag}:paused"];
         _remaining = new Remainder(_options.EffectivePerMinute, _options.EffectivePerHour);
     }

@@ -30,7 +30,7 @@ public sealed class LookupHealthCheckTests
         var redis = new RedisConnection(Options.Create(new RedisOptions()), NullLogger<RedisConnection>.Instance);
         using var telemetry = new TestTelemetry();
         var health = new RedisHealth(Options.Create(new RedisOptions()), telemetry.Instruments, time, NullLogger<RedisHealth>.Instance);
-        using var cache = new IpCacheStore(Options.Create(new CacheOptions()), Options.Create(new DefenderOptions { TenantId = "t" }), redis, health, time);
+        using var cache = new IpCacheStore(Options.Create(new CacheOptions()), Profile(), redis, health, time);
         await using var backlog = new BacklogScheduler(Options.Create(new BacklogOptions()), Options.Create(new EnrichmentOptions()), redis, health,
             Options.Create(new RedisOptions()), cache,
             new QuotaSpent(), new UnusedClient(), new StaticToken(), time, telemetry.Instruments, NullLoggerFactory.Instance);
@@ -63,7 +63,7 @@ public sealed class LookupHealthCheckTests
         var redis = new RedisConnection(Options.Create(new RedisOptions()), NullLogger<RedisConnection>.Instance);
         using var telemetry = new TestTelemetry();
         var health = new RedisHealth(Options.Create(new RedisOptions()), telemetry.Instruments, TimeProvider.System, NullLogger<RedisHealth>.Instance);
-        using var cache = new IpCacheStore(Options.Create(new CacheOptions()), Options.Create(new DefenderOptions { TenantId = "t" }), redis, health,
+        using var cache = new IpCacheStore(Options.Create(new CacheOptions()), Profile(), redis, health,
             new FakeTimeProvider());
         await using var backlog = new BacklogScheduler(Options.Create(new BacklogOptions()), Options.Create(new EnrichmentOptions()), redis, health,
             Options.Create(new RedisOptions()), cache,
@@ -101,6 +101,8 @@ public sealed class LookupHealthCheckTests
         Assert.Contains($"authentication failed for Defender:ClientId {settings["Defender:ClientId"]} (AADSTS7000215", result.Description, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-secret-value", result.Description, StringComparison.Ordinal);
     }
+
+    private static CacheProfile Profile() => new(Options.Create(new CacheOptions()), Options.Create(new DefenderOptions { TenantId = "t" }));
 
     private static bool Step(FakeTimeProvider time)
     {

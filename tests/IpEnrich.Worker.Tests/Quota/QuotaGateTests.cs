@@ -67,7 +67,8 @@ public sealed class QuotaGateTests
     {
         using var telemetry = new TestTelemetry();
         var redisOptions = Options.Create(new IpEnrich.Worker.Redis.RedisOptions());
-        var cache = new IpCacheStore(Options.Create(new CacheOptions()), Options.Create(new IpEnrich.Defender.Options.DefenderOptions { TenantId = "t" }),
+        var cache = new IpCacheStore(Options.Create(new CacheOptions()),
+            new CacheProfile(Options.Create(new CacheOptions()), Options.Create(new IpEnrich.Defender.Options.DefenderOptions { TenantId = "t" })),
             new IpEnrich.Worker.Redis.RedisConnection(redisOptions, Microsoft.Extensions.Logging.Abstractions.NullLogger<IpEnrich.Worker.Redis.RedisConnection>.Instance),
             new IpEnrich.Worker.Redis.RedisHealth(redisOptions, telemetry.Instruments, TimeProvider.System,
                 Microsoft.Extensions.Logging.Abstractions.NullLogger<IpEnrich.Worker.Redis.RedisHealth>.Instance), new FakeTimeProvider());

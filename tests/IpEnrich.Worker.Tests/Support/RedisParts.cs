@@ -37,6 +37,7 @@ public sealed class RedisParts : IAsyncDisposable
         services.Configure<DefenderOptions>(o => o.TenantId = "tenant");
         services.AddSingleton(Options.Create(quota ?? new QuotaOptions()));
         services.AddSingleton<RedisConnection>();
+        services.AddSingleton<CacheProfile>();
         services.AddSingleton<IpCacheStore>();
         services.AddSingleton<RedisQuotaGate>();
         _services = services.BuildServiceProvider();

@@ -58,12 +58,7 @@ public sealed class TwoWindowLimiter(TimeProvider time, QuotaWindow shortWindow,
     {
         lock (_gate)
         {
-            if (_stamps.Remove(slot, out var at))
-            {
-                _short.Remove((at, slot));
-                _long.Remove((at, slot));
-            }
-
+            Unstamp(slot);
             Stamp(slot, time.GetTimestamp());
         }
     }
@@ -73,11 +68,7 @@ public sealed class TwoWindowLimiter(TimeProvider time, QuotaWindow shortWindow,
     {
         lock (_gate)
         {
-            if (_stamps.Remove(slot, out var at))
-            {
-                _short.Remove((at, slot));
-                _long.Remove((at, slot));
-            }
+            Unstamp(slot);
         }
     }
 
@@ -123,6 +114,15 @@ public sealed class TwoWindowLimiter(TimeProvider time, QuotaWindow shortWindow,
         {
             Prune(time.GetTimestamp());
             return (shortWindow.Limit - _short.Count, longWindow.Limit - _long.Count);
+        }
+    }
+
+    private void Unstamp(long slot)
+    {
+        if (_stamps.Remove(slot, out var at))
+        {
+            _short.Remove((at, slot));
+            _long.Remove((at, slot));
         }
     }
 

@@ -52,18 +52,17 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
         return result;
     }
 
-    /// <summary>The only text that reaches the URL: IPAddress.ToString() without zone id; IPv4-mapped as IPv4.</summary>
-    public static string Canonical(IPAddress ip)
+    /// <summary>The address the APIs are asked about: without zone id; IPv4-mapped as IPv4.</summary>
+    public static IPAddress CanonicalAddress(IPAddress ip)
     {
-        if (ip.IsIPv4MappedToIPv6)
-        {
-            return ip.MapToIPv4().ToString();
-        }
-
-        return ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.ScopeId != 0
-            ? new IPAddress(ip.GetAddressBytes()).ToString()
-            : ip.ToString();
+        ArgumentNullException.ThrowIfNull(ip);
+        return ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4()
+            : ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.ScopeId != 0 ? new IPAddress(ip.GetAddressBytes())
+            : ip;
     }
+
+    /// <summary>The only text that reaches the URL: the canonical address's text.</summary>
+    public static string Canonical(IPAddress ip) => CanonicalAddress(ip).ToString();
 
     private async Task<IpStatsResult> SendAsync(string canonical, int lookBackHours, Activity? activity, CancellationToken cancellationToken)
     {

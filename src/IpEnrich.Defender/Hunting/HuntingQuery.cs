@@ -28,9 +28,10 @@ public static class HuntingQuery
             .Append(lookBackHours.ToString(CultureInfo.InvariantCulture)).Append("h)\n| where RemoteIP in~ (");
         for (var i = 0; i < ips.Count; i++)
         {
-            var canonical = DefenderIpStatsClient.Canonical(ips[i]);
+            var address = DefenderIpStatsClient.CanonicalAddress(ips[i]);
+            var canonical = address.ToString();
             text.Append(i == 0 ? "\"" : ", \"").Append(canonical).Append('"');
-            if (ips[i].AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || ips[i].IsIPv4MappedToIPv6)
+            if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
             {
                 text.Append(", \"").Append(MappedPrefix).Append(canonical).Append('"');
             }

@@ -19,7 +19,7 @@ internal static class HuntingResponse
         var byIp = new Dictionary<IPAddress, IpStatsResult>();
         foreach (var ip in requested)
         {
-            byIp[Canonical(ip)] = IpStatsResult.NotSeenResult;
+            byIp[DefenderIpStatsClient.CanonicalAddress(ip)] = IpStatsResult.NotSeenResult;
         }
 
         if (!TryGet(body.RootElement, "results", out var results) || results.ValueKind != JsonValueKind.Array)
@@ -39,20 +39,18 @@ internal static class HuntingResponse
                 return null;
             }
 
-            if (!byIp.ContainsKey(Canonical(ip)))
+            if (!byIp.ContainsKey(DefenderIpStatsClient.CanonicalAddress(ip)))
             {
                 continue; // not asked for: never cache what was not requested
             }
 
-            byIp[Canonical(ip)] = devices == 0
+            byIp[DefenderIpStatsClient.CanonicalAddress(ip)] = devices == 0
                 ? IpStatsResult.NotSeenResult
                 : new IpStatsResult.Found(devices, Time(row, HuntingQuery.FirstSeenColumn), Time(row, HuntingQuery.LastSeenColumn));
         }
 
         return byIp;
     }
-
-    public static IPAddress Canonical(IPAddress ip) => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
 
     private static bool TryGet(JsonElement element, string name, out JsonElement value)
     {

@@ -1,5 +1,6 @@
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Defender.Auth;
+using IpEnrich.Defender.Client;
 using IpEnrich.Defender.Hunting;
 using IpEnrich.Defender.Options;
 using IpEnrich.Worker.Caching;
@@ -118,7 +119,7 @@ internal sealed partial class BulkDrain(IBacklogStore store, IQuotaGate quota, I
                 _pauses.Answered();
                 var fetchedAt = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
                 await DeliverAllAsync(ask.Select(i => (batch[i], keys[i],
-                    answered.ByIp[HuntingResponse.Canonical(batch[i].Target.Ip)].ToLookupResult(fetchedAt).AsHunted(), Put: true)), stopping);
+                    answered.ByIp[DefenderIpStatsClient.CanonicalAddress(batch[i].Target.Ip)].ToLookupResult(fetchedAt).AsHunted(), Put: true)), stopping);
                 metrics.Count("hunting", ask.Count);
                 return;
             case HuntingResult.Throttled throttled:

@@ -18,16 +18,8 @@ internal sealed partial class FallbackBacklogStore(RedisBacklogStore shared, Mem
     public async Task<int> WantAsync(IReadOnlyList<LookupTarget> targets, AlertPriority priority)
     {
         var wanting = TryShared(() => shared.WantAsync(targets, priority), () => local.WantAsync(targets, priority));
-        try
-        {
-            return await wanting.WaitAsync(alertWait);
-        }
-        catch (TimeoutException stopped) when (stopped.GetType() == typeof(TimeoutException)) // the wait's own, not Redis's
-        {
-            // Still running: it may land in the shared store too; the move back merges the two.
-            health.Slow("alert_wait");
-            return await local.WantAsync(targets, priority);
-        }
+        // Still running after the wait, it may land in the shared store too: the move back merges the two.
+        return await health.CompletedWithinAsync(wanting, alertWait) ? await wanting : await local.WantAsync(targets, priority);
     }
 
     public Task<int> AddWaiterAsync(LookupTarget target, AlertPriority priority, AlertReference waiter) =>
@@ -106,14 +98,12 @@ internal sealed partial class FallbackBacklogStore(RedisBacklogStore shared, Mem
     {
         try
         {
-            var result = await onShared();
-            health.Succeeded();
+            var result = await Reported(onShared);
             _usingLocal.Set(false, logger, static (_, _) => { });
             return result;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            health.Failed("backlog", ex);
             _usingLocal.Set(true, logger, static (_, log) => LogLocal(log));
             return await onLocal();
         }

@@ -80,14 +80,12 @@ public sealed class IpCacheStore : IDisposable
 
             batch.Execute();
             var all = Task.WhenAll(reads);
-            try
+            if (waitAtMost is not { } limit)
             {
-                await (waitAtMost is { } limit ? all.WaitAsync(limit, _time) : all);
+                await all;
             }
-            catch (TimeoutException stopped) when (stopped.GetType() == typeof(TimeoutException)) // the wait's own, not Redis's
+            else if (!await _health.CompletedWithinAsync(all, limit))
             {
-                _health.Slow("alert_wait");
-                _ = all.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed: a later failure is not this alert's
                 return results;
             }
 

@@ -17,78 +17,6 @@ namespace IpEnrich.Worker.Quota;
 /// </summary>
 public sealed partial class RedisQuotaGate : IQuotaGate
 {
-    private const string AcquireScript = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        local minuteMs, hourMs = tonumber(ARGV[1]), tonumber(ARGV[2])
-        local perMinute, perHour, reserve = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-        local paused = tonumber(redis.call('GET', KEYS[3]) or '0')
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - minuteMs)
-        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - hourMs)
-        local m = redis.call('ZCARD', KEYS[1])
-        local h = redis.call('ZCARD', KEYS[2])
-        if paused > now then
-          return {0, paused - now, perMinute - m, perHour - h}
-        end
-        local wait = 0
-        if m >= perMinute then
-          local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-          wait = math.max(wait, tonumber(oldest[2]) + minuteMs - now)
-        end
-        local hourCap = perHour - reserve
-        if h >= hourCap then
-          local at = h - hourCap
-          local oldest = redis.call('ZRANGE', KEYS[2], at, at, 'WITHSCORES')
-          local freeAt = oldest[2] and tonumber(oldest[2]) or now
-          wait = math.max(wait, freeAt + hourMs - now, 1)
-        end
-        if wait > 0 then
-          return {0, wait, perMinute - m, perHour - h}
-        end
-        local member = ARGV[6]
-        redis.call('ZADD', KEYS[1], now, member)
-        redis.call('ZADD', KEYS[2], now, member)
-        redis.call('PEXPIRE', KEYS[1], minuteMs)
-        redis.call('PEXPIRE', KEYS[2], hourMs)
-        return {1, 0, perMinute - m - 1, perHour - h - 1}
-        """;
-
-    private const string RestampScript = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        redis.call('ZADD', KEYS[1], now, ARGV[3])
-        redis.call('ZADD', KEYS[2], now, ARGV[3])
-        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]))
-        redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
-        return 1
-        """;
-
-    private const string AdoptScript = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        local minuteMs, hourMs = tonumber(ARGV[1]), tonumber(ARGV[2])
-        for i = 4, #ARGV do
-          local age = tonumber(ARGV[i])
-          local member = ARGV[3] .. ':' .. i
-          if age < hourMs then redis.call('ZADD', KEYS[2], now - age, member) end
-          if age < minuteMs then redis.call('ZADD', KEYS[1], now - age, member) end
-        end
-        redis.call('PEXPIRE', KEYS[1], minuteMs)
-        redis.call('PEXPIRE', KEYS[2], hourMs)
-        return 1
-        """;
-
-    private const string PauseScript = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        local untilMs = now + tonumber(ARGV[1])
-        local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-        if untilMs > current then
-          redis.call('SET', KEYS[1], untilMs, 'PX', tonumber(ARGV[1]))
-        end
-        return untilMs
-        """;
-
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan NotConnectedYet = TimeSpan.FromMilliseconds(250);
 
@@ -153,7 +81,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         try
         {
             var slot = Guid.NewGuid().ToString("N");
-            var result = (RedisResult[])(await database.ScriptEvaluateAsync(AcquireScript, _keys,
+            var result = (RedisResult[])(await database.ScriptEvaluateAsync(RedisQuotaScripts.Acquire, _keys,
             [
                 (long)_options.MinuteWindow.TotalMilliseconds, (long)_options.HourWindow.TotalMilliseconds,
                 _options.EffectivePerMinute, _options.EffectivePerHour, _options.ReserveFor(priority), slot,
@@ -200,7 +128,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
             var ages = _fallback.GrantedAges();
             RedisValue[] args = [(long)_options.MinuteWindow.TotalMilliseconds, (long)_options.HourWindow.TotalMilliseconds, "adopted:" + Guid.NewGuid().ToString("N"),
                 .. ages.Select(age => (RedisValue)(long)Math.Ceiling(age.TotalMilliseconds))];
-            await database.ScriptEvaluateAsync(AdoptScript, [_keys[0], _keys[1]], args);
+            await database.ScriptEvaluateAsync(RedisQuotaScripts.Adopt, [_keys[0], _keys[1]], args);
             _health.Succeeded();
             UseFallback(false);
             LogReturned(_logger, ages.Count);
@@ -229,7 +157,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         {
             if (_redis.Database is { } database)
             {
-                await database.ScriptEvaluateAsync(RestampScript, [_keys[0], _keys[1]],
+                await database.ScriptEvaluateAsync(RedisQuotaScripts.Restamp, [_keys[0], _keys[1]],
                     [(long)_options.MinuteWindow.TotalMilliseconds, (long)_options.HourWindow.TotalMilliseconds, slot]);
             }
         }
@@ -276,7 +204,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
 
         try
         {
-            await database.ScriptEvaluateAsync(PauseScript, [_keys[2]], [(long)Math.Ceiling(retryAfter.TotalMilliseconds)]);
+            await database.ScriptEvaluateAsync(RedisQuotaScripts.Pause, [_keys[2]], [(long)Math.Ceiling(retryAfter.TotalMilliseconds)]);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

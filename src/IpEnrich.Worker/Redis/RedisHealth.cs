@@ -29,8 +29,26 @@ public sealed partial class RedisHealth(IOptions<RedisOptions> options, IpEnrich
         _outage.Succeeded(logger, static (ended, log) => LogRecovered(log, ended.Count, ended.Lasted.TotalSeconds));
     }
 
-    /// <summary>A caller stopped waiting for a call that was still running: counted, but a slow Redis is not a down one.</summary>
-    public void Slow(string operation) => telemetry.RedisErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
+    /// <summary>
+    /// Waits for <paramref name="call"/> at most <paramref name="limit"/> (an alert's path). False when the caller stopped
+    /// waiting: counted as <c>alert_wait</c>, not as a failure, since a slow Redis is not a down one; the call goes on
+    /// and a later failure of it is observed, not this caller's. The call's own failure is rethrown.
+    /// </summary>
+    public async Task<bool> CompletedWithinAsync(Task call, TimeSpan limit)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            await call.WaitAsync(limit, time);
+            return true;
+        }
+        catch (TimeoutException stopped) when (stopped.GetType() == typeof(TimeoutException)) // the wait's own, not Redis's
+        {
+            telemetry.RedisErrors.Add(1, new KeyValuePair<string, object?>("operation", "alert_wait"));
+            _ = call.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            return false;
+        }
+    }
 
     /// <param name="operation">What failed (<c>cache</c>, <c>quota</c>, <c>backlog</c>), the metric's tag.</param>
     public void Failed(string operation, Exception error)

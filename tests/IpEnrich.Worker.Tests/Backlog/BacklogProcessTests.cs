@@ -38,54 +38,41 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         using var cluster = PipelineSetup.Cluster(Partitions);
         cluster.CreateTopic("updates", 3);
         var settings = Settings(emulator, cluster, redis);
-        var logs = LogDirectory();
-        var ports = new[] { WorkerProcess.FreePort(), WorkerProcess.FreePort(), WorkerProcess.FreePort() };
-        var workers = ports.Select((port, i) => WorkerProcess.Start(settings, Path.Combine(logs, $"worker-{i}.log"), port)).ToList();
+        await using var fleet = await WorkerFleet.StartAsync(settings, 3, "backlog-processes", ct);
+        var logs = fleet.Logs;
         using var outputs = new TopicFollower(cluster.BootstrapServers, "out", Partitions);
         using var updates = new TopicFollower(cluster.BootstrapServers, "updates", 3);
-        try
-        {
-            await WorkerFleet.WaitReadyAsync(ports, ct);
-            var started = clock.Elapsed;
-            var inputs = await ProduceBurstAsync(cluster, alerts, ips, ct);
+        var started = clock.Elapsed;
+        var inputs = await ProduceBurstAsync(cluster, alerts, ips, ct);
 
-            await Eventually.UntilAsync(async () => outputs.Distinct().Count >= alerts && AllUpdated(outputs, updates, inputs) && (await AskedIpsAsync(emulator)) >= ips,
-                TimeSpan.FromSeconds(75), "every alert is out, every IP asked and every deferred alert updated", ct);
-            var drained = clock.Elapsed;
-            await Task.Delay(TimeSpan.FromSeconds(1), ct); // extra calls or updates, if any, would show now
+        await Eventually.UntilAsync(async () => outputs.Distinct().Count >= alerts && AllUpdated(outputs, updates, inputs) && (await AskedIpsAsync(emulator)) >= ips,
+            TimeSpan.FromSeconds(75), "every alert is out, every IP asked and every deferred alert updated", ct);
+        var drained = clock.Elapsed;
+        await Task.Delay(TimeSpan.FromSeconds(1), ct); // extra calls or updates, if any, would show now
 
-            var calls = await StatsCallsAsync(emulator);
-            var deferred = DeferredAlerts(outputs, inputs);
-            var perAlert = UpdatesPerAlert(updates);
-            var windows = FullWindows(calls);
-            output.WriteLine($"workers ready after {started.TotalSeconds:0.0} s, drained {(drained - started).TotalSeconds:0.0} s after the burst; logs in {logs}");
-            output.WriteLine($"calls {calls.Count} for {calls.Select(c => c.Ip).Distinct().Count()} IPs, 429s {calls.Count(c => c.Status == 429)}; "
-                + $"per {MinuteWindow.TotalSeconds:0} s window (effective budget {EffectivePerMinute}): [{string.Join(", ", windows)}]");
-            output.WriteLine($"outputs {outputs.Count} ({outputs.Distinct().Count} distinct), deferred alerts {deferred.Count}, "
-                + $"update records {updates.Count} for {perAlert.Count} alerts (max {(perAlert.Count == 0 ? 0 : perAlert.Values.Max())} per alert)");
+        var calls = await StatsCallsAsync(emulator);
+        var deferred = DeferredAlerts(outputs, inputs);
+        var perAlert = UpdatesPerAlert(updates);
+        var windows = FullWindows(calls);
+        output.WriteLine($"workers ready after {started.TotalSeconds:0.0} s, drained {(drained - started).TotalSeconds:0.0} s after the burst; logs in {logs}");
+        output.WriteLine($"calls {calls.Count} for {calls.Select(c => c.Ip).Distinct().Count()} IPs, 429s {calls.Count(c => c.Status == 429)}; "
+            + $"per {MinuteWindow.TotalSeconds:0} s window (effective budget {EffectivePerMinute}): [{string.Join(", ", windows)}]");
+        output.WriteLine($"outputs {outputs.Count} ({outputs.Distinct().Count} distinct), deferred alerts {deferred.Count}, "
+            + $"update records {updates.Count} for {perAlert.Count} alerts (max {(perAlert.Count == 0 ? 0 : perAlert.Values.Max())} per alert)");
 
-            var sent = SentByWorkers(logs);
-            output.WriteLine($"requests sent per the workers' logs {sent.Values.Sum()} for {sent.Count} IPs");
-            output.WriteLine(AskedTwice(calls));
-            Assert.Equal(alerts, inputs.Count);
-            Assert.All(sent, ip => Assert.Equal(1, ip.Value)); // not even a request the emulator did not answer
-            Assert.DoesNotContain(calls, c => c.Status == 429);
-            Assert.Equal(ips, calls.Count);
-            Assert.Equal(ips, calls.Select(c => c.Ip).Distinct().Count());
-            Assert.True(windows.Count >= 3, $"the budget was short for at least three full windows ({windows.Count})");
-            Assert.All(windows, count => Assert.InRange(count, (int)Math.Ceiling(0.9 * EffectivePerMinute), EffectivePerMinute));
-            Assert.True(deferred.Count >= alerts - (2 * EffectivePerMinute), $"most alerts went out deferred for quota ({deferred.Count})");
-            Assert.All(deferred, alert => Assert.True(perAlert.GetValueOrDefault(alert) >= 1, $"alert {alert} went out deferred and got no late update"));
-            Assert.All(perAlert.Keys, alert => Assert.Contains(alert, deferred)); // updates only for alerts that went out deferred
-        }
-        finally
-        {
-            foreach (var worker in workers)
-            {
-                await WorkerProcess.KillAsync(worker);
-                worker.Dispose();
-            }
-        }
+        var sent = SentByWorkers(logs);
+        output.WriteLine($"requests sent per the workers' logs {sent.Values.Sum()} for {sent.Count} IPs");
+        output.WriteLine(AskedTwice(calls));
+        Assert.Equal(alerts, inputs.Count);
+        Assert.All(sent, ip => Assert.Equal(1, ip.Value)); // not even a request the emulator did not answer
+        Assert.DoesNotContain(calls, c => c.Status == 429);
+        Assert.Equal(ips, calls.Count);
+        Assert.Equal(ips, calls.Select(c => c.Ip).Distinct().Count());
+        Assert.True(windows.Count >= 3, $"the budget was short for at least three full windows ({windows.Count})");
+        Assert.All(windows, count => Assert.InRange(count, (int)Math.Ceiling(0.9 * EffectivePerMinute), EffectivePerMinute));
+        Assert.True(deferred.Count >= alerts - (2 * EffectivePerMinute), $"most alerts went out deferred for quota ({deferred.Count})");
+        Assert.All(deferred, alert => Assert.True(perAlert.GetValueOrDefault(alert) >= 1, $"alert {alert} went out deferred and got no late update"));
+        Assert.All(perAlert.Keys, alert => Assert.Contains(alert, deferred)); // updates only for alerts that went out deferred
     }
 
     [Fact]
@@ -101,65 +88,52 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         using var cluster = PipelineSetup.Cluster(Partitions);
         cluster.CreateTopic("updates", 3);
         var settings = Settings(emulator, cluster, redis);
-        var logs = LogDirectory();
-        var ports = new[] { WorkerProcess.FreePort(), WorkerProcess.FreePort() };
-        var workers = ports.Select((port, i) => WorkerProcess.Start(settings, Path.Combine(logs, $"worker-{i}.log"), port)).ToList();
+        await using var fleet = await WorkerFleet.StartAsync(settings, 2, "backlog-processes", ct);
+        var (logs, workers, ports) = (fleet.Logs, fleet.Workers, fleet.Ports);
         using var outputs = new TopicFollower(cluster.BootstrapServers, "out", Partitions);
         using var updates = new TopicFollower(cluster.BootstrapServers, "updates", 3);
-        try
-        {
-            await WorkerFleet.WaitReadyAsync(ports, ct);
-            var started = clock.Elapsed;
-            var inputs = await ProduceBurstAsync(cluster, alerts, ips, ct);
+        var started = clock.Elapsed;
+        var inputs = await ProduceBurstAsync(cluster, alerts, ips, ct);
 
-            // Mid-drain: some updates out, then the kill just as a window opens and the next calls go.
-            await Eventually.UntilAsync(() => updates.Count >= 30, TimeSpan.FromSeconds(40), "the first late updates are published", ct);
-            var before = (await StatsCallsAsync(emulator)).Count;
-            await Eventually.UntilAsync(async () => (await StatsCallsAsync(emulator)).Count > before, TimeSpan.FromSeconds(10), "the next window's calls start", ct);
-            await WorkerProcess.KillAsync(workers[0]);
-            var killedAt = clock.Elapsed;
-            var (callsAtKill, updatesAtKill) = ((await StatsCallsAsync(emulator)).Count, updates.Count);
-            workers[0].Dispose();
-            workers[0] = WorkerProcess.Start(settings, Path.Combine(logs, "worker-0-restarted.log"), ports[0]);
+        // Mid-drain: some updates out, then the kill just as a window opens and the next calls go.
+        await Eventually.UntilAsync(() => updates.Count >= 30, TimeSpan.FromSeconds(40), "the first late updates are published", ct);
+        var before = (await StatsCallsAsync(emulator)).Count;
+        await Eventually.UntilAsync(async () => (await StatsCallsAsync(emulator)).Count > before, TimeSpan.FromSeconds(10), "the next window's calls start", ct);
+        await WorkerProcess.KillAsync(workers[0]);
+        var killedAt = clock.Elapsed;
+        var (callsAtKill, updatesAtKill) = ((await StatsCallsAsync(emulator)).Count, updates.Count);
+        workers[0].Dispose();
+        workers[0] = WorkerProcess.Start(settings, Path.Combine(logs, "worker-0-restarted.log"), ports[0]);
 
-            await Eventually.UntilAsync(async () => outputs.Distinct().Count >= alerts && AllUpdated(outputs, updates, inputs) && (await AskedIpsAsync(emulator)) >= ips,
-                TimeSpan.FromSeconds(75), "every alert is out, every IP asked and every deferred alert updated after the restart", ct);
-            var drained = clock.Elapsed;
-            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        await Eventually.UntilAsync(async () => outputs.Distinct().Count >= alerts && AllUpdated(outputs, updates, inputs) && (await AskedIpsAsync(emulator)) >= ips,
+            TimeSpan.FromSeconds(75), "every alert is out, every IP asked and every deferred alert updated after the restart", ct);
+        var drained = clock.Elapsed;
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
 
-            var calls = await StatsCallsAsync(emulator);
-            var deferred = DeferredAlerts(outputs, inputs);
-            var perAlert = UpdatesPerAlert(updates);
-            // The emulator logs a call when it answers: one the kill cut short (its latency not over) is not in its log,
-            // though it took a slot. The workers' own logs name every request they sent (except lines a killed process
-            // had not yet written): an IP counts as asked as often as the larger of the two says.
-            var sent = SentByWorkers(logs);
-            var logged = calls.GroupBy(c => c.Ip!).ToDictionary(g => g.Key, g => g.Count());
-            var askedAgain = logged.Keys.Union(sent.Keys).Sum(ip => Math.Max(logged.GetValueOrDefault(ip), sent.GetValueOrDefault(ip)) - 1);
-            output.WriteLine($"requests sent per the workers' logs {sent.Values.Sum()} for {sent.Count} IPs; asked again per the emulator "
-                + $"{calls.Count - logged.Count}, per the workers {sent.Values.Sum() - sent.Count}, per IP the larger: {askedAgain}");
-            output.WriteLine($"workers ready after {started.TotalSeconds:0.0} s; killed at {(killedAt - started).TotalSeconds:0.0} s after the burst "
-                + $"({callsAtKill} calls, {updatesAtKill} update records so far); drained {(drained - started).TotalSeconds:0.0} s after the burst; logs in {logs}");
-            output.WriteLine($"calls {calls.Count} for {calls.Select(c => c.Ip).Distinct().Count()} IPs (asked again: {askedAgain}), 429s {calls.Count(c => c.Status == 429)}; "
-                + $"per window: [{string.Join(", ", FullWindows(calls))}]");
-            output.WriteLine($"outputs {outputs.Count} ({outputs.Distinct().Count} distinct), deferred alerts {deferred.Count}, update records {updates.Count} "
-                + $"for {perAlert.Count} alerts, duplicates {perAlert.Values.Sum(n => n - 1)}");
+        var calls = await StatsCallsAsync(emulator);
+        var deferred = DeferredAlerts(outputs, inputs);
+        var perAlert = UpdatesPerAlert(updates);
+        // The emulator logs a call when it answers: one the kill cut short (its latency not over) is not in its log,
+        // though it took a slot. The workers' own logs name every request they sent (except lines a killed process
+        // had not yet written): an IP counts as asked as often as the larger of the two says.
+        var sent = SentByWorkers(logs);
+        var logged = calls.GroupBy(c => c.Ip!).ToDictionary(g => g.Key, g => g.Count());
+        var askedAgain = logged.Keys.Union(sent.Keys).Sum(ip => Math.Max(logged.GetValueOrDefault(ip), sent.GetValueOrDefault(ip)) - 1);
+        output.WriteLine($"requests sent per the workers' logs {sent.Values.Sum()} for {sent.Count} IPs; asked again per the emulator "
+            + $"{calls.Count - logged.Count}, per the workers {sent.Values.Sum() - sent.Count}, per IP the larger: {askedAgain}");
+        output.WriteLine($"workers ready after {started.TotalSeconds:0.0} s; killed at {(killedAt - started).TotalSeconds:0.0} s after the burst "
+            + $"({callsAtKill} calls, {updatesAtKill} update records so far); drained {(drained - started).TotalSeconds:0.0} s after the burst; logs in {logs}");
+        output.WriteLine($"calls {calls.Count} for {calls.Select(c => c.Ip).Distinct().Count()} IPs (asked again: {askedAgain}), 429s {calls.Count(c => c.Status == 429)}; "
+            + $"per window: [{string.Join(", ", FullWindows(calls))}]");
+        output.WriteLine($"outputs {outputs.Count} ({outputs.Distinct().Count} distinct), deferred alerts {deferred.Count}, update records {updates.Count} "
+            + $"for {perAlert.Count} alerts, duplicates {perAlert.Values.Sum(n => n - 1)}");
 
-            output.WriteLine(AskedTwice(calls));
-            Assert.DoesNotContain(calls, c => c.Status == 429);
-            Assert.Equal(ips, calls.Select(c => c.Ip).Distinct().Count());
-            Assert.InRange(askedAgain, 0, Concurrency); // only what the killed process had in flight, once its lease ended
-            Assert.True(deferred.Count >= alerts / 2, $"most alerts went out deferred for quota ({deferred.Count})");
-            Assert.All(deferred, alert => Assert.True(perAlert.GetValueOrDefault(alert) >= 1, $"alert {alert} went out deferred and got no late update"));
-        }
-        finally
-        {
-            foreach (var worker in workers)
-            {
-                await WorkerProcess.KillAsync(worker);
-                worker.Dispose();
-            }
-        }
+        output.WriteLine(AskedTwice(calls));
+        Assert.DoesNotContain(calls, c => c.Status == 429);
+        Assert.Equal(ips, calls.Select(c => c.Ip).Distinct().Count());
+        Assert.InRange(askedAgain, 0, Concurrency); // only what the killed process had in flight, once its lease ended
+        Assert.True(deferred.Count >= alerts / 2, $"most alerts went out deferred for quota ({deferred.Count})");
+        Assert.All(deferred, alert => Assert.True(perAlert.GetValueOrDefault(alert) >= 1, $"alert {alert} went out deferred and got no late update"));
     }
 
     internal static string[] EmulatorQuota =>
@@ -189,8 +163,6 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         settings["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ";
         return settings;
     }
-
-    private static string LogDirectory() => Directory.CreateTempSubdirectory("ipenrich-backlog-processes-").FullName;
 
     /// <summary>
     /// <paramref name="alerts"/> alerts, one IP each, spread over the partitions; alert i names IP i mod <paramref name="ips"/>.

@@ -79,7 +79,7 @@ public sealed partial class WorkerFleet : IAsyncDisposable
     private static partial System.Text.RegularExpressions.Regex EntryStart();
 
     /// <summary>Waits until every worker's readiness endpoint answers 2xx; fails the test after 45 s.</summary>
-    public static async Task WaitReadyAsync(int[] ports, CancellationToken ct)
+    private static async Task WaitReadyAsync(int[] ports, CancellationToken ct)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         foreach (var port in ports)

@@ -27,18 +27,16 @@ public static class DefenderServiceCollectionExtensions
     /// <summary>The key of the token source for Microsoft Graph (<c>Defender:GraphScope</c>).</summary>
     public const string GraphTokens = "graph";
 
-    /// <summary>The Defender client: options (validated at start), MSAL token source, typed HttpClient with resilience.</summary>
+    /// <summary>
+    /// The Defender client: options (validated at start), MSAL token source, typed HttpClient with resilience, and the
+    /// hunting client. Needs the host's <see cref="IpEnrichTelemetry"/> (the telemetry module registers it).
+    /// </summary>
     public static IServiceCollection AddDefenderClient(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<DefenderOptions>()
-            .BindChecked(configuration.GetSection(DefenderOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DefenderOptions>, DefenderOptionsValidator>());
+        services.AddSectionOptions<DefenderOptions, DefenderOptionsValidator>(configuration, DefenderOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DefenderOptions>, AzureEnvironmentDefaults>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddMetrics();
-        services.TryAddSingleton<IpEnrichTelemetry>();
         services.TryAddSingleton<DefenderApiStatus>();
         services.TryAddSingleton<IAccessTokenSource, MsalAccessTokenSource>();
         services.TryAddSingleton<ApiOutageLog>();
@@ -78,12 +76,7 @@ public static class DefenderServiceCollectionExtensions
     /// </summary>
     private static void AddHuntingClient(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BulkOptions>().BindChecked(configuration.GetSection(BulkOptions.SectionName))
-            .Validate(o => o.MaxIpsPerQuery is >= 1 and <= 10_000, "Bulk:MaxIpsPerQuery must be between 1 and 10000")
-            .Validate(o => o.PerMinute is >= 1 and <= 10_000 && o.PerHour is >= 1 and <= 1_000_000 && o.PerMinute <= o.PerHour,
-                "Bulk:PerMinute must be between 1 and 10000, Bulk:PerHour between 1 and 1000000 and not below Bulk:PerMinute")
-            .Validate(o => o.QueryTimeout >= TimeSpan.FromSeconds(1) && o.QueryTimeout <= TimeSpan.FromMinutes(10), "Bulk:QueryTimeout must be between 1s and 10m")
-            .ValidateOnStart();
+        services.AddSectionOptions<BulkOptions, BulkOptionsValidator>(configuration, BulkOptions.SectionName);
         services.TryAddKeyedSingleton<IAccessTokenSource>(GraphTokens, (sp, _) => new MsalAccessTokenSource(
             sp.GetRequiredService<IOptions<DefenderOptions>>(), sp.GetRequiredService<IMsalHttpClientFactory>(), sp.GetRequiredService<DefenderApiStatus>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MsalAccessTokenSource>>(),

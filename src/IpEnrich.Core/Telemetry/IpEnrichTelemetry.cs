@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using IpEnrich.Core.Enrichment;
 
 namespace IpEnrich.Core.Telemetry;
 
 /// <summary>
-/// The one holder of IpEnrich's instruments: Meter and ActivitySource <c>IpEnrich</c>, names as in DESIGN §7 (a
-/// contract for the dashboard). Created through <see cref="IMeterFactory"/> so hosts and tests collect it the standard way.
+/// The one holder of IpEnrich's instruments: Meter and ActivitySource <c>IpEnrich</c>, every counter, histogram and
+/// gauge (<see cref="MetricNames"/>). Gauges read what the parts hand over (<c>Observe…</c>); until then they report
+/// nothing. Created through <see cref="IMeterFactory"/> so hosts and tests collect it the standard way.
 /// </summary>
 public sealed class IpEnrichTelemetry : IDisposable
 {
@@ -13,26 +15,37 @@ public sealed class IpEnrichTelemetry : IDisposable
 
     public static readonly ActivitySource ActivitySource = new(Name);
 
+    private static readonly string[] PriorityNames = [.. Enum.GetNames<AlertPriority>().Select(n => n.ToLowerInvariant())];
     private readonly Meter _meter;
+    private Func<(int Minute, int Hour)>? _quotaRemaining;
+    private Func<bool>? _redisUp;
+    private Func<long>? _consumerLag;
+    private Func<IReadOnlyList<long>>? _backlogByPriority;
+    private Func<double>? _backlogOldestSeconds;
 
     public IpEnrichTelemetry(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _meter = meterFactory.Create(Name);
-        Alerts = _meter.CreateCounter<long>("ipenrich.alerts", "{alert}", "Alerts processed, by outcome (complete, partial, deferred, none, dead_letter)");
-        Lookups = _meter.CreateCounter<long>("ipenrich.lookups", "{lookup}", "IP lookups, by source (l1, redis, api, stale, coalesced, deferred)");
-        ApiRequests = _meter.CreateCounter<long>("ipenrich.api.requests", "{request}", "Requests to the Defender API, by HTTP status code");
-        Triage = _meter.CreateCounter<long>("ipenrich.triage", "{ip}", "Final answers fetched, by rarity (unseen, rare, uncommon, common) and new (first seen within Triage:NewWithin)");
-        HuntingRequests = _meter.CreateCounter<long>("ipenrich.hunting.requests", "{request}", "Advanced hunting queries (bulk statistics), by HTTP status code");
-        AlertDuration = _meter.CreateHistogram("ipenrich.alert.duration", "s", "Time from consuming an alert to the broker acknowledging its output",
+        Alerts = _meter.CreateCounter<long>(MetricNames.Alerts, "{alert}", "Alerts processed, by outcome (complete, partial, deferred, none, dead_letter)");
+        Lookups = _meter.CreateCounter<long>(MetricNames.Lookups, "{lookup}", "IP lookups, by source (l1, redis, api, hunting, stale, coalesced, deferred)");
+        ApiRequests = _meter.CreateCounter<long>(MetricNames.ApiRequests, "{request}", "Requests to the Defender API, by HTTP status code");
+        Triage = _meter.CreateCounter<long>(MetricNames.Triage, "{ip}", "Final answers fetched, by rarity (unseen, rare, uncommon, common) and new (first seen within Triage:NewWithin)");
+        HuntingRequests = _meter.CreateCounter<long>(MetricNames.HuntingRequests, "{request}", "Advanced hunting queries (bulk statistics), by HTTP status code");
+        AlertDuration = _meter.CreateHistogram(MetricNames.AlertDuration, "s", "Time from consuming an alert to the broker acknowledging its output",
             advice: SecondsAdvice);
-        ApiDuration = _meter.CreateHistogram("ipenrich.api.duration", "s", "Duration of a Defender API call, retries included", advice: SecondsAdvice);
-        Unpublishable = _meter.CreateCounter<long>("ipenrich.unpublishable", "{record}",
+        ApiDuration = _meter.CreateHistogram(MetricNames.ApiDuration, "s", "Duration of a Defender API call, retries included", advice: SecondsAdvice);
+        Unpublishable = _meter.CreateCounter<long>(MetricNames.Unpublishable, "{record}",
             "Outputs Kafka refused for good (size, form), sent as bounded dead letters instead, by error code");
-        Updates = _meter.CreateCounter<long>("ipenrich.updates", "{update}",
+        Updates = _meter.CreateCounter<long>(MetricNames.Updates, "{update}",
             "Late updates, by outcome (published; unanswered when the lookup ended in an error; dropped without an updates topic; overflow past Backlog:MaxAlertsPerIp)");
-        BacklogDropped = _meter.CreateCounter<long>("ipenrich.backlog.dropped", "{ip}", "Wanted lookups dropped for the backlog's bounds (Backlog:MaxIps, Backlog:MaxAge)");
-        RedisErrors = _meter.CreateCounter<long>("ipenrich.redis.errors", "{call}", "Redis calls that failed or timed out, by operation (cache, quota, backlog; alert_wait: an alert stopped waiting for a slow read)");
+        BacklogDropped = _meter.CreateCounter<long>(MetricNames.BacklogDropped, "{ip}", "Wanted lookups dropped for the backlog's bounds (Backlog:MaxIps, Backlog:MaxAge)");
+        RedisErrors = _meter.CreateCounter<long>(MetricNames.RedisErrors, "{call}", "Redis calls that failed or timed out, by operation (cache, quota, backlog; alert_wait: an alert stopped waiting for a slow read)");
+        _meter.CreateObservableGauge(MetricNames.QuotaRemaining, ReadQuota, "{call}", "API calls left in the shared budget, by window");
+        _meter.CreateObservableGauge(MetricNames.RedisUp, ReadRedisUp, null, "1 when Redis is reachable (or not configured), 0 while running on the in-process fallback");
+        _meter.CreateObservableGauge(MetricNames.ConsumerLag, ReadConsumerLag, "{message}", "Messages behind the end of the assigned input partitions");
+        _meter.CreateObservableGauge(MetricNames.BacklogSize, ReadBacklogSize, "{ip}", "Wanted lookups waiting for the API budget, by the priority of their most urgent alert");
+        _meter.CreateObservableGauge(MetricNames.BacklogOldest, ReadBacklogOldest, "s", "Age of the oldest wanted lookup (0 when none waits)");
     }
 
     // Bucket bounds in seconds, 1 ms to 60 s: the exporters' default bounds (0, 5, 10, 25 … 10,000) suit milliseconds
@@ -41,21 +54,6 @@ public sealed class IpEnrichTelemetry : IDisposable
     {
         HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60],
     };
-
-    /// <summary>Every metric name the worker emits (the dashboard and deployment checks read this list).</summary>
-    public static IReadOnlyList<string> MetricNames { get; } =
-    [
-        "ipenrich.alerts", "ipenrich.lookups", "ipenrich.api.requests", "ipenrich.alert.duration",
-        "ipenrich.api.duration", "ipenrich.quota.remaining", "ipenrich.consumer.lag", "ipenrich.redis.up",
-        "ipenrich.backlog.size", "ipenrich.backlog.oldest", "ipenrich.backlog.dropped", "ipenrich.updates", "ipenrich.unpublishable",
-        "ipenrich.redis.errors", "ipenrich.hunting.requests", "ipenrich.triage",
-    ];
-
-    /// <summary>The outcomes of <see cref="Updates"/>, each a series from the start (see <see cref="StartCountersAtZero"/>).</summary>
-    public static IReadOnlyList<string> UpdateOutcomes { get; } = ["published", "unanswered", "dropped", "overflow"];
-
-    /// <summary>The operations of <see cref="RedisErrors"/>.</summary>
-    public static IReadOnlyList<string> RedisOperations { get; } = ["cache", "quota", "backlog", "alert_wait"];
 
     public Meter Meter => _meter;
 
@@ -94,24 +92,83 @@ public sealed class IpEnrichTelemetry : IDisposable
     /// </summary>
     public void StartCountersAtZero()
     {
-        foreach (var outcome in UpdateOutcomes)
+        foreach (var outcome in UpdateOutcomes.All)
         {
-            Updates.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+            Updates.Add(0, new KeyValuePair<string, object?>(TagNames.Outcome, outcome));
         }
 
         BacklogDropped.Add(0);
         Unpublishable.Add(0);
         HuntingRequests.Add(0);
-        foreach (var rarity in Enum.GetValues<IpEnrich.Core.Enrichment.Rarity>())
+        foreach (var rarity in Enum.GetValues<Rarity>())
         {
             foreach (var isNew in new[] { false, true })
             {
-                Triage.Add(0, new KeyValuePair<string, object?>("rarity", IpEnrich.Core.Enrichment.TriageRules.Text(rarity)), new KeyValuePair<string, object?>("new", isNew));
+                Triage.Add(0, new KeyValuePair<string, object?>(TagNames.Rarity, TriageRules.Text(rarity)), new KeyValuePair<string, object?>(TagNames.New, isNew));
             }
         }
-        foreach (var operation in RedisOperations)
+        foreach (var operation in RedisOperations.All)
         {
-            RedisErrors.Add(0, new KeyValuePair<string, object?>("operation", operation));
+            RedisErrors.Add(0, new KeyValuePair<string, object?>(TagNames.Operation, operation));
+        }
+    }
+
+    /// <summary>The quota gauge reads the budget left in each window from here.</summary>
+    public void ObserveQuota(Func<(int Minute, int Hour)> remaining) => _quotaRemaining = remaining;
+
+    /// <summary>The Redis gauge reads whether Redis answers from here.</summary>
+    public void ObserveRedis(Func<bool> up) => _redisUp = up;
+
+    /// <summary>The consumer lag gauge reads the messages behind from here.</summary>
+    public void ObserveConsumerLag(Func<long> lag) => _consumerLag = lag;
+
+    /// <summary>The backlog gauges read the wanted lookups by priority (<see cref="AlertPriority"/> order) and the oldest's age from here.</summary>
+    public void ObserveBacklog(Func<IReadOnlyList<long>> byPriority, Func<double> oldestSeconds)
+    {
+        _backlogByPriority = byPriority;
+        _backlogOldestSeconds = oldestSeconds;
+    }
+
+    private IEnumerable<Measurement<int>> ReadQuota()
+    {
+        if (_quotaRemaining is { } read)
+        {
+            var (minute, hour) = read();
+            yield return new Measurement<int>(minute, new KeyValuePair<string, object?>(TagNames.Window, "minute"));
+            yield return new Measurement<int>(hour, new KeyValuePair<string, object?>(TagNames.Window, "hour"));
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ReadRedisUp()
+    {
+        if (_redisUp is { } read)
+        {
+            yield return new Measurement<int>(read() ? 1 : 0);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ReadConsumerLag()
+    {
+        if (_consumerLag is { } read)
+        {
+            yield return new Measurement<long>(read());
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ReadBacklogSize()
+    {
+        var byPriority = _backlogByPriority?.Invoke() ?? [];
+        for (var p = 0; p < byPriority.Count && p < PriorityNames.Length; p++)
+        {
+            yield return new Measurement<long>(byPriority[p], new KeyValuePair<string, object?>(TagNames.Priority, PriorityNames[p]));
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ReadBacklogOldest()
+    {
+        if (_backlogOldestSeconds is { } read)
+        {
+            yield return new Measurement<double>(read());
         }
     }
 

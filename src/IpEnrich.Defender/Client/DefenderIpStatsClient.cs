@@ -71,7 +71,7 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
         {
             using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseContentRead, cancellationToken);
             var status = (int)response.StatusCode;
-            telemetry.ApiRequests.Add(1, new KeyValuePair<string, object?>("status_code", status));
+            telemetry.ApiRequests.Add(1, new KeyValuePair<string, object?>(TagNames.StatusCode, status));
             activity?.SetTag("http.response.status_code", status);
             RecordAnswer(response.StatusCode);
             return await InterpretAsync(response, cancellationToken);

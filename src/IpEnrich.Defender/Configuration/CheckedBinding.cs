@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
 using IpEnrich.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,8 +14,8 @@ namespace IpEnrich.Defender.Configuration;
 public static class CheckedBinding
 {
     /// <summary>
-    /// Like <c>Bind(section)</c>, but a value that cannot be converted keeps its default and fails validation; data
-    /// annotations are checked too (no <c>ValidateDataAnnotations</c> needed), each failure naming its key.
+    /// Like <c>Bind(section)</c>, but a value that cannot be converted keeps its default and fails validation, naming
+    /// its key. Ranges and rules are the section's own validator's (<see cref="SectionOptions"/>).
     /// </summary>
     public static OptionsBuilder<T> BindChecked<T>(this OptionsBuilder<T> builder, IConfiguration section)
         where T : class
@@ -156,25 +155,8 @@ public static class CheckedBinding
                 return ValidateOptionsResult.Skip;
             }
 
-            var failures = Problems(section, typeof(T)).Select(p => p.Failure).Concat(AnnotationFailures(options)).ToList();
+            var failures = Problems(section, typeof(T)).Select(p => p.Failure).ToList();
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-        }
-
-        // [Range], [Required]… as ValidateDataAnnotations checks them, but each message names the full key.
-        private IEnumerable<string> AnnotationFailures(T options)
-        {
-            var prefix = KeyPrefix(section);
-            foreach (var property in typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
-            {
-                var context = new ValidationContext(options) { MemberName = property.Name, DisplayName = prefix + property.Name };
-                foreach (var attribute in property.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>())
-                {
-                    if (attribute.GetValidationResult(property.GetValue(options), context) is { ErrorMessage: { } message })
-                    {
-                        yield return message.TrimEnd('.');
-                    }
-                }
-            }
         }
     }
 }

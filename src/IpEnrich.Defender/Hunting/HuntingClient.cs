@@ -40,7 +40,7 @@ public sealed partial class HuntingClient(HttpClient http, IpEnrichTelemetry tel
                 DefenderJsonContext.Default.HuntingRequest));
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
             using var response = await http.PostAsync(Endpoint, content, cancellationToken);
-            telemetry.HuntingRequests.Add(1, new KeyValuePair<string, object?>("status_code", (int)response.StatusCode));
+            telemetry.HuntingRequests.Add(1, new KeyValuePair<string, object?>(TagNames.StatusCode, (int)response.StatusCode));
             activity?.SetTag("http.response.status_code", (int)response.StatusCode);
             result = await InterpretAsync(response, ips, cancellationToken);
         }

@@ -1,12 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+using IpEnrich.Core.Configuration;
+using Microsoft.Extensions.Options;
+
 namespace IpEnrich.Defender.Options;
 
 /// <summary>
-/// Configuration section <c>Defender</c> (DESIGN §6). One credential: <see cref="ClientSecret"/>,
+/// Configuration section <c>Defender</c> (docs/configuration.md). One credential: <see cref="ClientSecret"/>,
 /// <see cref="CertificatePath"/> or <see cref="FederatedTokenFile"/>. The standard Azure variables
 /// (<c>AZURE_CLIENT_ID</c>, <c>AZURE_TENANT_ID</c>, <c>AZURE_FEDERATED_TOKEN_FILE</c>, <c>AZURE_AUTHORITY_HOST</c>)
 /// fill the matching keys when they are unset.
 /// </summary>
-public sealed class DefenderOptions
+public sealed class DefenderOptions : IValidatableObject
 {
     public const string SectionName = "Defender";
 
@@ -49,6 +53,7 @@ public sealed class DefenderOptions
     public string? GraphScope { get; set; }
 
     /// <summary>The look-back window of the statistics: 1 to 720 hours (the API's documented maximum).</summary>
+    [Range(1, 720)]
     public int LookBackHours { get; set; } = 720;
 
     /// <summary>A PEM CA certificate to trust for the API and the authority (e.g. the emulator's <c>--cert-out</c> file).</summary>
@@ -57,7 +62,12 @@ public sealed class DefenderOptions
     /// <summary>Development only: accept any server certificate. Never use against real endpoints.</summary>
     public bool DangerousAcceptAnyServerCertificate { get; set; }
 
+    [ValidateObjectMembers]
     public DefenderResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>The rules across keys (credentials, files, clouds, URLs); the attributes bound each value.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        DefenderOptionsRules.Failures(this).Select(failure => new ValidationResult(failure));
 
     /// <summary>The cloud preset with this configuration's overrides applied.</summary>
     public DefenderCloud ResolveEndpoints()
@@ -78,19 +88,32 @@ public sealed class DefenderOptions
 /// <summary>Timeouts, retries and circuit breaking of API calls (<c>Defender:Resilience</c>).</summary>
 public sealed class DefenderResilienceOptions
 {
+    // Upper bounds: an alert waits for its lookups at most Enrichment:MaxWait anyway, and Polly refuses more than a day.
+    [DurationRange("10ms", "10m")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    [DurationRange("10ms", "10m")]
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;
 
+    [DurationRange("0s", "1m")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double FailureRatio { get; set; } = 0.5;
 
+    [Range(2, 100_000)]
     public int MinimumThroughput { get; set; } = 10;
 
+    [DurationRange("500ms", "1h")]
     public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    [DurationRange("500ms", "1h")]
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 }
+
+/// <summary>Checks <see cref="DefenderOptions"/> at start, generated from its attributes and rules.</summary>
+[OptionsValidator]
+public sealed partial class DefenderOptionsValidator : IValidateOptions<DefenderOptions>;

@@ -1,4 +1,5 @@
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Telemetry;
 using StackExchange.Redis;
 
 namespace IpEnrich.Worker.Backlog;
@@ -49,7 +50,7 @@ internal sealed partial class AnswerDelivery(IBacklogStore store, AnswerWaiters 
             (waiters, var uncounted) = await store.WaitersAsync(claimed);
             if (uncounted > 0)
             {
-                countUpdates("overflow", uncounted);
+                countUpdates(UpdateOutcomes.Overflow, uncounted);
             }
         }
 
@@ -57,12 +58,12 @@ internal sealed partial class AnswerDelivery(IBacklogStore store, AnswerWaiters 
         {
             if (!answer.IsFinal || !deliversUpdates)
             {
-                countUpdates(answer.IsFinal ? "dropped" : "unanswered", waiters.Count);
+                countUpdates(answer.IsFinal ? UpdateOutcomes.Dropped : UpdateOutcomes.Unanswered, waiters.Count);
             }
             else if (_sink is { } sink)
             {
                 await sink.PublishAsync(waiters, claimed.Target, answer, stopping);
-                countUpdates("published", waiters.Count);
+                countUpdates(UpdateOutcomes.Published, waiters.Count);
             }
             else
             {

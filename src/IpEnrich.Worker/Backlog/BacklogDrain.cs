@@ -1,4 +1,5 @@
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Telemetry;
 using IpEnrich.Defender.Auth;
 using IpEnrich.Defender.Client;
 using IpEnrich.Worker.Caching;
@@ -88,7 +89,7 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
             if (await cache.GetAsync(key) is { } cached && cached.IsFreshAt(time.GetUtcNow()))
             {
                 answer = cached.ToResult(LookupSource.Cache);
-                metrics.Count("coalesced");
+                metrics.Count(LookupSources.Coalesced);
             }
             else
             {
@@ -151,7 +152,7 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
                     await cache.PutAsync(key, answer);
                 }
 
-                metrics.Count("api");
+                metrics.Count(LookupSources.Api);
                 metrics.CountTriage(answer);
             }
 

@@ -227,7 +227,7 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
     }
 
     private void CountUpdates(string outcome, long count) =>
-        _telemetry.Updates.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
+        _telemetry.Updates.Add(count, new KeyValuePair<string, object?>(TagNames.Outcome, outcome));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping without Redis: {Count} wanted lookups kept only in this process are dropped")]
     private static partial void LogLocalBacklogLost(ILogger logger, long count);

@@ -1,4 +1,5 @@
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Telemetry;
 using IpEnrich.Defender.Auth;
 using IpEnrich.Defender.Client;
 using IpEnrich.Defender.Hunting;
@@ -91,7 +92,7 @@ internal sealed partial class BulkDrain(IBacklogStore store, IQuotaGate quota, I
         var fresh = Enumerable.Range(0, batch.Count).Where(i => cached[i] is { } entry && entry.IsFreshAt(now)).ToList();
         var ask = Enumerable.Range(0, batch.Count).Except(fresh).ToList();
         await DeliverAllAsync(fresh.Select(i => (batch[i], keys[i], cached[i]!.ToResult(LookupSource.Cache), Put: false)), stopping);
-        metrics.Count("coalesced", fresh.Count);
+        metrics.Count(LookupSources.Coalesced, fresh.Count);
         if (ask.Count == 0)
         {
             return; // the slot goes unused
@@ -120,7 +121,7 @@ internal sealed partial class BulkDrain(IBacklogStore store, IQuotaGate quota, I
                 var fetchedAt = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
                 await DeliverAllAsync(ask.Select(i => (batch[i], keys[i],
                     answered.ByIp[DefenderIpStatsClient.CanonicalAddress(batch[i].Target.Ip)].ToLookupResult(fetchedAt).AsHunted(), Put: true)), stopping);
-                metrics.Count("hunting", ask.Count);
+                metrics.Count(LookupSources.Hunting, ask.Count);
                 return;
             case HuntingResult.Throttled throttled:
                 _pauses.Throttled(throttled.RetryAfter);

@@ -1,4 +1,5 @@
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Telemetry;
 using IpEnrich.Worker.Redis;
 using StackExchange.Redis;
 
@@ -74,7 +75,7 @@ internal sealed partial class FallbackBacklogStore(RedisBacklogStore shared, Mem
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            health.Failed("backlog", ex);
+            health.Failed(RedisOperations.Backlog, ex);
             return false;
         }
     }
@@ -89,7 +90,7 @@ internal sealed partial class FallbackBacklogStore(RedisBacklogStore shared, Mem
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            health.Failed("backlog", ex);
+            health.Failed(RedisOperations.Backlog, ex);
             throw;
         }
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using IpEnrich.Core.Collections;
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Telemetry;
 using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -102,7 +103,7 @@ public sealed class IpCacheStore : IDisposable
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            _health.Failed("cache", ex);
+            _health.Failed(RedisOperations.Cache, ex);
         }
 
         return results;

@@ -40,11 +40,7 @@ internal static class ExtractCommand
         CancellationToken cancellationToken)
     {
         var services = new ServiceCollection();
-        services.AddOptions<ExtractionOptions>().BindChecked(configuration.GetSection(ExtractionOptions.SectionName))
-            // As the worker does: the enrichment property is never scanned, whatever it is named.
-            .Configure(o => o.EnrichmentProperty = CheckedBinding.BindLeniently(configuration.GetSection(EnrichmentOptions.SectionName), new EnrichmentOptions()).Property)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExtractionOptions>, ExtractionOptionsValidator>());
+        services.AddExtraction(configuration);
         await using var provider = services.BuildServiceProvider();
         if (!await CliValidation.CheckAsync(provider, error))
         {

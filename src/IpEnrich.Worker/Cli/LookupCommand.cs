@@ -9,6 +9,7 @@ using IpEnrich.Core.Enrichment;
 using IpEnrich.Defender.Client;
 using IpEnrich.Defender.Options;
 using Microsoft.Extensions.Configuration;
+using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Lookup;
 using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Options;
@@ -65,7 +66,7 @@ internal static class LookupCommand
         services.AddLogging(logging => logging.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("IpEnrich.Defender", LogLevel.None));
         configureServices?.Invoke(services);
-        services.AddLookupService(configuration);
+        services.AddIpEnrichLookups(configuration);
         // A one-shot command answers its own IPs; it does not take the workers' wanted lookups from the shared backlog.
         services.Configure<IpEnrich.Worker.Backlog.BacklogOptions>(o => o.Shared = false);
         await using var provider = services.BuildServiceProvider();

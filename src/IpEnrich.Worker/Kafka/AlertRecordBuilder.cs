@@ -9,6 +9,8 @@ using IpEnrich.Core.Telemetry;
 using IpEnrich.Worker.Backlog;
 using IpEnrich.Worker.Pipeline;
 using Microsoft.Extensions.ObjectPool;
+using OpenTelemetry;
+using OpenTelemetry.Context.Propagation;
 
 namespace IpEnrich.Worker.Kafka;
 
@@ -19,12 +21,15 @@ namespace IpEnrich.Worker.Kafka;
 /// </summary>
 internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions options, BacklogScheduler? waitForUpdates, ILogger logger)
 {
-    private const string TraceParent = "traceparent";
     private readonly ObjectPool<AlertExtraction> _scratch = new DefaultObjectPool<AlertExtraction>(new DefaultPooledObjectPolicy<AlertExtraction>(), 1024);
 
     public async ValueTask<OutgoingRecord> BuildAsync(ConsumeResult<byte[]?, byte[]?> source, CancellationToken cancellationToken)
     {
-        using var activity = IpEnrichTelemetry.ActivitySource.StartActivity("ipenrich.enrich", ActivityKind.Consumer, ParentContext(source.Message.Headers));
+        // Without a listener (no trace exporter) there is no span, and the input's trace headers pass on unchanged.
+        var parent = IpEnrichTelemetry.ActivitySource.HasListeners()
+            ? Propagators.DefaultTextMapPropagator.Extract(default, source.Message.Headers, ReadHeader).ActivityContext
+            : default;
+        using var activity = IpEnrichTelemetry.ActivitySource.StartActivity("ipenrich.enrich", ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.destination.name", source.Topic);
         activity?.SetTag("messaging.kafka.partition", source.Partition.Value);
         activity?.SetTag("messaging.kafka.offset", source.Offset.Value);
@@ -57,8 +62,7 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
             };
             if (activity is not null)
             {
-                message.Headers.Remove(TraceParent);
-                message.Headers.Add(TraceParent, Encoding.ASCII.GetBytes(activity.Id!));
+                Propagators.DefaultTextMapPropagator.Inject(new PropagationContext(activity.Context, Baggage.Current), message.Headers, WriteHeader);
             }
 
             return new OutgoingRecord(options.OutputTopic!, message);
@@ -98,7 +102,13 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
         return pending;
     }
 
-    private static ActivityContext ParentContext(Headers? headers) =>
-        headers is not null && headers.TryGetLastBytes(TraceParent, out var header)
-            && ActivityContext.TryParse(Encoding.ASCII.GetString(header), null, out var context) ? context : default;
+    private static IEnumerable<string> ReadHeader(Headers? headers, string name) =>
+        headers is not null && headers.TryGetLastBytes(name, out var value) ? [Encoding.ASCII.GetString(value)] : [];
+
+    // The output's trace headers are this span's: the input's copies are replaced, not repeated.
+    private static void WriteHeader(Headers headers, string name, string value)
+    {
+        headers.Remove(name);
+        headers.Add(name, Encoding.ASCII.GetBytes(value));
+    }
 }

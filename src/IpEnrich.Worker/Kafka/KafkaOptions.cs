@@ -1,18 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+using IpEnrich.Core.Configuration;
+using Microsoft.Extensions.Options;
+
 namespace IpEnrich.Worker.Kafka;
 
-/// <summary>Section <c>Kafka</c> (DESIGN §6). <see cref="Settings"/> passes librdkafka keys through (SASL, SSL…).</summary>
-public sealed class KafkaOptions
+/// <summary>Section <c>Kafka</c>. <see cref="Settings"/> passes librdkafka keys through (SASL, SSL…).</summary>
+public sealed class KafkaOptions : IValidatableObject
 {
     public const string SectionName = "Kafka";
 
+    [Required(ErrorMessage = "{0} is required")]
     public string? BootstrapServers { get; set; }
 
+    [Required(ErrorMessage = "{0} is required")]
     public string? InputTopic { get; set; }
 
+    [Required(ErrorMessage = "{0} is required")]
     public string? OutputTopic { get; set; }
 
+    [Required(ErrorMessage = "{0} is required")]
     public string? DeadLetterTopic { get; set; }
 
+    [Required(ErrorMessage = "{0} must not be empty")]
     public string GroupId { get; set; } = "ipenrich";
 
     /// <summary>
@@ -25,29 +34,48 @@ public sealed class KafkaOptions
     public string? TransactionalId { get; set; }
 
     /// <summary>How often the open transaction commits: the latency a read_committed reader adds.</summary>
+    [DurationRange("10ms", "30s")]
     public TimeSpan TransactionCommitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Raw librdkafka settings for both clients, e.g. <c>security.protocol</c>, <c>sasl.mechanism</c>.</summary>
     public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Messages of one partition being processed or awaiting delivery before the partition is paused.</summary>
+    [Range(1, 100_000)]
     public int MaxInFlightPerPartition { get; set; } = 512;
 
     /// <summary>
     /// Loops that prepare messages (parse, extract, look up, annotate) off the consume thread, each owning a share of
     /// the partitions; default one per core.
     /// </summary>
+    [Range(1, 256)]
     public int PrepareWorkers { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
     /// Bytes of the input kept in the dead letter of a record Kafka refuses for good (too large for the producer or
     /// the topic): the rest is cut, and the dead letter says so in its headers.
     /// </summary>
+    [Range(0, 1024 * 1024)]
     public int DeadLetterMaxBytes { get; set; } = 64 * 1024;
 
     /// <summary>How long the consumer may reach no broker before readiness reports Unhealthy.</summary>
+    [DurationRange("1s", "1h")]
     public TimeSpan DisconnectedGrace { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a revoked or stopping partition may take to finish its in-flight messages.</summary>
+    /// <remarks>Also below <c>ShutdownTimeout</c> (<see cref="KafkaCrossSectionRules"/>).</remarks>
+    [DurationRange("100ms", "1h")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (InputTopic is not null && (InputTopic == OutputTopic || InputTopic == DeadLetterTopic))
+        {
+            yield return new ValidationResult($"{SectionName}:InputTopic must differ from {SectionName}:OutputTopic and {SectionName}:DeadLetterTopic");
+        }
+    }
 }
+
+/// <summary>Checks <see cref="KafkaOptions"/> at start, generated from its attributes and rules.</summary>
+[OptionsValidator]
+internal sealed partial class KafkaOptionsValidator : IValidateOptions<KafkaOptions>;

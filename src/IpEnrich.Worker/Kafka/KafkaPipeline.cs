@@ -43,6 +43,7 @@ public sealed class KafkaPipeline : BackgroundService
         (_options, _processor, _backlog, _clients, _lag, _time, _exit, _telemetry, _logger) =
             (options.Value, processor, backlog, clients, lag, time, exit, telemetry, logger);
         _updatesTopic = string.IsNullOrWhiteSpace(enrichment.Value.UpdatesTopic) ? null : enrichment.Value.UpdatesTopic;
+        telemetry.ObserveConsumerLag(() => lag.Lag);
     }
 
     // For health, the demo's progress line and tests: inputs consumed, outputs and dead letters acknowledged, late

@@ -49,7 +49,7 @@ internal sealed class UnpublishableRecords(KafkaOptions options, IpEnrichTelemet
     {
         var value = source.Message.Value;
         var kept = attempt > 1 || value is null ? 0 : Math.Min(value.Length, options.DeadLetterMaxBytes);
-        telemetry.Unpublishable.Add(1, new KeyValuePair<string, object?>("reason", error.Code.ToString()));
+        telemetry.Unpublishable.Add(1, new KeyValuePair<string, object?>(TagNames.Reason, error.Code.ToString()));
         var headers = AlertHeaders.DeadLetter(source, $"output refused by Kafka ({error.Reason}); value truncated to {kept} bytes");
         headers.Add(AlertHeaders.OriginalSize, System.Text.Encoding.ASCII.GetBytes((value?.Length ?? 0).ToString(CultureInfo.InvariantCulture)));
         headers.Add(AlertHeaders.Truncated, "true"u8.ToArray());

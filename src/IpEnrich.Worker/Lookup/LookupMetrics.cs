@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Telemetry;
 using IpEnrich.Worker.Caching;
@@ -11,25 +10,22 @@ namespace IpEnrich.Worker.Lookup;
 internal sealed class LookupMetrics
 {
     private readonly IpEnrichTelemetry _telemetry;
-    private readonly IQuotaGate _quota;
     private readonly TriageRules? _triage;
 
     public LookupMetrics(IpEnrichTelemetry telemetry, IQuotaGate quota, RedisConnection redis, IpCacheStore cache, TriageRules? triage = null)
     {
         _telemetry = telemetry;
-        _quota = quota;
         _triage = triage;
-        telemetry.Meter.CreateObservableGauge("ipenrich.quota.remaining", ObserveQuota, "{call}", "API calls left in the shared budget, by window");
-        telemetry.Meter.CreateObservableGauge("ipenrich.redis.up", () => !redis.IsConfigured || (redis.IsConnected && cache.RedisHealthy) ? 1 : 0,
-            null, "1 when Redis is reachable (or not configured), 0 while running on the in-process fallback");
+        telemetry.ObserveQuota(() => quota.Remaining);
+        telemetry.ObserveRedis(() => !redis.IsConfigured || (redis.IsConnected && cache.RedisHealthy));
     }
 
-    /// <summary>Counts <paramref name="lookups"/> answered from <paramref name="source"/> (l1, redis, api, coalesced, stale, deferred).</summary>
+    /// <summary>Counts <paramref name="lookups"/> answered from <paramref name="source"/> (<see cref="LookupSources"/>).</summary>
     public void Count(string source, int lookups = 1)
     {
         if (lookups > 0)
         {
-            _telemetry.Lookups.Add(lookups, new KeyValuePair<string, object?>("source", source));
+            _telemetry.Lookups.Add(lookups, new KeyValuePair<string, object?>(TagNames.Source, source));
         }
     }
 
@@ -38,14 +34,8 @@ internal sealed class LookupMetrics
     {
         if (_triage?.RarityOf(answer) is { } rarity)
         {
-            _telemetry.Triage.Add(1, new KeyValuePair<string, object?>("rarity", TriageRules.Text(rarity)), new KeyValuePair<string, object?>("new", _triage.IsNew(answer)));
+            _telemetry.Triage.Add(1, new KeyValuePair<string, object?>(TagNames.Rarity, TriageRules.Text(rarity)), new KeyValuePair<string, object?>(TagNames.New, _triage.IsNew(answer)));
         }
     }
 
-    private IEnumerable<Measurement<int>> ObserveQuota()
-    {
-        var (minute, hour) = _quota.Remaining;
-        yield return new Measurement<int>(minute, new KeyValuePair<string, object?>("window", "minute"));
-        yield return new Measurement<int>(hour, new KeyValuePair<string, object?>("window", "hour"));
-    }
 }

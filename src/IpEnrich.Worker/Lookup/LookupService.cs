@@ -60,7 +60,7 @@ public sealed class LookupService
             }
         }
 
-        _metrics.Count("l1", ips.Count - (pending?.Count ?? 0)); // once per alert, not per IP: this is the hot path
+        _metrics.Count(LookupSources.L1, ips.Count - (pending?.Count ?? 0)); // once per alert, not per IP: this is the hot path
         return pending is null
             ? ValueTask.FromResult(results)
             : new ValueTask<IpLookupResult[]>(LookupMissesAsync(ips, pending, results, hours, priority, maxWait, cancellationToken));
@@ -84,7 +84,7 @@ public sealed class LookupService
             if (fromRedis[p] is { } entry && entry.IsFreshAt(now))
             {
                 results[pending[p]] = entry.ToResult(LookupSource.Cache);
-                _metrics.Count("redis");
+                _metrics.Count(LookupSources.Redis);
             }
             else
             {
@@ -117,7 +117,7 @@ public sealed class LookupService
             {
                 var reason = answers[m].IsCompletedSuccessfully ? answers[m].Result.Detail! : _backlog.ReasonNow(priority);
                 results[i] = stale is { } old ? old.ToResult(LookupSource.Stale) : IpLookupResult.Deferred(reason);
-                _metrics.Count(stale is null ? "deferred" : "stale");
+                _metrics.Count(stale is null ? LookupSources.Deferred : LookupSources.Stale);
             }
         }
 

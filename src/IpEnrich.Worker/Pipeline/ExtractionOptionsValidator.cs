@@ -23,3 +23,7 @@ internal sealed class ExtractionOptionsValidator : IValidateOptions<ExtractionOp
         }
     }
 }
+
+/// <summary>Checks <see cref="ExtractionOptions"/>' attributes at start (generated).</summary>
+[OptionsValidator]
+internal sealed partial class ExtractionOptionsAttributesValidator : IValidateOptions<ExtractionOptions>;

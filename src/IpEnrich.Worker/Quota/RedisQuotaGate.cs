@@ -1,5 +1,6 @@
 using System.Globalization;
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Telemetry;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Options;
@@ -92,7 +93,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            _health.Failed("quota", ex);
+            _health.Failed(RedisOperations.Quota, ex);
             return await LocallyAsync(priority, cancellationToken);
         }
     }
@@ -136,7 +137,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            _health.Failed("quota", ex);
+            _health.Failed(RedisOperations.Quota, ex);
             return false;
         }
         finally
@@ -163,7 +164,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            _health.Failed("quota", ex); // the slot keeps its grant time: the safety margin covers the difference
+            _health.Failed(RedisOperations.Quota, ex); // the slot keeps its grant time: the safety margin covers the difference
         }
     }
 
@@ -189,7 +190,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            _health.Failed("quota", ex); // the slot stays counted: conservative
+            _health.Failed(RedisOperations.Quota, ex); // the slot stays counted: conservative
         }
     }
 
@@ -208,7 +209,7 @@ public sealed partial class RedisQuotaGate : IQuotaGate
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            _health.Failed("quota", ex);
+            _health.Failed(RedisOperations.Quota, ex);
         }
     }
 

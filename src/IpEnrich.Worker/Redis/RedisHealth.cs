@@ -44,7 +44,7 @@ public sealed partial class RedisHealth(IOptions<RedisOptions> options, IpEnrich
         }
         catch (TimeoutException stopped) when (stopped.GetType() == typeof(TimeoutException)) // the wait's own, not Redis's
         {
-            telemetry.RedisErrors.Add(1, new KeyValuePair<string, object?>("operation", "alert_wait"));
+            telemetry.RedisErrors.Add(1, new KeyValuePair<string, object?>(TagNames.Operation, RedisOperations.AlertWait));
             _ = call.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
             return false;
         }
@@ -54,7 +54,7 @@ public sealed partial class RedisHealth(IOptions<RedisOptions> options, IpEnrich
     public void Failed(string operation, Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
-        telemetry.RedisErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
+        telemetry.RedisErrors.Add(1, new KeyValuePair<string, object?>(TagNames.Operation, operation));
         LogFailure(logger, operation, error);
         _outage.Failed((Logger: logger, Error: error.GetType().Name, Operation: operation, Grace: _grace), static (change, s) =>
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Testing;
+using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Lookup;
 using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Configuration;
@@ -57,7 +58,7 @@ public static class CacheHitThroughput
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddLookupService(configuration);
+        services.AddIpEnrichLookups(configuration);
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<RedisConnection>().WaitForFirstAttemptAsync(CancellationToken.None);
         return provider;

@@ -82,14 +82,4 @@ public sealed class CheckedBindingTests
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<Sample>>().Value);
         Assert.Equal(["S:Wait: \"5\" is not a duration (use 00:06:00 or 6h, 30s, 500ms, 7d)", "S:Count: \"x\" is not a whole number"], error.Failures);
     }
-
-    [Fact]
-    public void Annotations_are_checked_and_name_the_key()
-    {
-        var services = new ServiceCollection();
-        services.AddOptions<Sample>().BindChecked(Section(("Count", "11")));
-        using var provider = services.BuildServiceProvider();
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<Sample>>().Value);
-        Assert.Equal(["The field S:Count must be between 1 and 10"], error.Failures);
-    }
 }

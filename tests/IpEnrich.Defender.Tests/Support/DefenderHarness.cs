@@ -1,7 +1,9 @@
+using IpEnrich.Core.Telemetry;
 using IpEnrich.Defender;
 using IpEnrich.Defender.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
@@ -26,6 +28,7 @@ public sealed class DefenderHarness : IAsyncDisposable
         services.AddSingleton<TimeProvider>(time);
         services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
         configure?.Invoke(services);
+        services.AddMetrics().TryAddSingleton<IpEnrichTelemetry>(); // the host's telemetry module registers it in the worker
         services.AddDefenderClient(configuration);
         configureAfter?.Invoke(services);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

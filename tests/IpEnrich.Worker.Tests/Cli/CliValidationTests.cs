@@ -45,7 +45,7 @@ public sealed class CliValidationTests
         Assert.Contains(lines, l => l.StartsWith("ipenrich: Redis:ConnectionString is not a valid", StringComparison.Ordinal));
         Assert.Contains("ipenrich: Defender:LookBackHours: \"abc\" is not a whole number", lines);
         Assert.Contains("ipenrich: Cache:FoundTtl: \"6x\" is not a duration (use 00:06:00 or 6h, 30s, 500ms, 7d)", lines);
-        Assert.Contains("ipenrich: Quota:PerMinute and Quota:PerHour must be positive", lines);
+        Assert.Contains("ipenrich: Quota:PerMinute must be between 1 and 100000", lines);
         Assert.DoesNotContain(lines, l => l.Contains("hunter2", StringComparison.Ordinal));
     }
 
@@ -75,7 +75,7 @@ public sealed class CliValidationTests
             Assert.Empty(stdout);
             AssertOneLineEach(lines, 3);
             Assert.Contains("ipenrich: Extraction:MaxIpsPerAlert: \"abc\" is not a whole number", lines);
-            Assert.Contains(lines, l => l.StartsWith("ipenrich: The field Extraction:MaxAlertBytes must be between", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("ipenrich: Extraction:MaxAlertBytes must be between", StringComparison.Ordinal));
             Assert.Contains("ipenrich: Extraction:AllowCidrs: 'banana' is not an IP address or CIDR network (e.g. 10.0.0.0/8)", lines);
         }
         finally

@@ -61,7 +61,7 @@ public sealed class WorkerHostTests
             .ToHashSet();
         Assert.True(queried.Count >= 8, string.Join(", ", queried));
         Assert.All(queried, name => Assert.True(emitted.Contains(name), $"dashboard queries {name}; the worker exports {string.Join(", ", emitted.Where(e => e.StartsWith("ipenrich", StringComparison.Ordinal)))}"));
-        Assert.All(IpEnrich.Core.Telemetry.IpEnrichTelemetry.MetricNames, m => Assert.Contains(queried, q => q.StartsWith(m.Replace('.', '_'), StringComparison.Ordinal)));
+        Assert.All(IpEnrich.Core.Telemetry.MetricNames.All, m => Assert.Contains(queried, q => q.StartsWith(m.Replace('.', '_'), StringComparison.Ordinal)));
     }
 
     [Fact]

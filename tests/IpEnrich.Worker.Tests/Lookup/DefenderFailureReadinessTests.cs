@@ -2,6 +2,7 @@ using System.Net;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Emulator.Options;
 using IpEnrich.Testing;
+using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Lookup;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,7 @@ public sealed class DefenderFailureReadinessTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddLookupService(configuration);
+        services.AddIpEnrichLookups(configuration);
         return services.BuildServiceProvider();
     }
 

@@ -4,6 +4,7 @@ using IpEnrich.Defender.Client;
 using IpEnrich.Defender.Options;
 using IpEnrich.Defender.Auth;
 using IpEnrich.Testing;
+using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Backlog;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Lookup;
@@ -90,7 +91,7 @@ public sealed class LookupHealthCheckTests
         settings["Defender:ClientSecret"] = "wrong-secret-value";
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddLookupService(configuration);
+        services.AddIpEnrichLookups(configuration);
         await using var provider = services.BuildServiceProvider();
 
         await provider.GetRequiredService<LookupService>().LookupAsync([IPAddress.Parse("203.0.113.5")], AlertPriority.Critical,

@@ -6,6 +6,7 @@ using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Extraction;
 using IpEnrich.Emulator.Options;
 using IpEnrich.Testing;
+using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Lookup;
 using IpEnrich.Worker.Pipeline;
 using Microsoft.Extensions.Configuration;
@@ -26,7 +27,7 @@ public sealed class AlertProcessorTests
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddAlertProcessing(configuration);
+        services.AddIpEnrichLookups(configuration).AddAlertProcessing(configuration);
         return services.BuildServiceProvider();
     }
 

@@ -1,4 +1,5 @@
 using IpEnrich.Testing;
+using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Lookup;
 using IpEnrich.Worker.Quota;
@@ -30,7 +31,7 @@ public sealed class LookupReplica : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
-        services.AddLookupService(configuration);
+        services.AddIpEnrichLookups(configuration);
         _services = services.BuildServiceProvider();
     }
 

@@ -1,5 +1,5 @@
 using IpEnrich.Testing;
-using IpEnrich.Worker.Kafka;
+using IpEnrich.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,7 +43,7 @@ public static class PipelineSetup
     }
 
     /// <summary>
-    /// Starts a host with only the pipeline and what it needs (<c>AddKafkaPipeline</c>), no web server, logging at
+    /// Starts a host with the worker's modules (<c>AddIpEnrichWorker</c>) and no web server, logging at
     /// Warning unless <paramref name="logging"/> says otherwise.
     /// </summary>
     public static async Task<IHost> StartPipelineHostAsync(Dictionary<string, string?> settings, Action<ILoggingBuilder>? logging = null)
@@ -51,7 +51,7 @@ public static class PipelineSetup
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         (logging ?? (l => l.SetMinimumLevel(LogLevel.Warning)))(builder.Logging);
-        builder.Services.AddKafkaPipeline(builder.Configuration);
+        builder.Services.AddIpEnrichWorker(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
         return host;

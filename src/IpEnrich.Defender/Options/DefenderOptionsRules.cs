@@ -1,11 +1,9 @@
-using Microsoft.Extensions.Options;
-
 namespace IpEnrich.Defender.Options;
 
-/// <summary>Checks <see cref="DefenderOptions"/> at start: one clear line per problem, naming the setting.</summary>
-public sealed class DefenderOptionsValidator : IValidateOptions<DefenderOptions>
+/// <summary><see cref="DefenderOptions"/>' rules across keys: one clear line per problem, naming the settings.</summary>
+internal static class DefenderOptionsRules
 {
-    public ValidateOptionsResult Validate(string? name, DefenderOptions options)
+    public static List<string> Failures(DefenderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
@@ -61,11 +59,6 @@ public sealed class DefenderOptionsValidator : IValidateOptions<DefenderOptions>
         RequireFile(failures, "Defender:FederatedTokenFile", options.FederatedTokenFile);
         RequireFile(failures, "Defender:CaCertificatePath", options.CaCertificatePath);
 
-        if (options.LookBackHours is < 1 or > 720)
-        {
-            failures.Add($"Defender:LookBackHours must be between 1 and 720 (was {options.LookBackHours})");
-        }
-
         RequireHttps(failures, "Defender:BaseUrl", options.BaseUrl);
         RequireHttps(failures, "Defender:AuthorityHost", options.AuthorityHost);
         RequireHttps(failures, "Defender:GraphBaseUrl", options.GraphBaseUrl);
@@ -84,36 +77,13 @@ public sealed class DefenderOptionsValidator : IValidateOptions<DefenderOptions>
             failures.Add("Defender:DangerousAcceptAnyServerCertificate and Defender:CaCertificatePath are both set; choose one");
         }
 
-        var r = options.Resilience;
-        if (r.AttemptTimeout <= TimeSpan.Zero || r.TotalTimeout < r.AttemptTimeout)
+        if (options.Resilience.AttemptTimeout > options.Resilience.TotalTimeout)
         {
-            failures.Add("Defender:Resilience: AttemptTimeout must be positive and not above TotalTimeout");
+            failures.Add("Defender:Resilience:AttemptTimeout must not be above Defender:Resilience:TotalTimeout");
         }
 
-        if (r.MaxRetries is < 0 or > 10)
-        {
-            failures.Add($"Defender:Resilience:MaxRetries must be between 0 and 10 (was {r.MaxRetries})");
-        }
-
-        if (r.FailureRatio is <= 0 or > 1 || r.MinimumThroughput < 2 || r.BreakDuration < TimeSpan.FromMilliseconds(500) || r.SamplingDuration < TimeSpan.FromMilliseconds(500))
-        {
-            failures.Add("Defender:Resilience: FailureRatio must be in (0, 1], MinimumThroughput ≥ 2, BreakDuration and SamplingDuration ≥ 0.5 s");
-        }
-
-        // Upper bounds: an alert waits for its lookups at most Enrichment:MaxWait anyway, and Polly refuses more than a day.
-        if (r.TotalTimeout > TimeSpan.FromMinutes(10) || r.AttemptTimeout < TimeSpan.FromMilliseconds(10))
-        {
-            failures.Add("Defender:Resilience: AttemptTimeout must be at least 10ms and TotalTimeout at most 10m");
-        }
-
-        if (r.RetryDelay < TimeSpan.Zero || r.RetryDelay > TimeSpan.FromMinutes(1) || r.BreakDuration > TimeSpan.FromHours(1) || r.SamplingDuration > TimeSpan.FromHours(1))
-        {
-            failures.Add("Defender:Resilience: RetryDelay must be between 0s and 1m, BreakDuration and SamplingDuration at most 1h");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures;
     }
-
     private static void RequireFile(List<string> failures, string setting, string? path)
     {
         if (!string.IsNullOrEmpty(path) && !File.Exists(path))

@@ -15,7 +15,7 @@ internal sealed class DemoLookupCounts : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == IpEnrichTelemetry.Name && instrument.Name is "ipenrich.lookups" or "ipenrich.api.requests")
+            if (instrument.Meter.Name == IpEnrichTelemetry.Name && instrument.Name is MetricNames.Lookups or MetricNames.ApiRequests)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -30,7 +30,7 @@ internal sealed class DemoLookupCounts : IDisposable
 
     private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        if (instrument.Name == "ipenrich.api.requests")
+        if (instrument.Name == MetricNames.ApiRequests)
         {
             Interlocked.Add(ref _api, value);
             return;

@@ -74,3 +74,16 @@ public static class RedisOperations
 
     public static IReadOnlyList<string> All { get; } = [Cache, Quota, Backlog, AlertWait];
 }
+
+/// <summary>The spans of <see cref="IpEnrichTelemetry.ActivitySource"/> and the attributes they carry.</summary>
+public static class TraceNames
+{
+    public const string Enrich = "ipenrich.enrich";
+    public const string GetIpStats = "defender.get_ip_stats";
+    public const string RunHuntingQuery = "defender.run_hunting_query";
+
+    public const string Ip = "ipenrich.ip";
+    public const string Ips = "ipenrich.ips";
+    public const string Result = "ipenrich.result";
+    public const string Status = "ipenrich.status";
+}

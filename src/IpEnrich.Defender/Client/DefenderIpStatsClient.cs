@@ -26,13 +26,13 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
         ArgumentOutOfRangeException.ThrowIfGreaterThan(lookBackHours, 720);
 
         var canonical = Canonical(ip);
-        using var activity = IpEnrichTelemetry.ActivitySource.StartActivity("defender.get_ip_stats", ActivityKind.Client);
-        activity?.SetTag("ipenrich.ip", canonical);
+        using var activity = IpEnrichTelemetry.ActivitySource.StartActivity(TraceNames.GetIpStats, ActivityKind.Client);
+        activity?.SetTag(TraceNames.Ip, canonical);
         activity?.SetTag("ipenrich.look_back_hours", lookBackHours);
         var started = time.GetTimestamp();
         var result = await SendAsync(canonical, lookBackHours, activity, cancellationToken);
         telemetry.ApiDuration.Record(time.GetElapsedTime(started).TotalSeconds);
-        activity?.SetTag("ipenrich.result", result.GetType().Name);
+        activity?.SetTag(TraceNames.Result, result.GetType().Name);
         switch (result)
         {
             case IpStatsResult.Throttled t:

@@ -30,8 +30,8 @@ public sealed partial class HuntingClient(HttpClient http, IpEnrichTelemetry tel
     public async Task<HuntingResult> RunAsync(IReadOnlyList<IPAddress> ips, int lookBackHours, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ips);
-        using var activity = IpEnrichTelemetry.ActivitySource.StartActivity("defender.run_hunting_query", ActivityKind.Client);
-        activity?.SetTag("ipenrich.ips", ips.Count);
+        using var activity = IpEnrichTelemetry.ActivitySource.StartActivity(TraceNames.RunHuntingQuery, ActivityKind.Client);
+        activity?.SetTag(TraceNames.Ips, ips.Count);
         activity?.SetTag("ipenrich.look_back_hours", lookBackHours);
         HuntingResult result;
         try
@@ -53,7 +53,7 @@ public sealed partial class HuntingClient(HttpClient http, IpEnrichTelemetry tel
             result = new HuntingResult.Failed(failure.Reason, failure.Transient, failure.NotSent);
         }
 
-        activity?.SetTag("ipenrich.result", result.GetType().Name);
+        activity?.SetTag(TraceNames.Result, result.GetType().Name);
         if (result is HuntingResult.Failed failed)
         {
             activity?.SetStatus(ActivityStatusCode.Error, failed.Reason);

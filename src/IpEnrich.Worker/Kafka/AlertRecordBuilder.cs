@@ -29,7 +29,7 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
         var parent = IpEnrichTelemetry.ActivitySource.HasListeners()
             ? Propagators.DefaultTextMapPropagator.Extract(default, source.Message.Headers, ReadHeader).ActivityContext
             : default;
-        using var activity = IpEnrichTelemetry.ActivitySource.StartActivity("ipenrich.enrich", ActivityKind.Consumer, parent);
+        using var activity = IpEnrichTelemetry.ActivitySource.StartActivity(TraceNames.Enrich, ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.destination.name", source.Topic);
         activity?.SetTag("messaging.kafka.partition", source.Partition.Value);
         activity?.SetTag("messaging.kafka.offset", source.Offset.Value);

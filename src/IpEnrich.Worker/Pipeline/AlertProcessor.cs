@@ -64,7 +64,7 @@ public sealed class AlertProcessor
         var triage = AlertTriage.Of(results, _annotator.Triage);
         var status = _annotator.Annotate(alert.Span, scratch, results, triage, _lookBackHours, _time.GetUtcNow(), output);
         Count(AlertAnnotator.StatusText(status));
-        Activity.Current?.SetTag("ipenrich.status", AlertAnnotator.StatusText(status));
+        Activity.Current?.SetTag(TraceNames.Status, AlertAnnotator.StatusText(status));
         return AlertOutcome.Enriched(status, results, triage);
     }
 

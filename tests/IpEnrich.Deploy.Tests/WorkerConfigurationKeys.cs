@@ -2,11 +2,7 @@ using System.Collections;
 using System.Reflection;
 using IpEnrich.Core.Extraction;
 using IpEnrich.Defender.Options;
-using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Kafka;
-using IpEnrich.Worker.Pipeline;
-using IpEnrich.Worker.Quota;
-using IpEnrich.Worker.Redis;
 
 namespace IpEnrich.Deploy.Tests;
 
@@ -16,23 +12,42 @@ namespace IpEnrich.Deploy.Tests;
 /// </summary>
 public static class WorkerConfigurationKeys
 {
-    private static readonly Dictionary<string, Type> Sections = new(StringComparer.OrdinalIgnoreCase)
-    {
-        [KafkaOptions.SectionName] = typeof(KafkaOptions),
-        [DefenderOptions.SectionName] = typeof(DefenderOptions),
-        [QuotaOptions.SectionName] = typeof(QuotaOptions),
-        [CacheOptions.SectionName] = typeof(CacheOptions),
-        [RedisOptions.SectionName] = typeof(RedisOptions),
-        [EnrichmentOptions.SectionName] = typeof(EnrichmentOptions),
-        [ExtractionOptions.SectionName] = typeof(ExtractionOptions),
-        [IpEnrich.Worker.Backlog.BacklogOptions.SectionName] = typeof(IpEnrich.Worker.Backlog.BacklogOptions),
-        [BulkOptions.SectionName] = typeof(BulkOptions),
-    };
+    // Every options class of the worker's assemblies that names its section (a SectionName constant).
+    private static readonly Dictionary<string, Type> Sections = new[] { typeof(KafkaOptions), typeof(DefenderOptions), typeof(ExtractionOptions) }
+        .SelectMany(type => type.Assembly.GetExportedTypes())
+        .Select(type => (Type: type, Field: type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)))
+        .Where(t => t.Field is { IsLiteral: true } && t.Field.GetRawConstantValue() is string)
+        .ToDictionary(t => (string)t.Field!.GetRawConstantValue()!, t => t.Type, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Top-level keys read outside the options classes (host, telemetry, Azure identity defaults).</summary>
     private static readonly string[] TopLevel = ["ShutdownTimeout", "ASPNETCORE_URLS", "DOTNET_gcServer", "DOTNET_GCHeapHardLimitPercent"];
 
     private static readonly string[] TopLevelPrefixes = ["OTEL_", "AZURE_", "Logging"];
+
+    /// <summary>
+    /// Every key, as the binder binds them: settable scalars, and collections as <c>Section:Key:</c> (entries follow);
+    /// top-level prefixes as <c>OTEL_*</c>.
+    /// </summary>
+    public static IEnumerable<string> All()
+    {
+        foreach (var (name, type) in Sections.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            foreach (var key in Walk(type, name))
+            {
+                yield return key;
+            }
+        }
+
+        foreach (var key in TopLevel)
+        {
+            yield return key;
+        }
+
+        foreach (var prefix in TopLevelPrefixes)
+        {
+            yield return prefix + "*";
+        }
+    }
 
     /// <summary>True when <paramref name="key"/> (<c>:</c> or <c>__</c> separated) is something the worker reads.</summary>
     public static bool IsKnown(string key)
@@ -77,7 +92,35 @@ public static class WorkerConfigurationKeys
         }
 
         var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-        return IsScalar(propertyType) ? path.Length == 1 : IsKnown(propertyType, path[1..]);
+        // Get-only scalars (QuotaOptions.EffectivePerMinute) are computed, not bound.
+        return IsScalar(propertyType) ? path.Length == 1 && property.SetMethod is { IsPublic: true } : IsKnown(propertyType, path[1..]);
+    }
+
+    private static IEnumerable<string> Walk(Type type, string prefix)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0))
+        {
+            var key = $"{prefix}:{property.Name}";
+            var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (IsScalar(propertyType))
+            {
+                if (property.SetMethod is { IsPublic: true })
+                {
+                    yield return key;
+                }
+            }
+            else if (typeof(IEnumerable).IsAssignableFrom(propertyType))
+            {
+                yield return key + ":";
+            }
+            else
+            {
+                foreach (var nested in Walk(propertyType, key))
+                {
+                    yield return nested;
+                }
+            }
+        }
     }
 
     private static bool IsScalar(Type type) => type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)

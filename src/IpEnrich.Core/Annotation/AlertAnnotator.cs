@@ -8,7 +8,7 @@ using IpEnrich.Core.Extraction;
 namespace IpEnrich.Core.Annotation;
 
 /// <summary>
-/// Writes the output value (DESIGN §3): the input bytes untouched, with one enrichment property appended before the
+/// Writes the output value (docs/output-contract.md): the input bytes untouched, with one enrichment property appended before the
 /// closing brace (an earlier one is replaced, never duplicated). Thread-safe; writes into a caller's (pooled) buffer.
 /// </summary>
 public sealed class AlertAnnotator

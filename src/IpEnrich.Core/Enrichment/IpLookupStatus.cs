@@ -1,6 +1,6 @@
 namespace IpEnrich.Core.Enrichment;
 
-/// <summary>The outcome of looking one IP up (output contract, DESIGN §3). <c>skipped</c> is decided at extraction.</summary>
+/// <summary>The outcome of looking one IP up (docs/output-contract.md). <c>skipped</c> is decided at extraction.</summary>
 public enum IpLookupStatus
 {
     Found,

@@ -58,7 +58,7 @@ public sealed class ExtractionOptions
     [Range(64, 64 * 1024 * 1024)]
     public int MaxAlertBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>The property that carries the enrichment (DESIGN §3); it is never scanned for IPs.</summary>
+    /// <summary>The property that carries the enrichment (docs/output-contract.md); it is never scanned for IPs.</summary>
     [Required]
     public string EnrichmentProperty { get; set; } = "ipEnrichment";
 

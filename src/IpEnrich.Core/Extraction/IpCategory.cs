@@ -1,6 +1,6 @@
 namespace IpEnrich.Core.Extraction;
 
-/// <summary>Address classes that the default filters skip (DESIGN §4). Private ranges are ordinary on purpose.</summary>
+/// <summary>Address classes that the default filters skip (docs/architecture.md §7). Private ranges are ordinary on purpose.</summary>
 public enum IpCategory
 {
     Ordinary,

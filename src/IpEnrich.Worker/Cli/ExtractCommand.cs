@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace IpEnrich.Worker.Cli;
 
 /// <summary>
-/// <c>ipenrich extract FILE</c> (contract, DESIGN §4): FILE holds one JSON alert or one alert per line (NDJSON).
+/// <c>ipenrich extract FILE</c> (docs/architecture.md §7): FILE holds one JSON alert or one alert per line (NDJSON).
 /// Prints the distinct canonical IPs the configuration would look up, sorted ordinally, one per line; exit 0.
 /// Unreadable or invalid input: one line on stderr, exit 2; invalid configuration: one line per problem, exit 2.
 /// </summary>

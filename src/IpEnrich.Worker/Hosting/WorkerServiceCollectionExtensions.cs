@@ -11,7 +11,7 @@ using IpEnrich.Worker.Telemetry;
 
 namespace IpEnrich.Worker.Hosting;
 
-/// <summary>The worker's modules, in the order they build on each other (docs/architecture.md §3).</summary>
+/// <summary>The worker's modules, in the order they build on each other (docs/architecture.md §9).</summary>
 public static class WorkerServiceCollectionExtensions
 {
     /// <summary>Everything the worker runs: lookups, alert processing, the Kafka pipeline, health checks.</summary>

@@ -6,7 +6,7 @@ using IpEnrich.Core.Enrichment;
 
 namespace IpEnrich.Worker.Kafka;
 
-/// <summary>The headers of the output contract (DESIGN §3).</summary>
+/// <summary>The headers of the output contract (docs/output-contract.md).</summary>
 public static class AlertHeaders
 {
     public const string Status = "ipenrich-status";

@@ -80,7 +80,7 @@ public static class DefenderServiceCollectionExtensions
         services.TryAddKeyedSingleton<IAccessTokenSource>(GraphTokens, (sp, _) => new MsalAccessTokenSource(
             sp.GetRequiredService<IOptions<DefenderOptions>>(), sp.GetRequiredService<IMsalHttpClientFactory>(), sp.GetRequiredService<DefenderApiStatus>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MsalAccessTokenSource>>(),
-            sp.GetRequiredService<IOptions<DefenderOptions>>().Value.ResolveEndpoints().GraphScope));
+            sp.GetRequiredService<IOptions<DefenderOptions>>().Value.ResolveEndpoints().GraphScope, sp.GetRequiredService<TimeProvider>()));
         var hunting = services.AddHttpClient<IHuntingClient, HuntingClient>((sp, http) =>
             {
                 http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<DefenderOptions>>().Value.ResolveEndpoints().GraphBaseUrl + "/");

@@ -22,10 +22,11 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
     private volatile string? _current;
     private readonly DefenderApiStatus _status;
     private readonly string _clientId;
+    private readonly MsalLogBridge _msalLog;
 
     /// <param name="scope">The scope to ask for; the Defender API's (<c>Defender:Scope</c>) when null.</param>
     public MsalAccessTokenSource(IOptions<DefenderOptions> options, IMsalHttpClientFactory httpClientFactory, DefenderApiStatus status,
-        ILogger<MsalAccessTokenSource> logger, string? scope = null)
+        ILogger<MsalAccessTokenSource> logger, string? scope = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Value;
@@ -34,11 +35,12 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
         var endpoints = o.ResolveEndpoints();
         _scopes = [scope ?? endpoints.Scope];
         _logger = logger;
+        _msalLog = new MsalLogBridge(logger, time ?? TimeProvider.System);
 
         var authority = new Uri($"{endpoints.AuthorityHost}/{o.TenantId}");
         var builder = ConfidentialClientApplicationBuilder.Create(o.ClientId)
             .WithHttpClientFactory(httpClientFactory)
-            .WithLogging(new MsalLogBridge(logger), enablePiiLogging: false);
+            .WithLogging(_msalLog, enablePiiLogging: false);
         builder = DefenderCloud.IsMicrosoftAuthority(authority)
             ? builder.WithAuthority(authority.ToString())
             // A custom authority (the emulator, a sovereign proxy): no instance discovery or validation against Microsoft's list.
@@ -108,6 +110,7 @@ public sealed partial class MsalAccessTokenSource : IAccessTokenSource, IDisposa
             LogTokenAcquired(_logger, result.AuthenticationResultMetadata.TokenSource, result.ExpiresOn);
         }
 
+        _msalLog.Succeeded();
         _current = result.AccessToken;
         return result.AccessToken;
     }

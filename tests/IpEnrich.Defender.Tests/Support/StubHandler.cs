@@ -23,7 +23,7 @@ public sealed class StubHandler(Func<HttpRequestMessage, HttpResponseMessage> an
 }
 
 /// <summary>A token source that hands out numbered tokens and counts refreshes.</summary>
-public sealed class CountingTokenSource : Auth.IAccessTokenSource
+public sealed class CountingTokenSource : IpEnrich.Defender.Auth.IAccessTokenSource
 {
     private int _generation;
 

@@ -32,11 +32,11 @@ public sealed record Manifests(IReadOnlyList<JsonObject> Objects)
 {
     public IEnumerable<JsonObject> OfKind(string kind) => Objects.Where(o => (string?)o["kind"] == kind);
 
-    public JsonObject Single(string kind, string name = "rel-ipenrich") =>
+    public JsonObject One(string kind, string name = "rel-ipenrich") =>
         Assert.Single(OfKind(kind), o => (string?)o["metadata"]!["name"] == name);
 
     /// <summary>The worker Deployment's pod template.</summary>
-    public JsonObject WorkerPod => Single("Deployment")["spec"]!["template"]!.AsObject();
+    public JsonObject WorkerPod => One("Deployment")["spec"]!["template"]!.AsObject();
 
     public JsonObject WorkerContainer => WorkerPod["spec"]!["containers"]!.AsArray().Single(c => (string?)c!["name"] == "worker")!.AsObject();
 

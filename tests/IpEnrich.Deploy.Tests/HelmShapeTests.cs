@@ -9,7 +9,7 @@ public sealed class HelmShapeTests
     {
         var manifests = await Helm.TemplateAsync(HelmValueSets.All["workload-identity"]);
         Assert.Equal("true", (string?)manifests.WorkerPod["metadata"]!["labels"]!["azure.workload.identity/use"]);
-        var account = manifests.Single("ServiceAccount");
+        var account = manifests.One("ServiceAccount");
         Assert.Equal("c", (string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]);
         Assert.Equal("t", (string?)account["metadata"]!["annotations"]!["azure.workload.identity/tenant-id"]);
         Assert.True((bool?)account["automountServiceAccountToken"]);
@@ -41,22 +41,22 @@ public sealed class HelmShapeTests
     public async Task A_client_secret_goes_into_a_secret_read_by_the_worker()
     {
         var manifests = await Helm.TemplateAsync(HelmValueSets.All["client-secret"]);
-        Assert.Equal("s3cret", (string?)manifests.Single("Secret", "rel-ipenrich-defender")["stringData"]!["client-secret"]);
+        Assert.Equal("s3cret", (string?)manifests.One("Secret", "rel-ipenrich-defender")["stringData"]!["client-secret"]);
         var env = manifests.WorkerContainer["env"]!.AsArray().Single(e => (string?)e!["name"] == "Defender__ClientSecret")!;
         Assert.Equal("rel-ipenrich-defender", (string?)env["valueFrom"]!["secretKeyRef"]!["name"]);
-        Assert.DoesNotContain("s3cret", manifests.Single("ConfigMap").ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", manifests.One("ConfigMap").ToJsonString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Keda_scales_on_consumer_lag_and_owns_the_replica_count()
     {
         var manifests = await Helm.TemplateAsync(HelmValueSets.All["keda"]);
-        var trigger = manifests.Single("ScaledObject")["spec"]!["triggers"]![0]!;
+        var trigger = manifests.One("ScaledObject")["spec"]!["triggers"]![0]!;
         Assert.Equal("kafka", (string?)trigger["type"]);
         Assert.Equal("ipenrich", (string?)trigger["metadata"]!["consumerGroup"]);
         Assert.Equal("alerts", (string?)trigger["metadata"]!["topic"]);
         Assert.Empty(manifests.OfKind("HorizontalPodAutoscaler"));
-        Assert.Null(manifests.Single("Deployment")["spec"]!["replicas"]);
+        Assert.Null(manifests.One("Deployment")["spec"]!["replicas"]);
         Assert.Equal("6", manifests.WorkerEnv["Quota__ExpectedReplicas"]);
     }
 
@@ -64,11 +64,11 @@ public sealed class HelmShapeTests
     public async Task The_hpa_scales_the_worker_and_owns_the_replica_count()
     {
         var manifests = await Helm.TemplateAsync(HelmValueSets.All["hpa"]);
-        var hpa = manifests.Single("HorizontalPodAutoscaler");
+        var hpa = manifests.One("HorizontalPodAutoscaler");
         Assert.Equal("rel-ipenrich", (string?)hpa["spec"]!["scaleTargetRef"]!["name"]);
         Assert.Equal(5L, (long?)hpa["spec"]!["maxReplicas"]);
         Assert.Empty(manifests.OfKind("ScaledObject"));
-        Assert.Null(manifests.Single("Deployment")["spec"]!["replicas"]);
+        Assert.Null(manifests.One("Deployment")["spec"]!["replicas"]);
         Assert.Equal("5", manifests.WorkerEnv["Quota__ExpectedReplicas"]);
     }
 
@@ -76,7 +76,7 @@ public sealed class HelmShapeTests
     public async Task Without_an_autoscaler_the_deployment_has_replica_count_replicas()
     {
         var manifests = await Helm.TemplateAsync();
-        Assert.Equal(2L, (long?)manifests.Single("Deployment")["spec"]!["replicas"]);
+        Assert.Equal(2L, (long?)manifests.One("Deployment")["spec"]!["replicas"]);
         Assert.Equal("2", manifests.WorkerEnv["Quota__ExpectedReplicas"]);
         Assert.Empty(manifests.OfKind("HorizontalPodAutoscaler"));
         Assert.Empty(manifests.OfKind("ScaledObject"));
@@ -87,7 +87,7 @@ public sealed class HelmShapeTests
     {
         var on = await Helm.TemplateAsync(HelmValueSets.All["emulator"]);
         Assert.Single(on.OfKind("Deployment"), d => (string?)d["metadata"]!["name"] == "rel-ipenrich-emulator");
-        var service = on.Single("Service", "rel-ipenrich-emulator");
+        var service = on.One("Service", "rel-ipenrich-emulator");
         Assert.Equal("https://rel-ipenrich-emulator:8443", on.WorkerEnv["Defender__BaseUrl"]);
         Assert.Equal("emulator", (string?)service["metadata"]!["labels"]!["app.kubernetes.io/component"]);
 
@@ -108,11 +108,11 @@ public sealed class HelmShapeTests
     public async Task The_service_monitor_scrapes_the_worker_service_only()
     {
         var manifests = await Helm.TemplateAsync([.. HelmValueSets.All["monitoring"], .. HelmValueSets.All["emulator"]]);
-        var selector = manifests.Single("ServiceMonitor")["spec"]!["selector"]!["matchLabels"]!.AsObject();
+        var selector = manifests.One("ServiceMonitor")["spec"]!["selector"]!["matchLabels"]!.AsObject();
         var services = manifests.OfKind("Service")
             .Where(s => selector.All(kv => (string?)s["metadata"]!["labels"]![kv.Key] == (string?)kv.Value))
             .Select(s => (string?)s["metadata"]!["name"]);
         Assert.Equal(["rel-ipenrich"], services);
-        Assert.Equal("http-metrics", (string?)manifests.Single("Service")["spec"]!["ports"]![0]!["name"]);
+        Assert.Equal("http-metrics", (string?)manifests.One("Service")["spec"]!["ports"]![0]!["name"]);
     }
 }

@@ -77,7 +77,7 @@ public sealed class HelmTemplateTests
     [Fact]
     public async Task The_configmap_holds_the_config_values_as_the_workers_production_settings()
     {
-        var configMap = (await Helm.TemplateAsync("config.Kafka.InputTopic=from-helm")).Single("ConfigMap");
+        var configMap = (await Helm.TemplateAsync("config.Kafka.InputTopic=from-helm")).One("ConfigMap");
         var settings = JsonNode.Parse((string)configMap["data"]!["appsettings.Production.json"]!)!;
         Assert.Equal("from-helm", (string?)settings["Kafka"]!["InputTopic"]);
         Assert.All(Yaml.ConfigurationKeys(settings), k => Assert.True(WorkerConfigurationKeys.IsKnown(k), k));

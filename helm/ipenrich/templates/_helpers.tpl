@@ -21,13 +21,29 @@
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Recommended labels (app.kubernetes.io/*). */}}
+{{/* Recommended labels (app.kubernetes.io/*) of the worker's objects. */}}
 {{- define "ipenrich.labels" -}}
-helm.sh/chart: {{ include "ipenrich.chart" . }}
 {{ include "ipenrich.selectorLabels" . }}
+{{ include "ipenrich.commonLabels" . }}
+{{- end -}}
+
+{{- define "ipenrich.commonLabels" -}}
+helm.sh/chart: {{ include "ipenrich.chart" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: ipenrich
+{{- end -}}
+
+{{/* The emulator's own labels: never the worker's, or the worker's ServiceMonitor and PDB selectors would match it. */}}
+{{- define "ipenrich.emulatorSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "ipenrich.name" . }}-emulator
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "ipenrich.emulatorLabels" -}}
+{{ include "ipenrich.emulatorSelectorLabels" . }}
+app.kubernetes.io/component: emulator
+{{ include "ipenrich.commonLabels" . }}
 {{- end -}}
 
 {{- define "ipenrich.selectorLabels" -}}
@@ -71,5 +87,15 @@ there can be — the autoscaler's maximum when one scales the worker, else repli
 {{- .Values.autoscaling.maxReplicas -}}
 {{- else -}}
 {{- .Values.replicaCount -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Value combinations the schema cannot express: refused at render time with the setting to change. */}}
+{{- define "ipenrich.validate" -}}
+{{- if and .Values.defender.certificate.enabled (not .Values.defender.existingSecret) -}}
+{{- fail "defender.certificate.enabled needs defender.existingSecret: a Secret with tls.pem (certificate and private key); the chart creates secrets for a client secret only" -}}
+{{- end -}}
+{{- if and .Values.emulator.enabled (or .Values.defender.certificate.enabled .Values.defender.workloadIdentity.enabled (not (or .Values.defender.clientSecret .Values.defender.existingSecret))) -}}
+{{- fail "emulator.enabled needs a client secret (defender.clientSecret or defender.existingSecret with client-secret): the emulator and the worker share it, certificates and workload identity do not reach the emulator" -}}
 {{- end -}}
 {{- end -}}

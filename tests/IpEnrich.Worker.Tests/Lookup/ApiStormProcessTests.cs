@@ -52,7 +52,8 @@ public sealed class ApiStormProcessTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(15), "the outage is reported over", ct);
 
         var entries = fleet.Entries();
-        var loud = entries.Where(e => e.Level is "warn" or "fail" or "crit").ToList();
+        // A readiness probe answered while the worker was still starting (a loaded machine) logs its own warning: not the storm's.
+        var loud = entries.Where(e => e.Level is "warn" or "fail" or "crit" && !e.Category.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks", StringComparison.Ordinal)).ToList();
         output.WriteLine($"{sent} alerts; logs in {fleet.Logs}; warnings and errors ({loud.Count}):\n"
             + string.Join("\n", loud.Select(e => $"{e.Level} {e.Category}: {e.Message}")));
         List<LogEntry> Saying(string level, string text) => [.. entries.Where(e => e.Level == level && e.Message.Contains(text, StringComparison.Ordinal))];

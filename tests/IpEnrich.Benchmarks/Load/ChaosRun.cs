@@ -41,7 +41,7 @@ internal static class ChaosRun
         cluster.CreateTopic("chaos-out", Partitions);
         cluster.CreateTopic("dlq", 1);
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
-        var settings = LoadHarness.Settings(cluster, emulator, redis, "chaos-in", "chaos-out", "ipenrich-chaos");
+        var settings = LoadSettings.Worker(cluster, emulator, redis, "chaos-in", "chaos-out", "ipenrich-chaos");
         settings["Enrichment:MaxWait"] = "00:00:02";
         settings["Kafka:Settings:socket.timeout.ms"] = "5000"; // requests lost with the broker fail fast
         settings["Kafka:Settings:session.timeout.ms"] = "6000"; // a killed worker's partitions move on within seconds

@@ -8,8 +8,9 @@ namespace IpEnrich.Benchmarks.Load;
 
 /// <summary>
 /// Worker replicas in one group, each the real <c>ipenrich</c> entry point in a process of its own (or the bare copy,
-/// a process too, so both are measured alike), watched from outside: output from the output topic's high watermarks (exact, and the worker's output is not transactional here),
-/// each replica's progress and heap from its <c>/metrics</c>, its CPU time from the kernel. Their heaps and GC pauses
+/// a process too, so both are measured alike), watched from outside: output from the output topic's high watermarks
+/// (exact, and the worker's output is not transactional here), each replica's progress and heap from its
+/// <c>/metrics</c>, its CPU time from the kernel. Their heaps and GC pauses
 /// are their own, not the harness's (which holds the mock broker's data).
 /// </summary>
 internal sealed class WorkerReplicas : IAsyncDisposable

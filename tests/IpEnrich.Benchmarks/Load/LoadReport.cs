@@ -34,12 +34,12 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
         Console.WriteLine($"  managed heap   : median warm worker process {median.Phase.Gc.Describe(median.Phase.Alerts)} (its /metrics)");
         Console.WriteLine($"latency @ {Paced.Rate:N0}/s : ipenrich p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F0} ms ({latency.Count:N0} alerts); "
             + $"copy p50 {copy.P50:F1} ms, p99 {copy.P99:F1} ms, max {copy.Max:F0} ms (producer → output consumer; half of the warm rate; "
-            + $"worker {Paced.WorkerCores:P0} of a core, machine {Paced.MachineBusy:P0} busy)");
+            + $"worker {Paced.WorkerCores:P0} of a core ({Paced.WorkerCores * 1e6 / Paced.Rate:F1} µs per alert), machine {Paced.MachineBusy:P0} busy)");
         Console.WriteLine($"  in the worker  : consume → acknowledged p50 {inWorker.Quantile(0.5) * 1000:F1} ms, p99 {inWorker.Quantile(0.99) * 1000:F1} ms "
             + $"({inWorker.Count:N0} alerts; its ipenrich.alert.duration histogram, quantiles as the dashboard computes them; target p99 ≤ 50 ms)");
         Console.WriteLine($"API calls       : {ApiCalls:N0} for {UniqueIps:N0} distinct IPs ({(double)ApiCalls / UniqueIps:F3} per IP) over cold and warm, throttled {Throttled}");
         Console.WriteLine($"lost {Lost}, duplicates {Duplicates} (cold and warm workers' outputs)");
-        Console.WriteLine($"peak RSS        : worker process {Paced.WorkerPeakRssMb:F0} MB paced, {WarmPeakRssMb:F0} MB at full rate (target ≤ 300 MB); "
+        Console.WriteLine($"peak RSS        : worker process {Paced.WorkerPeakRssMb:F0} MB paced, {WarmPeakRssMb:F0} MB warm at full rate, {Cold.PeakRssMb:F0} MB cold (target ≤ 300 MB); "
             + $"harness process {HarnessPeakRssMb:F0} MB (mock broker, emulator)");
         Console.WriteLine(Json());
     }
@@ -70,6 +70,7 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
         ["copyP99Ms"] = Round(Paced.Copy.P99, 1),
         ["pacedAlertsPerSec"] = Round(Paced.Rate, 0),
         ["pacedWorkerCores"] = Round(Paced.WorkerCores, 2),
+        ["pacedWorkerCpuUsPerAlert"] = Round(Paced.WorkerCores * 1e6 / Paced.Rate, 1),
         ["pacedMachineBusy"] = Round(Paced.MachineBusy, 2),
         ["uniqueIps"] = UniqueIps,
         ["apiCalls"] = ApiCalls,
@@ -79,6 +80,7 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
         ["duplicates"] = Duplicates,
         ["peakRssMb"] = Round(Paced.WorkerPeakRssMb, 0),
         ["warmPeakRssMb"] = Round(WarmPeakRssMb, 0),
+        ["coldPeakRssMb"] = Round(Cold.PeakRssMb, 0),
         ["harnessPeakRssMb"] = Round(HarnessPeakRssMb, 0),
         ["backlogDrainPerBudget"] = Round(Backlog?.PerBudget, 3),
         ["backlogDrainMinPerBudget"] = Round(Backlog?.MinPerBudget, 3),

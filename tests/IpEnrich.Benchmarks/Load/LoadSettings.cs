@@ -31,7 +31,8 @@ internal static class LoadSettings
             settings[key] = value;
         }
 
-        settings["Quota:PerMinute"] = "1000000";
+        // The largest budget the worker's validation accepts (main caps PerMinute at 100,000): never the bound here.
+        settings["Quota:PerMinute"] = "100000";
         settings["Quota:PerHour"] = "10000000";
         settings["Enrichment:MaxWait"] = "00:00:05";
         if (redis is not null)

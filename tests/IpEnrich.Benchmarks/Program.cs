@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
 {
     "emulator" => await EmulatorThroughput.RunAsync(args[1..]),
     "load" => await IpEnrich.Benchmarks.Load.LoadHarness.RunAsync(args[1..]),
+    "copy" => IpEnrich.Benchmarks.Load.CopyCommand.Run(args[1..]), // the load harness's bare copy process, not for people
     "lookup-cache" => await IpEnrich.Benchmarks.Lookup.CacheHitThroughput.RunAsync(args[1..]),
     _ => Run(args),
 };

@@ -40,14 +40,14 @@ internal static class BacklogDrainPhase
             cluster.CreateTopic(topic, Partitions);
         }
 
-        var settings = LoadHarness.Settings(cluster, emulator, redis, "in-backlog", "out-backlog", "ipenrich-backlog");
+        var settings = LoadSettings.Worker(cluster, emulator, redis, "in-backlog", "out-backlog", "ipenrich-backlog");
         settings["Quota:PerMinute"] = PerMinute.ToString(CultureInfo.InvariantCulture);
         settings["Quota:PerHour"] = PerHour.ToString(CultureInfo.InvariantCulture);
         settings["Quota:MinuteWindow"] = MinuteWindow.ToString("c");
         settings["Quota:HourWindow"] = HourWindow.ToString("c");
         settings["Enrichment:MaxWait"] = "00:00:00.500";
         settings["Enrichment:UpdatesTopic"] = "updates-backlog";
-        await using var workers = WorkerReplicas.Start(cluster, settings, "out-backlog", Partitions, replicas, logs, "ipenrich-backlog");
+        await using var workers = await WorkerReplicas.StartAsync(cluster, settings, "out-backlog", Partitions, replicas, logs, "ipenrich-backlog");
         var probes = await workers.FormGroupAsync(cluster, "in-backlog", Partitions, TimeSpan.FromMinutes(1));
         using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build();
         for (var i = 0; i < ips; i++)

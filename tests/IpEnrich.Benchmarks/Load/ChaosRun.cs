@@ -41,7 +41,7 @@ internal static class ChaosRun
         cluster.CreateTopic("chaos-out", Partitions);
         cluster.CreateTopic("dlq", 1);
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
-        var settings = LoadHarness.Settings(cluster, emulator, redis, "chaos-in", "chaos-out", "ipenrich-chaos");
+        var settings = LoadSettings.Worker(cluster, emulator, redis, "chaos-in", "chaos-out", "ipenrich-chaos");
         settings["Enrichment:MaxWait"] = "00:00:02";
         settings["Kafka:Settings:socket.timeout.ms"] = "5000"; // requests lost with the broker fail fast
         settings["Kafka:Settings:session.timeout.ms"] = "6000"; // a killed worker's partitions move on within seconds
@@ -52,7 +52,7 @@ internal static class ChaosRun
 
         var workers = new[] { WorkerProcess.Start(settings, LogFile()), WorkerProcess.Start(settings, LogFile()) };
         var output = new OutputFollower(cluster.BootstrapServers, "chaos-out");
-        using var stream = new AlertStream(cluster.BootstrapServers, "chaos-in", rate);
+        using var stream = new ChaosAlertStream(cluster.BootstrapServers, "chaos-in", rate);
         var phases = new List<Phase>();
         try
         {
@@ -237,155 +237,4 @@ internal static class ChaosRun
     }
 
     private sealed record Phase(string Name, int From, int To);
-
-    /// <summary>Alerts at a steady rate on a dedicated thread: a new source IP each (the API is needed) and a common destination.</summary>
-    private sealed class AlertStream : IDisposable
-    {
-        private readonly IProducer<string, string> _producer;
-        private readonly Thread _thread;
-        private volatile bool _stopped;
-        private int _next;
-
-        public AlertStream(string bootstrap, string topic, int rate)
-        {
-            // Retries for as long as the broker may be down: the input side must not be what loses an alert.
-            _producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5, MessageTimeoutMs = 300_000, EnableIdempotence = true }).Build();
-            _thread = new Thread(() =>
-            {
-                var clock = Stopwatch.StartNew();
-                for (var seq = 0; !_stopped; seq++)
-                {
-                    while (clock.Elapsed < TimeSpan.FromSeconds(seq / (double)rate))
-                    {
-                        Thread.Sleep(1); // pacing on a dedicated thread (never a thread-pool one)
-                    }
-
-                    var value = $$"""{"seq":{{seq}},"title":"chaos","src_ip":"10.{{20 + (seq >> 16)}}.{{(seq >> 8) & 255}}.{{seq & 255}}","dst_ip":"10.9.0.{{seq % 16}}"}""";
-                    var written = seq;
-                    _producer.Produce(topic, new Message<string, string>
-                    {
-                        Key = $"host-{seq % 97}",
-                        Value = value,
-                        Headers = new Headers { { "sent-at", BitConverter.GetBytes(Stopwatch.GetTimestamp()) } },
-                    }, report =>
-                    {
-                        if (report.Error.IsError)
-                        {
-                            NotWritten[written] = report.Error.Reason; // never reached the input topic: not the worker's to lose
-                        }
-                    });
-                    Volatile.Write(ref _next, seq + 1);
-                }
-
-                _producer.Flush(TimeSpan.FromMinutes(5));
-            })
-            { IsBackground = true, Name = "chaos-producer" };
-            _thread.Start();
-        }
-
-        /// <summary>Alerts the input producer could not write, with the reason.</summary>
-        public System.Collections.Concurrent.ConcurrentDictionary<int, string> NotWritten { get; } = new();
-
-        /// <summary>The sequence number the next alert gets (so alerts 0..Next-1 have been handed to the producer).</summary>
-        public int Next => Volatile.Read(ref _next);
-
-        public void Stop()
-        {
-            if (!_stopped)
-            {
-                _stopped = true;
-                _thread.Join();
-            }
-        }
-
-        public void Dispose()
-        {
-            Stop();
-            _producer.Dispose();
-        }
-    }
-
-    /// <summary>What the output held for one input: how often, the first status and how long it took.</summary>
-    private sealed class SeenAlert(string status, double latencyMs)
-    {
-        public int Count { get; set; } = 1;
-
-        public string Status { get; } = status;
-
-        public double FirstLatencyMs { get; } = latencyMs;
-
-        public string? Where { get; init; }
-    }
-
-    /// <summary>Reads the output topic from the start on a dedicated thread for the whole run.</summary>
-    private sealed class OutputFollower(string bootstrap, string topic)
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _distinct;
-        private int _reported;
-
-        public Dictionary<int, SeenAlert> Seen { get; } = [];
-
-        public int Distinct => Volatile.Read(ref _distinct);
-
-        public void Start() => new Thread(Follow) { IsBackground = true, Name = "chaos-reader" }.Start();
-
-        public async Task StopAsync()
-        {
-            await _stop.CancelAsync();
-            await _done.Task;
-        }
-
-        private void Follow()
-        {
-            using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
-            {
-                BootstrapServers = bootstrap, GroupId = "chaos-reader", AutoOffsetReset = AutoOffsetReset.Earliest, FetchWaitMaxMs = 10,
-            }).Build();
-            consumer.Subscribe(topic);
-            while (!_stop.IsCancellationRequested)
-            {
-                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is not { } record)
-                {
-                    continue;
-                }
-
-                var latency = record.Message.Headers.TryGetLastBytes("sent-at", out var sent) ? Stopwatch.GetElapsedTime(BitConverter.ToInt64(sent)).TotalMilliseconds : double.NaN;
-                using var document = JsonDocument.Parse(record.Message.Value);
-                var seq = document.RootElement.GetProperty("seq").GetInt32();
-                if (Seen.TryGetValue(seq, out var seen))
-                {
-                    if (++seen.Count == 2 && ++_reported <= 3)
-                    {
-                        Console.WriteLine($"  duplicate: seq {seq} again at {record.TopicPartitionOffset} ({Status(document.RootElement.GetProperty("ipEnrichment"))}; first {seen.Status} at {seen.Where})");
-                    }
-
-                    continue;
-                }
-
-                Seen[seq] = new SeenAlert(Status(document.RootElement.GetProperty("ipEnrichment")), latency) { Where = record.TopicPartitionOffset.ToString() };
-                Interlocked.Increment(ref _distinct);
-            }
-
-            consumer.Close();
-            _done.SetResult();
-        }
-
-        /// <summary><c>complete</c>, or the alert's status with the reasons its IPs were not answered (<c>partial:outage</c>).</summary>
-        private static string Status(JsonElement enrichment)
-        {
-            var status = enrichment.GetProperty("status").GetString()!;
-            var reasons = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var ip in enrichment.GetProperty("ips").EnumerateArray())
-            {
-                if (ip.TryGetProperty("reason", out var reason) && reason.GetString() is { } text)
-                {
-                    reasons.Add(text);
-                }
-            }
-
-            return reasons.Count == 0 ? status : $"{status}:{string.Join('+', reasons)}";
-        }
-    }
 }

@@ -7,9 +7,10 @@ using IpEnrich.Demo.MockKafka;
 namespace IpEnrich.Benchmarks.Load;
 
 /// <summary>
-/// Worker replicas in one group, each the real <c>ipenrich</c> entry point in a process of its own, watched from
-/// outside: output from the output topic's high watermarks (exact, and the worker's output is not transactional here),
-/// each replica's progress and heap from its <c>/metrics</c>, its CPU time from the kernel. Their heaps and GC pauses
+/// Worker replicas in one group, each the real <c>ipenrich</c> entry point in a process of its own (or the bare copy,
+/// a process too, so both are measured alike), watched from outside: output from the output topic's high watermarks
+/// (exact, and the worker's output is not transactional here), each replica's progress and heap from its
+/// <c>/metrics</c>, its CPU time from the kernel. Their heaps and GC pauses
 /// are their own, not the harness's (which holds the mock broker's data).
 /// </summary>
 internal sealed class WorkerReplicas : IAsyncDisposable
@@ -28,30 +29,30 @@ internal sealed class WorkerReplicas : IAsyncDisposable
 
     /// <summary>Starts <paramref name="replicas"/> workers at once (so they join the group's first generation together).</summary>
     /// <param name="logs">A directory for the workers' logs (<c>{name}-{replica}.log</c>), or null to discard them.</param>
-    public static WorkerReplicas Start(MockKafkaCluster cluster, Dictionary<string, string?> settings, string output, int outputPartitions, int replicas,
-        string? logs, string name)
+    public static async Task<WorkerReplicas> StartAsync(MockKafkaCluster cluster, Dictionary<string, string?> settings, string output, int outputPartitions,
+        int replicas, string? logs, string name)
     {
-        var processes = new List<Process>();
-        var metrics = new List<HttpClient>();
+        // Port 0: each worker binds a port of its own and the harness reads it back (a port picked free beforehand
+        // could be taken before the worker bound it, and the worker then exited at start).
+        var processes = Enumerable.Range(0, replicas)
+            .Select(r => WorkerProcess.Start(settings, logs is null ? null : Path.Combine(logs, $"{name}-{r}.log")))
+            .ToArray();
         try
         {
-            for (var r = 0; r < replicas; r++)
-            {
-                var port = WorkerProcess.FreePort();
-                processes.Add(WorkerProcess.Start(settings, logs is null ? null : Path.Combine(logs, $"{name}-{r}.log"), port));
-                metrics.Add(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) });
-            }
+            var ports = await Task.WhenAll(processes.Select(p => ListeningPort.WaitAsync(p, TimeSpan.FromMinutes(1))));
+            var metrics = ports.Select(port => new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) }).ToArray();
+            return new WorkerReplicas(processes, metrics, Watermarks(cluster, output), OutputPartitions(output, outputPartitions));
         }
         catch
         {
-            processes.ForEach(p => p.Kill(entireProcessTree: true));
+            Array.ForEach(processes, p => p.Kill(entireProcessTree: true));
             throw;
         }
-
-        var watermarks = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "watermarks-" + output }).Build();
-        var partitions = Enumerable.Range(0, outputPartitions).Select(p => new TopicPartition(output, p)).ToArray();
-        return new WorkerReplicas([.. processes], [.. metrics], watermarks, partitions);
     }
+
+    /// <summary>Starts the bare copy in a process of its own, watched as a lone replica is (it has no <c>/metrics</c>).</summary>
+    public static WorkerReplicas StartCopy(MockKafkaCluster cluster, Dictionary<string, string?> kafkaSettings, string output, int outputPartitions) =>
+        new([CopyProcess.Start(kafkaSettings)], [], Watermarks(cluster, output), OutputPartitions(output, outputPartitions));
 
     /// <summary>Records in the output topic (the sum of its partitions' high watermarks).</summary>
     public long Published() => Records(_output);
@@ -62,7 +63,7 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     /// <summary>True when every replica has had an alert acknowledged: each owns partitions and its output flows.</summary>
     public async Task<bool> AllFlowingAsync()
     {
-        if (_metrics.Length == 1)
+        if (_processes.Length == 1)
         {
             return Published() > 0; // a lone replica owns every partition: no scrape (cached by the exporter for 300 ms) needed
         }
@@ -71,8 +72,11 @@ internal sealed class WorkerReplicas : IAsyncDisposable
         return scrapes.All(s => s is { Count: > 0 });
     }
 
-    /// <summary>The replicas' CPU time (user and system) so far, summed.</summary>
-    public TimeSpan CpuTime() => _processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + WorkerProcess.CpuTime(p));
+    /// <summary>The replicas' CPU time (user and system, from the kernel) so far, summed.</summary>
+    public TimeSpan CpuTime() => _processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + ProcessCpu.Read(p));
+
+    /// <summary>The largest peak resident set (VmHWM) of the replicas so far, in MB.</summary>
+    public double PeakRssMb() => _processes.Where(p => !p.HasExited).Select(WorkerProcess.PeakRssMb).DefaultIfEmpty(double.NaN).Max();
 
     /// <summary>The replicas' managed allocations, collections and GC pauses so far, summed from their /metrics.</summary>
     public async Task<ManagedAllocations> ManagedAsync()
@@ -87,7 +91,7 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     }
 
     /// <summary>Why the replicas cannot finish, or null while they all run.</summary>
-    public string? Failure() => _processes.Any(p => p.HasExited) ? "a worker process exited" : null;
+    public string? Failure() => _processes.Any(p => p.HasExited) ? "a measured process exited" : null;
 
     /// <summary>
     /// Forms the group before any real input: a probe alert without IPs (no lookup, no API call) on every partition
@@ -142,7 +146,7 @@ internal sealed class WorkerReplicas : IAsyncDisposable
         watch.Stop();
         var cpuTime = CpuTime() - cpu;
         gc = (await ManagedAsync()).Since(gc);
-        return new ReplicaWindow(new PhaseRate(published - before, watch.Elapsed, gc), cpuTime);
+        return new ReplicaWindow(new PhaseRate(published - before, watch.Elapsed, gc), cpuTime, PeakRssMb());
     }
 
     public async ValueTask DisposeAsync()
@@ -161,6 +165,12 @@ internal sealed class WorkerReplicas : IAsyncDisposable
         _watermarks.Dispose();
     }
 
+    private static IConsumer<Ignore, Ignore> Watermarks(MockKafkaCluster cluster, string output) =>
+        new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "watermarks-" + output }).Build();
+
+    private static TopicPartition[] OutputPartitions(string output, int partitions) =>
+        [.. Enumerable.Range(0, partitions).Select(p => new TopicPartition(output, p))];
+
     private long Records(IEnumerable<TopicPartition> partitions) =>
         partitions.Sum(tp => _watermarks.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(5)).High.Value);
 
@@ -177,8 +187,8 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     }
 }
 
-/// <summary>A timed window over worker processes: the phase and the workers' CPU time meanwhile.</summary>
-internal readonly record struct ReplicaWindow(PhaseRate Phase, TimeSpan WorkerCpu)
+/// <summary>A timed window over worker (or copy) processes: the phase, their CPU time meanwhile and their peak RSS by its end.</summary>
+internal readonly record struct ReplicaWindow(PhaseRate Phase, TimeSpan WorkerCpu, double PeakRssMb)
 {
     /// <summary>The workers' CPU per alert over the window, in microseconds.</summary>
     public double CpuUsPerAlert => WorkerCpu.TotalMicroseconds / Math.Max(1, Phase.Alerts);

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Configuration;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>
+/// The hidden <c>copy</c> subcommand: the bare copy in a process of its own, so its CPU can be read from outside exactly
+/// as the worker's is. Takes the worker's <c>--Kafka:…=…</c> settings and copies Kafka:InputTopic to Kafka:OutputTopic
+/// until it is killed.
+/// </summary>
+internal static class CopyCommand
+{
+    public static int Run(string[] args)
+    {
+        var settings = new ConfigurationBuilder().AddCommandLine(args).Build();
+        string Setting(string key) => settings[key] ?? throw new ArgumentException($"copy: --{key} is required");
+        using var clients = WorkerClients.Build(settings.AsEnumerable());
+        using var stopping = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stopping.Cancel();
+        };
+        clients.Consumer.Subscribe(Setting("Kafka:InputTopic"));
+        CopyLoop.Run(clients.Consumer, clients.Producer, Setting("Kafka:OutputTopic"), _ => stopping.IsCancellationRequested);
+        clients.Consumer.Close();
+        return 0;
+    }
+}

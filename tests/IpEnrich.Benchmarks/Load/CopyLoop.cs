@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>
+/// The bare copy: consume → produce the same bytes, offsets stored only after delivery (as the worker stores them), no
+/// enrichment. Runs on the calling thread; used in the harness (feeding topics) and as the measured copy process.
+/// </summary>
+internal static class CopyLoop
+{
+    /// <summary>Copies to <paramref name="to"/> until <paramref name="stop"/> (given the deliveries so far) says so.</summary>
+    /// <param name="onFirst">Called when the first message has been consumed (the start of a timed window).</param>
+    public static void Run(IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, string to, Func<long, bool> stop, Action? onFirst = null)
+    {
+        long delivered = 0;
+        var first = true;
+        var stored = new ConcurrentQueue<TopicPartitionOffset>();
+        while (!stop(Interlocked.Read(ref delivered)))
+        {
+            // Delivery reports arrive on the producer's thread; the consumer's offsets are stored from this one.
+            while (stored.TryDequeue(out var offset))
+            {
+                consumer.StoreOffset(offset);
+            }
+
+            if (consumer.Consume(TimeSpan.FromMilliseconds(50)) is not { } result)
+            {
+                continue;
+            }
+
+            if (first)
+            {
+                first = false;
+                onFirst?.Invoke();
+            }
+
+            var next = new TopicPartitionOffset(result.TopicPartition, result.Offset + 1);
+            var message = new Message<byte[]?, byte[]?> { Key = result.Message.Key, Value = result.Message.Value, Headers = result.Message.Headers };
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(to, message, _ =>
+                    {
+                        Interlocked.Increment(ref delivered);
+                        stored.Enqueue(next);
+                    });
+                    break;
+                }
+                catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(5));
+                }
+            }
+        }
+    }
+}

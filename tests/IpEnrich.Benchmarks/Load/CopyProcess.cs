@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>Starts the bare copy (<see cref="CopyCommand"/>) as a process of its own, with the worker's runtime settings.</summary>
+internal static class CopyProcess
+{
+    public static Process Start(Dictionary<string, string?> kafkaSettings)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IpEnrich.Benchmarks.dll"));
+        start.ArgumentList.Add("copy");
+        foreach (var (key, value) in kafkaSettings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        // The worker runs without background GC (its project file says why); the copy's heap is collected the same way.
+        start.Environment["DOTNET_gcConcurrent"] = "0";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the copy process");
+        process.OutputDataReceived += (_, _) => { }; // drained, so the process never blocks on a full pipe
+        process.ErrorDataReceived += (_, e) =>
+        {
+            // librdkafka's configuration warnings (the worker's Kafka:Settings hold a consumer property) are the worker's too.
+            if (e.Data is not null && !e.Data.Contains("CONFWARN", StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"copy process: {e.Data}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>The load run's figures: a table for people and, last, one JSON line (the contract) for scripts.</summary>
+internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCalls, long Throttled, ReplicaWindow Cold, BacklogDrainPhase.Result? Backlog,
+    List<ReplicaWindow> Copies, List<ReplicaWindow> Warms, ReplicaWindow WarmReplicas, PacedLatencyPhase.PacedResult Paced, int Lost, int Duplicates, double HarnessPeakRssMb)
+{
+    private Spread CopyRate => Spread.Of(Copies.Select(c => c.Phase.PerSecond));
+
+    private Spread WarmRate => Spread.Of(Warms.Select(w => w.Phase.PerSecond));
+
+    private Spread CopyCpu => Spread.Of(Copies.Select(c => c.CpuUsPerAlert));
+
+    private Spread WorkerCpu => Spread.Of(Warms.Select(w => w.CpuUsPerAlert));
+
+    /// <summary>Copy over worker per interleaved pair (run i of each), for the range; the headline is the medians' ratio.</summary>
+    private Spread PairCpuRatio => Spread.Of(Copies.Zip(Warms, (c, w) => c.CpuUsPerAlert / w.CpuUsPerAlert));
+
+    private double CpuRatio => CopyCpu.Median / WorkerCpu.Median;
+
+    private double WarmPeakRssMb => Warms.Append(WarmReplicas).Max(w => w.PeakRssMb);
+
+    public void Print()
+    {
+        var median = Warms.OrderBy(w => w.Phase.PerSecond).ElementAt(Warms.Count / 2);
+        var (latency, copy, inWorker) = (Paced.Enriched, Paced.Copy, Paced.InWorker);
+        Console.WriteLine($"bare copy       : {CopyRate.Describe("N0")} msgs/s, CPU {CopyCpu.Describe("F1")} µs per message (its own process, median (min–max) of {Copies.Count})");
+        Console.WriteLine($"ipenrich warm   : {WarmRate.Describe("N0")} alerts/s, CPU {WorkerCpu.Describe("F1")} µs per alert (1 worker process, of {Warms.Count}, "
+            + $"interleaved with the copy); {WarmReplicas.Phase.PerSecond:N0} alerts/s with {Options.Replicas} worker processes");
+        Console.WriteLine($"CPU ratio       : {CpuRatio:F3} copy/worker CPU per message (pairs {PairCpuRatio.Describe("F3")}; target ≥ 0.5)");
+        Console.WriteLine($"throughput ratio: {WarmRate.Median / CopyRate.Median:F3} worker/copy alerts/s (noisy: it measures what else the 2 shared cores run)");
+        Console.WriteLine($"  managed heap   : median warm worker process {median.Phase.Gc.Describe(median.Phase.Alerts)} (its /metrics)");
+        Console.WriteLine($"latency @ {Paced.Rate:N0}/s : ipenrich p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F0} ms ({latency.Count:N0} alerts); "
+            + $"copy p50 {copy.P50:F1} ms, p99 {copy.P99:F1} ms, max {copy.Max:F0} ms (producer → output consumer; half of the warm rate; "
+            + $"worker {Paced.WorkerCores:P0} of a core ({Paced.WorkerCores * 1e6 / Paced.Rate:F1} µs per alert), machine {Paced.MachineBusy:P0} busy)");
+        Console.WriteLine($"  in the worker  : consume → acknowledged p50 {inWorker.Quantile(0.5) * 1000:F1} ms, p99 {inWorker.Quantile(0.99) * 1000:F1} ms "
+            + $"({inWorker.Count:N0} alerts; its ipenrich.alert.duration histogram, quantiles as the dashboard computes them; target p99 ≤ 50 ms)");
+        Console.WriteLine($"API calls       : {ApiCalls:N0} for {UniqueIps:N0} distinct IPs ({(double)ApiCalls / UniqueIps:F3} per IP) over cold and warm, throttled {Throttled}");
+        Console.WriteLine($"lost {Lost}, duplicates {Duplicates} (cold and warm workers' outputs)");
+        Console.WriteLine($"peak RSS        : worker process {Paced.WorkerPeakRssMb:F0} MB paced, {WarmPeakRssMb:F0} MB warm at full rate, {Cold.PeakRssMb:F0} MB cold (target ≤ 300 MB); "
+            + $"harness process {HarnessPeakRssMb:F0} MB (mock broker, emulator)");
+        Console.WriteLine(Json());
+    }
+
+    private string Json() => JsonSerializer.Serialize(new Dictionary<string, object?>(
+    [
+        new("alerts", Options.Alerts),
+        new("runs", Copies.Count),
+        .. Ranged("copyCpuUsPerMsg", CopyCpu, 1),
+        .. Ranged("workerCpuUsPerAlert", WorkerCpu, 1),
+        new("cpuRatio", Round(CpuRatio, 3)),
+        new("cpuRatioMin", Round(PairCpuRatio.Min, 3)),
+        new("cpuRatioMax", Round(PairCpuRatio.Max, 3)),
+        .. Ranged("baselineAlertsPerSec", CopyRate, 0),
+        .. Ranged("warmAlertsPerSec", WarmRate, 0),
+    ])
+    {
+        ["ipenrichAlertsPerSec"] = Round(Headline, 0),
+        ["ratio"] = Round(Headline / CopyRate.Median, 3),
+        ["coldAlertsPerSec"] = Round(Cold.Phase.PerSecond, 0),
+        ["warmReplicasAlertsPerSec"] = Round(WarmReplicas.Phase.PerSecond, 0),
+        ["replicas"] = Options.Replicas,
+        ["p50Ms"] = Round(Paced.Enriched.P50, 1),
+        ["p99Ms"] = Round(Paced.Enriched.P99, 1),
+        ["workerP50Ms"] = Round(Paced.InWorker.Quantile(0.5) * 1000, 1),
+        ["workerP99Ms"] = Round(Paced.InWorker.Quantile(0.99) * 1000, 1),
+        ["copyP50Ms"] = Round(Paced.Copy.P50, 1),
+        ["copyP99Ms"] = Round(Paced.Copy.P99, 1),
+        ["pacedAlertsPerSec"] = Round(Paced.Rate, 0),
+        ["pacedWorkerCores"] = Round(Paced.WorkerCores, 2),
+        ["pacedWorkerCpuUsPerAlert"] = Round(Paced.WorkerCores * 1e6 / Paced.Rate, 1),
+        ["pacedMachineBusy"] = Round(Paced.MachineBusy, 2),
+        ["uniqueIps"] = UniqueIps,
+        ["apiCalls"] = ApiCalls,
+        ["apiCallsPerUniqueIp"] = Round((double)ApiCalls / UniqueIps, 3),
+        ["throttled"] = Throttled,
+        ["lost"] = Lost,
+        ["duplicates"] = Duplicates,
+        ["peakRssMb"] = Round(Paced.WorkerPeakRssMb, 0),
+        ["warmPeakRssMb"] = Round(WarmPeakRssMb, 0),
+        ["coldPeakRssMb"] = Round(Cold.PeakRssMb, 0),
+        ["harnessPeakRssMb"] = Round(HarnessPeakRssMb, 0),
+        ["backlogDrainPerBudget"] = Round(Backlog?.PerBudget, 3),
+        ["backlogDrainMinPerBudget"] = Round(Backlog?.MinPerBudget, 3),
+        ["coldWorkerCpuUsPerAlert"] = Round(Cold.CpuUsPerAlert, 1),
+    });
+
+    /// <summary>The throughput the contract's <c>ratio</c> compares with the copy: warm (median), or cold with <c>--cold</c>.</summary>
+    private double Headline => Options.Cold ? Cold.Phase.PerSecond : WarmRate.Median;
+
+    /// <summary>The median as <paramref name="name"/>, and its range as <c>{name}Min</c> and <c>{name}Max</c>.</summary>
+    private static KeyValuePair<string, object?>[] Ranged(string name, Spread spread, int digits) =>
+        [new(name, Round(spread.Median, digits)), new(name + "Min", Round(spread.Min, digits)), new(name + "Max", Round(spread.Max, digits))];
+
+    /// <summary>A figure for the JSON line, or null when it was not measured (JSON has no NaN).</summary>
+    private static double? Round(double? value, int digits) => value is { } v && double.IsFinite(v) ? Math.Round(v, digits) : null;
+}

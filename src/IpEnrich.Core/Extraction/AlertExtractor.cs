@@ -66,7 +66,7 @@ public sealed class AlertExtractor
         return true;
     }
 
-    private bool Walk(ReadOnlySpan<byte> json, int baseOffset, string? prefix, int level, int depthBudget,
+    private bool Walk(ReadOnlySpan<byte> json, int baseOffset, (int Start, int Length)? prefix, int level, int depthBudget,
         AlertExtraction result, out AlertRejection rejection)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions
@@ -196,7 +196,7 @@ public sealed class AlertExtractor
             top.NameInArena = false;
         }
 
-        top.Excluded = _nameRules.IsExcluded(name);
+        top.Verdict = NameVerdict.Unknown;
         top.NameHash = FramePathMatch.HashName(name);
 
         if (level == 0 && reader.CurrentDepth == 1)
@@ -209,24 +209,28 @@ public sealed class AlertExtractor
         return true;
     }
 
-    private void OnString(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, string? prefix, int level,
+    private void OnString(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, (int Start, int Length)? prefix, int level,
         JsonFrame[] frames, int depth, AlertExtraction result)
     {
-        var top = frames[depth - 1];
-        var scan = _options.ScanAllStrings && !top.Excluded;
-        bool? known = null;
-        if (!scan && _knownPaths.HasPaths)
-        {
-            scan = _knownPaths.Matches(json, frames, depth, result.WalkState);
-            known = scan;
-        }
-
-        if (!scan || reader.ValueSpan.IndexOfAny(IpTextScanner.Triggers) < 0)
+        if (!IpTextScanner.MayHoldAddress(reader.ValueSpan))
         {
             return;
         }
 
         var state = result.WalkState;
+        var scan = _options.ScanAllStrings && !_nameRules.ExcludesTop(json, frames, depth, state);
+        bool? known = null;
+        if (!scan && _knownPaths.HasPaths)
+        {
+            scan = _knownPaths.Matches(json, frames, depth, state);
+            known = scan;
+        }
+
+        if (!scan)
+        {
+            return;
+        }
+
         var value = reader.ValueIsEscaped ? state.Unescape(ref reader) : reader.ValueSpan;
 
         if (_options.ScanEmbeddedJson && level < MaxEmbeddedLevel && LooksLikeJsonDocument(value)
@@ -254,7 +258,7 @@ public sealed class AlertExtractor
         }
     }
 
-    private bool TryWalkEmbedded(ReadOnlySpan<byte> value, ReadOnlySpan<byte> json, string? prefix, int level,
+    private bool TryWalkEmbedded(ReadOnlySpan<byte> value, ReadOnlySpan<byte> json, (int Start, int Length)? prefix, int level,
         JsonFrame[] frames, int depth, int currentDepth, AlertExtraction result)
     {
         // The unescape buffer is reused by the nested walk, so the embedded document gets its own copy.
@@ -262,8 +266,7 @@ public sealed class AlertExtractor
         try
         {
             value.CopyTo(copy);
-            var (start, length) = JsonPathWriter.Write(json, prefix, frames, depth, result, suffix: "<json>");
-            var nestedPrefix = result.PathText(start, length).ToString();
+            var nestedPrefix = JsonPathWriter.Write(json, prefix, frames, depth, result, suffix: "<json>");
             var budget = _options.MaxDepth - currentDepth;
             return budget > 1
                 && Walk(copy.AsSpan(0, value.Length), 0, nestedPrefix, level + 1, budget, result, out _);

@@ -217,25 +217,18 @@ public sealed class AlertExtractor
             return;
         }
 
+        // The field name is judged only for strings that hold an address or a document: most hold neither.
         var state = result.WalkState;
-        var scan = _options.ScanAllStrings && !_nameRules.ExcludesTop(json, frames, depth, state);
         bool? known = null;
-        if (!scan && _knownPaths.HasPaths)
-        {
-            scan = _knownPaths.Matches(json, frames, depth, state);
-            known = scan;
-        }
-
-        if (!scan)
-        {
-            return;
-        }
-
         var value = reader.ValueIsEscaped ? state.Unescape(ref reader) : reader.ValueSpan;
-
         if (_options.ScanEmbeddedJson && level < MaxEmbeddedLevel && LooksLikeJsonDocument(value)
             && state.EmbeddedDocumentBudget > 0)
         {
+            if (!MayScan(json, frames, depth, state, ref known))
+            {
+                return;
+            }
+
             state.EmbeddedDocumentBudget--;
             if (TryWalkEmbedded(value, json, prefix, level, frames, depth, reader.CurrentDepth, result))
             {
@@ -245,7 +238,7 @@ public sealed class AlertExtractor
 
         var found = state.ScanBuffer;
         found.Clear();
-        if (IpTextScanner.Scan(state.PercentDecode(value), found) == 0)
+        if (IpTextScanner.Scan(state.PercentDecode(value), found) == 0 || !MayScan(json, frames, depth, state, ref known))
         {
             return;
         }
@@ -256,6 +249,18 @@ public sealed class AlertExtractor
         {
             result.AddOccurrence(ip, pathStart, pathLength, _options.MaxListedIps, _options.MaxPathsPerIp, _interner, known.Value);
         }
+    }
+
+    /// <summary>Whether the string under the reader may be scanned: by the options and its name, or at a known path.</summary>
+    private bool MayScan(ReadOnlySpan<byte> json, JsonFrame[] frames, int depth, WalkState state, ref bool? known)
+    {
+        if (_options.ScanAllStrings && !_nameRules.ExcludesTop(json, frames, depth, state))
+        {
+            return true;
+        }
+
+        known ??= _knownPaths.HasPaths && _knownPaths.Matches(json, frames, depth, state);
+        return known.Value;
     }
 
     private bool TryWalkEmbedded(ReadOnlySpan<byte> value, ReadOnlySpan<byte> json, (int Start, int Length)? prefix, int level,

@@ -66,7 +66,7 @@ public sealed class AlertExtractor
         return true;
     }
 
-    private bool Walk(ReadOnlySpan<byte> json, int baseOffset, string? prefix, int level, int depthBudget,
+    private bool Walk(ReadOnlySpan<byte> json, int baseOffset, (int Start, int Length)? prefix, int level, int depthBudget,
         AlertExtraction result, out AlertRejection rejection)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions
@@ -196,7 +196,7 @@ public sealed class AlertExtractor
             top.NameInArena = false;
         }
 
-        top.Excluded = _nameRules.IsExcluded(name);
+        top.Verdict = NameVerdict.Unknown;
         top.NameHash = FramePathMatch.HashName(name);
 
         if (level == 0 && reader.CurrentDepth == 1)
@@ -209,29 +209,26 @@ public sealed class AlertExtractor
         return true;
     }
 
-    private void OnString(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, string? prefix, int level,
+    private void OnString(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, (int Start, int Length)? prefix, int level,
         JsonFrame[] frames, int depth, AlertExtraction result)
     {
-        var top = frames[depth - 1];
-        var scan = _options.ScanAllStrings && !top.Excluded;
-        bool? known = null;
-        if (!scan && _knownPaths.HasPaths)
-        {
-            scan = _knownPaths.Matches(json, frames, depth, result.WalkState);
-            known = scan;
-        }
-
-        if (!scan || reader.ValueSpan.IndexOfAny(IpTextScanner.Triggers) < 0)
+        if (!IpTextScanner.MayHoldAddress(reader.ValueSpan))
         {
             return;
         }
 
+        // The field name is judged only for strings that hold an address or a document: most hold neither.
         var state = result.WalkState;
+        bool? known = null;
         var value = reader.ValueIsEscaped ? state.Unescape(ref reader) : reader.ValueSpan;
-
         if (_options.ScanEmbeddedJson && level < MaxEmbeddedLevel && LooksLikeJsonDocument(value)
             && state.EmbeddedDocumentBudget > 0)
         {
+            if (!MayScan(json, frames, depth, state, ref known))
+            {
+                return;
+            }
+
             state.EmbeddedDocumentBudget--;
             if (TryWalkEmbedded(value, json, prefix, level, frames, depth, reader.CurrentDepth, result))
             {
@@ -241,7 +238,7 @@ public sealed class AlertExtractor
 
         var found = state.ScanBuffer;
         found.Clear();
-        if (IpTextScanner.Scan(state.PercentDecode(value), found) == 0)
+        if (IpTextScanner.Scan(state.PercentDecode(value), found) == 0 || !MayScan(json, frames, depth, state, ref known))
         {
             return;
         }
@@ -254,7 +251,19 @@ public sealed class AlertExtractor
         }
     }
 
-    private bool TryWalkEmbedded(ReadOnlySpan<byte> value, ReadOnlySpan<byte> json, string? prefix, int level,
+    /// <summary>Whether the string under the reader may be scanned: by the options and its name, or at a known path.</summary>
+    private bool MayScan(ReadOnlySpan<byte> json, JsonFrame[] frames, int depth, WalkState state, ref bool? known)
+    {
+        if (_options.ScanAllStrings && !_nameRules.ExcludesTop(json, frames, depth, state))
+        {
+            return true;
+        }
+
+        known ??= _knownPaths.HasPaths && _knownPaths.Matches(json, frames, depth, state);
+        return known.Value;
+    }
+
+    private bool TryWalkEmbedded(ReadOnlySpan<byte> value, ReadOnlySpan<byte> json, (int Start, int Length)? prefix, int level,
         JsonFrame[] frames, int depth, int currentDepth, AlertExtraction result)
     {
         // The unescape buffer is reused by the nested walk, so the embedded document gets its own copy.
@@ -262,8 +271,7 @@ public sealed class AlertExtractor
         try
         {
             value.CopyTo(copy);
-            var (start, length) = JsonPathWriter.Write(json, prefix, frames, depth, result, suffix: "<json>");
-            var nestedPrefix = result.PathText(start, length).ToString();
+            var nestedPrefix = JsonPathWriter.Write(json, prefix, frames, depth, result, suffix: "<json>");
             var budget = _options.MaxDepth - currentDepth;
             return budget > 1
                 && Walk(copy.AsSpan(0, value.Length), 0, nestedPrefix, level + 1, budget, result, out _);

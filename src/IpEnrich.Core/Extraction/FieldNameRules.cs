@@ -65,6 +65,29 @@ public sealed class FieldNameRules
         return false;
     }
 
+    /// <summary>
+    /// Whether the value at the top of the walk's stack sits under an excluded name (an array's holder decides for
+    /// it); the verdict is kept in the frame until its next property name.
+    /// </summary>
+    internal bool ExcludesTop(ReadOnlySpan<byte> json, JsonFrame[] frames, int depth, WalkState state)
+    {
+        var owner = depth - 1;
+        while (frames[owner].Verdict == NameVerdict.Inherited)
+        {
+            owner--;
+        }
+
+        ref var frame = ref frames[owner];
+        if (frame.Verdict == NameVerdict.Unknown)
+        {
+            frame.Verdict = frame.NameStart >= 0 && IsExcluded(state.NameOf(json, frame))
+                ? NameVerdict.Excluded
+                : NameVerdict.Scanned;
+        }
+
+        return frame.Verdict == NameVerdict.Excluded;
+    }
+
     private bool IsExcludedWord(ReadOnlySpan<byte> word) =>
         IsListed(word) || (word.Length > 1 && (word[^1] | 0x20) == 's' && IsListed(word[..^1])); // plurals too: "macs", "serials"
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace IpEnrich.Core.Extraction;
@@ -13,11 +14,32 @@ internal static class FramePathMatch
     public static bool Matches(JsonPathPattern pattern, ReadOnlySpan<byte> json, JsonFrame[] frames, int depth, WalkState state) =>
         Matches(pattern.Segments, 0, json, frames, 0, depth, state);
 
+    /// <summary>
+    /// A hash of the name's length and first and last eight bytes: every property name of every alert is hashed, and
+    /// a collision costs only a full match that fails.
+    /// </summary>
     public static int HashName(ReadOnlySpan<byte> name)
     {
-        var hash = new HashCode();
-        hash.AddBytes(name);
-        return hash.ToHashCode();
+        ulong head;
+        ulong tail;
+        if (name.Length >= sizeof(ulong))
+        {
+            head = BinaryPrimitives.ReadUInt64LittleEndian(name);
+            tail = BinaryPrimitives.ReadUInt64LittleEndian(name[^sizeof(ulong)..]);
+        }
+        else
+        {
+            head = 0;
+            foreach (var b in name)
+            {
+                head = (head << 8) | b;
+            }
+
+            tail = 0;
+        }
+
+        var mixed = (head * 0x9E3779B97F4A7C15UL) ^ (tail * 0xC2B2AE3D27D4EB4FUL) ^ (ulong)name.Length;
+        return (int)(mixed ^ (mixed >> 32));
     }
 
     private static bool Matches(JsonPathPattern.Segment[] pattern, int pi, ReadOnlySpan<byte> json,

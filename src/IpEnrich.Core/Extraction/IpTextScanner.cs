@@ -15,6 +15,15 @@ public static class IpTextScanner
     /// <summary>Every address holds one of these; text without any has none to find.</summary>
     internal static readonly SearchValues<byte> Triggers = SearchValues.Create("0123456789:"u8);
 
+    // A dotted quad needs '.' or a defanged dot, which opens with a bracket; IPv6 needs ':'; '%' and '\\' may encode either.
+    private static readonly SearchValues<byte> Separators = SearchValues.Create(".:[({%\\"u8);
+
+    /// <summary>
+    /// False when a raw JSON string (still escaped and percent-encoded) can hold neither an address nor an embedded
+    /// document, so that most strings are dismissed by two vectorised searches.
+    /// </summary>
+    internal static bool MayHoldAddress(ReadOnlySpan<byte> raw) => raw.ContainsAny(Triggers) && raw.ContainsAny(Separators);
+
     /// <summary>Appends every host IP found in <paramref name="text"/> to <paramref name="found"/>.</summary>
     /// <returns>The number of addresses appended.</returns>
     public static int Scan(ReadOnlySpan<byte> text, List<IpValue> found)
@@ -37,8 +46,13 @@ public static class IpTextScanner
                 start--;
             }
 
-            var end = RunEnd(text, hit);
-            EvaluateRun(text, start, end, found);
+            var end = RunEnd(text, hit, out var dots, out var colons);
+            // A dotted quad needs three dots, IPv6 two colons: shorter runs (dates, counts, ids) hold neither.
+            if (dots >= 3 || colons >= 2)
+            {
+                EvaluateRun(text, start, end, colons, found);
+            }
+
             pos = end == start ? end + 1 : end;
         }
 
@@ -60,10 +74,8 @@ public static class IpTextScanner
         return true;
     }
 
-    private static void EvaluateRun(ReadOnlySpan<byte> text, int start, int end, List<IpValue> found)
+    private static void EvaluateRun(ReadOnlySpan<byte> text, int start, int end, int colons, List<IpValue> found)
     {
-        var run = text[start..end];
-        var colons = run.Count((byte)':');
         if (colons >= 2)
         {
             switch (IPv6Token.Evaluate(text, start, end, out var v6))
@@ -94,15 +106,27 @@ public static class IpTextScanner
         }
     }
 
-    /// <summary>The end of the run of hex digits, colons, dots and defanged dots that starts at or before hit.</summary>
-    private static int RunEnd(ReadOnlySpan<byte> text, int hit)
+    /// <summary>
+    /// The end of the run of hex digits, colons, dots and defanged dots that starts at or before hit, with the
+    /// number of dots (defanged ones included) and colons in it.
+    /// </summary>
+    private static int RunEnd(ReadOnlySpan<byte> text, int hit, out int dots, out int colons)
     {
+        dots = 0;
+        colons = 0;
         var i = hit;
         while (i < text.Length)
         {
             var c = text[i];
-            if (IsHexDigit(c) || c == ':' || c == '.')
+            if (IsHexDigit(c))
             {
+                i++;
+                continue;
+            }
+
+            if (c == ':')
+            {
+                colons++;
                 i++;
                 continue;
             }
@@ -113,6 +137,7 @@ public static class IpTextScanner
                 break;
             }
 
+            dots++;
             i += dot;
         }
 

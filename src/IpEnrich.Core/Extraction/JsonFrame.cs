@@ -4,7 +4,8 @@ namespace IpEnrich.Core.Extraction;
 
 /// <summary>
 /// One open object or array on the walk's stack: the array index or property name the value being read sits under,
-/// and whether that name excludes its strings from the scan.
+/// and whether that name excludes its strings from the scan (decided on first need: most names never hold a
+/// string worth scanning).
 /// </summary>
 internal struct JsonFrame
 {
@@ -15,7 +16,9 @@ internal struct JsonFrame
     public int NameStart;
     public int NameLength;
     public bool NameInArena;
-    public bool Excluded;
+
+    /// <summary>The field-name rule's verdict on the current name; for an array, its holder's verdict.</summary>
+    public NameVerdict Verdict;
 
     /// <summary><see cref="FramePathMatch.HashName"/> of the property name, the key for leaf-bucketed path lookups.</summary>
     public int NameHash;
@@ -30,7 +33,7 @@ internal struct JsonFrame
             Index = -1,
             NameStart = -1,
             // An array inherits its holder's name: "host.mac": [..] is as excluded as "host.mac": "..".
-            Excluded = isArray && depth > 0 && frames[depth - 1].Excluded,
+            Verdict = isArray && depth > 0 ? NameVerdict.Inherited : NameVerdict.Unknown,
             NameHash = isArray && depth > 0 ? frames[depth - 1].NameHash : 0,
         };
     }

@@ -6,10 +6,12 @@ namespace IpEnrich.Core.Extraction;
 /// </summary>
 internal static class JsonPathWriter
 {
-    /// <param name="prefix">The path of the string an embedded document was read from; null for the alert itself.</param>
+    /// <param name="prefix">
+    /// Where the path of the string an embedded document was read from is committed; null for the alert itself.
+    /// </param>
     /// <param name="suffix">Appended after the last segment; null for none.</param>
     /// <returns>Where the path was committed in <paramref name="result"/>'s path text.</returns>
-    public static (int Start, int Length) Write(ReadOnlySpan<byte> json, string? prefix,
+    public static (int Start, int Length) Write(ReadOnlySpan<byte> json, (int Start, int Length)? prefix,
         JsonFrame[] frames, int depth, AlertExtraction result, string? suffix)
     {
         // Worst case per segment: ['name'] with every char escaped, or [index].
@@ -28,8 +30,8 @@ internal static class JsonPathWriter
         }
         else
         {
-            prefix.AsSpan().CopyTo(span);
-            w += prefix.Length;
+            result.PathText(prefix.Value.Start, prefix.Value.Length).CopyTo(span);
+            w += prefix.Value.Length;
         }
 
         for (var i = 0; i < depth; i++)

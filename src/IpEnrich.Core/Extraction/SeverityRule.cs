@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using IpEnrich.Core.Enrichment;
@@ -11,6 +12,8 @@ namespace IpEnrich.Core.Extraction;
 /// </summary>
 public sealed class SeverityRule
 {
+    private const int MaxStackTextBytes = 64;
+
     private static readonly string[] Scales = ["text", "suricata", "ocsf", "ecs", "wazuh", "score10"];
 
     private SeverityRule(JsonPathPattern path, string scale)
@@ -74,7 +77,18 @@ public sealed class SeverityRule
             return null;
         }
 
-        var text = Encoding.UTF8.GetString(utf8Text).Trim().ToLowerInvariant();
+        // Severity words are short ASCII: lower-cased on the stack, so that reading a severity allocates nothing.
+        Span<byte> lower = stackalloc byte[MaxStackTextBytes];
+        if (utf8Text.Length <= MaxStackTextBytes && Ascii.ToLower(utf8Text, lower, out var written) == OperationStatus.Done)
+        {
+            return MapLowerCase(lower[..written]);
+        }
+
+        return MapLowerCase(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(utf8Text).Trim().ToLowerInvariant()));
+    }
+
+    private AlertPriority? MapLowerCase(ReadOnlySpan<byte> text)
+    {
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
         {
             return Map(default, parsed);
@@ -82,10 +96,10 @@ public sealed class SeverityRule
 
         return text switch
         {
-            _ when text.Contains("crit", StringComparison.Ordinal) || text.Contains("fatal", StringComparison.Ordinal) => AlertPriority.Critical,
-            _ when text.Contains("high", StringComparison.Ordinal) => AlertPriority.High,
-            _ when text.Contains("med", StringComparison.Ordinal) || text.Contains("moderate", StringComparison.Ordinal) => AlertPriority.Normal,
-            _ when text.Contains("low", StringComparison.Ordinal) || text.Contains("info", StringComparison.Ordinal) => AlertPriority.Low,
+            _ when text.IndexOf("crit"u8) >= 0 || text.IndexOf("fatal"u8) >= 0 => AlertPriority.Critical,
+            _ when text.IndexOf("high"u8) >= 0 => AlertPriority.High,
+            _ when text.IndexOf("med"u8) >= 0 || text.IndexOf("moderate"u8) >= 0 => AlertPriority.Normal,
+            _ when text.IndexOf("low"u8) >= 0 || text.IndexOf("info"u8) >= 0 => AlertPriority.Low,
             _ => null,
         };
     }

@@ -202,4 +202,15 @@ public sealed class AlertExtractorTests
         Assert.False(extractor.TryExtract("[]"u8, result, out _));
         Assert.Equal(0, result.Count);
     }
+
+    [Theory]
+    [InlineData("abcdefgh1ijklmnop", true)]
+    [InlineData("abcdefgh2ijklmnop", false)] // same length, head and tail as the known name: same bucket, no match
+    public void Known_paths_match_whole_names(string name, bool found)
+    {
+        var options = new ExtractionOptions { ScanAllStrings = false };
+        options.KnownPaths.Add("$.abcdefgh1ijklmnop");
+        var result = Extract($$"""{"{{name}}":"203.0.113.8"}""", options);
+        Assert.Equal(found ? 1 : 0, result.Count);
+    }
 }

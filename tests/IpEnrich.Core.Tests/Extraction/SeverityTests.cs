@@ -32,6 +32,10 @@ public sealed class SeverityTests
     [InlineData("""{"rule":{"level":5}}""", AlertPriority.Normal)]
     [InlineData("""{"severity":8.0,"type":"UnauthorizedAccess:EC2/RDPBruteForce"}""", AlertPriority.High)] // GuardDuty
     [InlineData("""{"severity":"\u0048igh"}""", AlertPriority.High)]                                 // escaped text
+    [InlineData("""{"severity":"  MEDIUM\t"}""", AlertPriority.Normal)]
+    [InlineData("""{"severity":" 7 "}""", AlertPriority.High)]                                         // a number as text
+    [InlineData("""{"severity":"Élevé (high)"}""", AlertPriority.High)]                               // not ASCII
+    [InlineData("""{"severity":"                                                                      low"}""", AlertPriority.Low)]
     public void Default_paths_per_format(string json, AlertPriority expected) => Assert.Equal(expected, Declared(json));
 
     [Theory]

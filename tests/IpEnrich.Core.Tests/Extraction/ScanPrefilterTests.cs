@@ -1,0 +1,99 @@
+using System.Text;
+using IpEnrich.Core.Extraction;
+
+namespace IpEnrich.Core.Tests.Extraction;
+
+/// <summary>
+/// The shortcuts that let most strings skip the scanner: the raw-string prefilter, the run-shape check, and addresses
+/// wherever they fall relative to the vector width of the searches.
+/// </summary>
+public sealed class ScanPrefilterTests
+{
+    private static string[] Scan(string text)
+    {
+        var found = new List<IpValue>();
+        IpTextScanner.Scan(Encoding.UTF8.GetBytes(text), found);
+        return [.. found.Select(v => v.ToString())];
+    }
+
+    private static string[] ExtractIps(string json)
+    {
+        var result = new AlertExtraction();
+        Assert.True(new AlertExtractor(new ExtractionOptions()).TryExtract(Encoding.UTF8.GetBytes(json), result, out var rejection), rejection.Reason);
+        return [.. Enumerable.Range(0, result.Count).Select(i => result.GetIp(i).Canonical)];
+    }
+
+    [Theory]
+    [InlineData("1.2.3.4")]
+    [InlineData("::")]
+    [InlineData("a:b")]
+    [InlineData("10[dot]0[dot]0[dot]1")]
+    [InlineData("10(dot)0(dot)0(dot)1")]
+    [InlineData("10%2E0%2E0%2E1")]
+    [InlineData(@"\u0031\u0030\u002e0")]
+    [InlineData("""{"a":1}""")]
+    public void Keeps_raw_strings_that_may_hold_an_address(string raw) =>
+        Assert.True(IpTextScanner.MayHoldAddress(Encoding.UTF8.GetBytes(raw)));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("no digits at all, not even a colon")]
+    [InlineData("2024-01-15")]
+    [InlineData("1234567890123456789012345678901234567890")]
+    [InlineData("3f2504e0-4f89-11d3-9a0c-0305e82c3301")]
+    public void Dismisses_raw_strings_that_cannot(string raw) =>
+        Assert.False(IpTextScanner.MayHoldAddress(Encoding.UTF8.GetBytes(raw)));
+
+    [Theory]
+    [InlineData("1.2.3.4", "1.2.3.4")]
+    [InlineData("::1", "::1")]
+    [InlineData("::ffff:192.0.2.1", "192.0.2.1")]
+    [InlineData("2001:db8::1", "2001:db8::1")]
+    [InlineData("198[.]51[.]100[.]23", "198.51.100.23")]
+    public void Finds_an_address_at_every_offset_across_vector_boundaries(string address, string expected)
+    {
+        foreach (var filler in new[] { " ", "2024-01-15 ", "v 1.2 " })
+        {
+            for (var offset = 0; offset <= 70; offset++)
+            {
+                var lead = string.Concat(Enumerable.Repeat(filler, offset))[..offset];
+                if (lead.Length > 0 && lead[^1] != ' ')
+                {
+                    lead = lead[..^1] + " ";
+                }
+
+                Assert.Equal([expected], Scan(lead + address + " tail " + new string('x', offset % 40)));
+                Assert.Equal([expected], Scan(lead + address));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("1.2")]
+    [InlineData("1.2.3")]
+    [InlineData("10:20")]
+    [InlineData("1.2:3.4")]
+    [InlineData("12 34 56 78")]
+    public void Runs_with_too_few_dots_and_colons_hold_nothing(string text) => Assert.Empty(Scan(text));
+
+    [Theory]
+    [InlineData("""{"m":"from \u0031\u0030.0.0.1 here"}""", "10.0.0.1")]
+    [InlineData("""{"m":"a\/198.51.100.9\/b"}""", "198.51.100.9")]
+    [InlineData("""{"m":"quoted \"198.51.100.10\""}""", "198.51.100.10")]
+    [InlineData("""{"m":"\u003a\u003a1"}""", "::1")]
+    [InlineData("""{"m":"x 10\u002e0\u002e0\u002e7"}""", "10.0.0.7")]
+    public void Escaped_strings_are_unescaped_before_the_scan(string json, string expected) =>
+        Assert.Equal([expected], ExtractIps(json));
+
+    [Theory]
+    [InlineData("""{"macs":["52:54:00:36:3e:ff",["203.0.113.4"]]}""")]
+    [InlineData("""{"versions":[["203.0.113.4"]],"ok":"no address"}""")]
+    public void Arrays_take_their_holders_exclusion(string json) => Assert.Empty(ExtractIps(json));
+
+    [Theory]
+    [InlineData("""{"version":{"peer":"203.0.113.4"}}""")]
+    [InlineData("""{"hosts":[["203.0.113.4"]]}""")]
+    [InlineData("""{"mac":"00:00","peer":"203.0.113.4"}""")]
+    [InlineData("""{"e":"[\"203.0.113.4\"]"}""")]
+    public void Names_are_judged_per_value(string json) => Assert.Equal(["203.0.113.4"], ExtractIps(json));
+}

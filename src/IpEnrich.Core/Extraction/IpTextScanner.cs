@@ -4,7 +4,7 @@ using static IpEnrich.Core.Extraction.IpChars;
 namespace IpEnrich.Core.Extraction;
 
 /// <summary>
-/// Finds host IP addresses in free text (UTF-8), allocation-free. The rules (DESIGN §4) are tuned so that
+/// Finds host IP addresses in free text (UTF-8), allocation-free. The rules (docs/architecture.md §7) are tuned so that
 /// look-alikes found in real alerts are not taken: versions (<c>10.0.17763.2686</c>, <c>V1.0.0.2</c>), OIDs,
 /// PTR names (<c>3.0.168.192.in-addr.arpa</c>), hostnames that encode IPs (<c>ip-10-0-0-1</c>), timestamps,
 /// CIDRs (<c>0.0.0.0/0</c>), MACs, certificate serials and fingerprints. Accepted: <c>ip:port</c>,

@@ -42,8 +42,9 @@ public static class LoadHarness
         // The API quota is scaled up so the cold phase can finish in seconds; every call is still counted (and any 429).
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:PerMinute=1000000", "--Emulator:Quota:PerHour=10000000");
         var uniqueIps = AlertStream.Produce(cluster, "in", options);
-        Task<ReplicaWindow> Workers(string suffix, int replicas) => MeasuredPhase.WorkersAsync(cluster,
-            LoadSettings.Worker(cluster, emulator, redis, "in" + suffix, "out" + suffix, "ipenrich" + suffix), "in" + suffix, "out" + suffix, "ipenrich" + suffix, replicas, options);
+        Task<ReplicaWindow> Workers(string suffix, int replicas, bool steadyState = false) => MeasuredPhase.WorkersAsync(cluster,
+            LoadSettings.Worker(cluster, emulator, redis, "in" + suffix, "out" + suffix, "ipenrich" + suffix), "in" + suffix, "out" + suffix, "ipenrich" + suffix, replicas, options,
+            steadyState);
 
         // Cold: the replicas share an empty Redis, so API calls per distinct IP show the cross-replica single-flight.
         // Without Redis each replica would have its own cache: the cold phase then runs one worker.
@@ -64,7 +65,7 @@ public static class LoadHarness
             copies.Add(await MeasuredPhase.CopyAsync(cluster, $"in-copy-{run}", $"out-copy-{run}", $"ipenrich-copy-{run}", options));
             if (redis is not null)
             {
-                warms.Add(await Workers($"-warm-{run}", 1));
+                warms.Add(await Workers($"-warm-{run}", 1, steadyState: true));
             }
         }
 

@@ -5,7 +5,7 @@ namespace IpEnrich.Benchmarks.Load;
 /// <summary>The <c>load</c> options (defaults are the documented contract run).</summary>
 internal sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replicas, int AlertBytes, int DurationSeconds, bool Cold, string? WorkerLogs, int BacklogIps)
 {
-    // A mock partition keeps only about 5 MiB and silently drops older data (DESIGN §8): size the partition count so
+    // A mock partition keeps only about 5 MiB and silently drops older data (docs/architecture.md §11): size the partition count so
     // every topic holds the whole run with room to spare.
     private const long BytesPerPartition = 3L * 1024 * 1024;
 

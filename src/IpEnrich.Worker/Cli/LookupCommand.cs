@@ -11,6 +11,7 @@ using IpEnrich.Defender.Options;
 using Microsoft.Extensions.Configuration;
 using IpEnrich.Worker.Hosting;
 using IpEnrich.Worker.Lookup;
+using IpEnrich.Worker.Pipeline;
 using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Options;
 
@@ -78,6 +79,7 @@ internal static class LookupCommand
         }
 
         var options = provider.GetRequiredService<IOptions<DefenderOptions>>().Value;
+        var triage = provider.GetRequiredService<IOptions<TriageOptions>>().Value.ToRules();
 
         var hours = lookBackHours ?? options.LookBackHours;
         if (hours is < 1 or > 720)
@@ -106,7 +108,7 @@ internal static class LookupCommand
             buffer.SetLength(0);
             await using (var writer = new Utf8JsonWriter(buffer, writerOptions))
             {
-                EnrichmentJson.WriteIpEntry(writer, DefenderIpStatsClient.Canonical(addresses[i]), results[i]);
+                EnrichmentJson.WriteIpEntry(writer, DefenderIpStatsClient.Canonical(addresses[i]), results[i], triage);
             }
 
             await output.WriteLineAsync(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));

@@ -39,7 +39,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddIpCache(configuration);
         services.AddQuota(configuration);
         services.AddBacklog(configuration);
-        services.AddLookupService();
+        services.AddLookupService(configuration);
         return services;
     }
 }

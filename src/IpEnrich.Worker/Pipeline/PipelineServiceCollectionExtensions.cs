@@ -7,12 +7,11 @@ namespace IpEnrich.Worker.Pipeline;
 
 public static class PipelineServiceCollectionExtensions
 {
-    /// <summary>Sections <c>Extraction</c>, <c>Enrichment</c> and <c>Triage</c>, and the alert processor built on them.</summary>
+    /// <summary>Sections <c>Extraction</c> and <c>Enrichment</c>, and the alert processor built on them and on the lookups.</summary>
     public static IServiceCollection AddAlertProcessing(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddExtraction(configuration);
         services.AddSectionOptions<EnrichmentOptions, EnrichmentOptionsValidator>(configuration, EnrichmentOptions.SectionName);
-        services.AddSectionOptions<TriageOptions, TriageOptionsValidator>(configuration, TriageOptions.SectionName);
         services.TryAddSingleton<AlertProcessor>();
         return services;
     }

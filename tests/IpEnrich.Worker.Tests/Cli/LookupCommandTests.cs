@@ -34,9 +34,14 @@ public sealed class LookupCommandTests
         Assert.Equal(1, found.RootElement.GetProperty("organizationPrevalence").GetInt32());
         Assert.Equal("2026-11-20T10:00:00Z", found.RootElement.GetProperty("orgFirstSeen").GetString());
         Assert.Equal("api", found.RootElement.GetProperty("source").GetString());
+        // Triage as in the worker's output: one device is rare; not new, as the answer is fetched on the real clock,
+        // long after the emulator's first sighting.
+        Assert.Equal("rare", found.RootElement.GetProperty("rarity").GetString());
+        Assert.False(found.RootElement.TryGetProperty("new", out _));
         using var notSeen = JsonDocument.Parse(lines[1]);
         Assert.Equal("2001:db8::7", notSeen.RootElement.GetProperty("ip").GetString());
         Assert.Equal("not_seen", notSeen.RootElement.GetProperty("status").GetString());
+        Assert.Equal("unseen", notSeen.RootElement.GetProperty("rarity").GetString());
         using var mapped = JsonDocument.Parse(lines[2]);
         Assert.Equal("198.51.100.4", mapped.RootElement.GetProperty("ip").GetString());
     }

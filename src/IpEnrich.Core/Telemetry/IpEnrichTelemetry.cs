@@ -18,7 +18,7 @@ public sealed class IpEnrichTelemetry : IDisposable
     private static readonly string[] PriorityNames = [.. Enum.GetNames<AlertPriority>().Select(n => n.ToLowerInvariant())];
     private readonly Meter _meter;
     private Func<(int Minute, int Hour)>? _quotaRemaining;
-    private Func<bool>? _redisUp;
+    private Func<int>? _redisUp;
     private Func<long>? _consumerLag;
     private Func<IReadOnlyList<long>>? _backlogByPriority;
     private Func<double>? _backlogOldestSeconds;
@@ -42,10 +42,10 @@ public sealed class IpEnrichTelemetry : IDisposable
         BacklogDropped = _meter.CreateCounter<long>(MetricNames.BacklogDropped, "{ip}", "Wanted lookups dropped for the backlog's bounds (Backlog:MaxIps, Backlog:MaxAge)");
         RedisErrors = _meter.CreateCounter<long>(MetricNames.RedisErrors, "{call}", "Redis calls that failed or timed out, by operation (cache, quota, backlog; alert_wait: an alert stopped waiting for a slow read)");
         _meter.CreateObservableGauge(MetricNames.QuotaRemaining, ReadQuota, "{call}", "API calls left in the shared budget, by window");
-        _meter.CreateObservableGauge(MetricNames.RedisUp, ReadRedisUp, null, "1 when Redis is reachable (or not configured), 0 while running on the in-process fallback");
-        _meter.CreateObservableGauge(MetricNames.ConsumerLag, ReadConsumerLag, "{message}", "Messages behind the end of the assigned input partitions");
+        _meter.CreateObservableGauge(MetricNames.RedisUp, () => One(_redisUp), null, "1 when Redis is reachable (or not configured), 0 while running on the in-process fallback");
+        _meter.CreateObservableGauge(MetricNames.ConsumerLag, () => One(_consumerLag), "{message}", "Messages behind the end of the assigned input partitions");
         _meter.CreateObservableGauge(MetricNames.BacklogSize, ReadBacklogSize, "{ip}", "Wanted lookups waiting for the API budget, by the priority of their most urgent alert");
-        _meter.CreateObservableGauge(MetricNames.BacklogOldest, ReadBacklogOldest, "s", "Age of the oldest wanted lookup (0 when none waits)");
+        _meter.CreateObservableGauge(MetricNames.BacklogOldest, () => One(_backlogOldestSeconds), "s", "Age of the oldest wanted lookup (0 when none waits)");
     }
 
     // Bucket bounds in seconds, 1 ms to 60 s: the exporters' default bounds (0, 5, 10, 25 … 10,000) suit milliseconds
@@ -117,7 +117,7 @@ public sealed class IpEnrichTelemetry : IDisposable
     public void ObserveQuota(Func<(int Minute, int Hour)> remaining) => _quotaRemaining = remaining;
 
     /// <summary>The Redis gauge reads whether Redis answers from here.</summary>
-    public void ObserveRedis(Func<bool> up) => _redisUp = up;
+    public void ObserveRedis(Func<bool> up) => _redisUp = () => up() ? 1 : 0;
 
     /// <summary>The consumer lag gauge reads the messages behind from here.</summary>
     public void ObserveConsumerLag(Func<long> lag) => _consumerLag = lag;
@@ -139,22 +139,6 @@ public sealed class IpEnrichTelemetry : IDisposable
         }
     }
 
-    private IEnumerable<Measurement<int>> ReadRedisUp()
-    {
-        if (_redisUp is { } read)
-        {
-            yield return new Measurement<int>(read() ? 1 : 0);
-        }
-    }
-
-    private IEnumerable<Measurement<long>> ReadConsumerLag()
-    {
-        if (_consumerLag is { } read)
-        {
-            yield return new Measurement<long>(read());
-        }
-    }
-
     private IEnumerable<Measurement<long>> ReadBacklogSize()
     {
         var byPriority = _backlogByPriority?.Invoke() ?? [];
@@ -164,11 +148,13 @@ public sealed class IpEnrichTelemetry : IDisposable
         }
     }
 
-    private IEnumerable<Measurement<double>> ReadBacklogOldest()
+    // A gauge of one series reads nothing until its part hands over the reading.
+    private static IEnumerable<Measurement<T>> One<T>(Func<T>? read)
+        where T : struct
     {
-        if (_backlogOldestSeconds is { } read)
+        if (read is not null)
         {
-            yield return new Measurement<double>(read());
+            yield return new Measurement<T>(read());
         }
     }
 

@@ -34,6 +34,24 @@ public sealed class OutageTracker(TimeProvider time, TimeSpan summaryInterval)
     /// <summary>Records a failure and says whether it starts an outage or is due for a summary.</summary>
     public OutageEvent Failed() => Failed(0, static (_, _) => { });
 
+    /// <summary>Records a failure; the outage's start goes to <paramref name="started"/>, a due summary to <paramref name="summary"/>.</summary>
+    public OutageEvent Failed<TState>(TState state, Action<TState> started, Action<OutageEvent, TState> summary)
+    {
+        ArgumentNullException.ThrowIfNull(started);
+        ArgumentNullException.ThrowIfNull(summary);
+        return Failed((State: state, Started: started, Summary: summary), static (change, s) =>
+        {
+            if (change.Change == OutageChange.Started)
+            {
+                s.Started(s.State);
+            }
+            else
+            {
+                s.Summary(change, s.State);
+            }
+        });
+    }
+
     /// <summary>Records a failure; a start or a due summary is passed to <paramref name="report"/>.</summary>
     public OutageEvent Failed<TState>(TState state, Action<OutageEvent, TState> report)
     {

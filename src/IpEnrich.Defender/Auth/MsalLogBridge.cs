@@ -26,17 +26,9 @@ internal sealed partial class MsalLogBridge(ILogger logger, TimeProvider time) :
         {
             case EventLogLevel.Critical or EventLogLevel.Error:
                 LogErrorDetail(logger, message);
-                _errors.Failed((Logger: logger, Message: FirstLine(message)), static (change, s) =>
-                {
-                    if (change.Change == OutageChange.Started)
-                    {
-                        LogErrorsStarted(s.Logger, s.Message, SummaryInterval.TotalSeconds);
-                    }
-                    else
-                    {
-                        LogStillFailing(s.Logger, change.Count, change.Lasted.TotalSeconds, s.Message);
-                    }
-                });
+                _errors.Failed((Logger: logger, Message: FirstLine(message)),
+                    static s => LogErrorsStarted(s.Logger, s.Message, SummaryInterval.TotalSeconds),
+                    static (summary, s) => LogStillFailing(s.Logger, summary.Count, summary.Lasted.TotalSeconds, s.Message));
                 break;
             case EventLogLevel.Warning:
                 LogWarning(logger, message);

@@ -17,17 +17,9 @@ public sealed partial class ApiOutageLog(TimeProvider time, ILogger<ApiOutageLog
     public void Failed(string ip, string reason, bool transient)
     {
         LogFailure(logger, ip, reason, transient);
-        _outage.Failed((Logger: logger, Reason: reason, Transient: transient), static (change, s) =>
-        {
-            if (change.Change == OutageChange.Started)
-            {
-                LogStarted(s.Logger, s.Reason, s.Transient, SummaryInterval.TotalSeconds);
-            }
-            else
-            {
-                LogStillFailing(s.Logger, change.Count, change.Lasted.TotalSeconds, s.Reason);
-            }
-        });
+        _outage.Failed((Logger: logger, Reason: reason, Transient: transient),
+            static s => LogStarted(s.Logger, s.Reason, s.Transient, SummaryInterval.TotalSeconds),
+            static (summary, s) => LogStillFailing(s.Logger, summary.Count, summary.Lasted.TotalSeconds, s.Reason));
     }
 
     /// <summary>A lookup got an answer (found, not seen, invalid, or throttled: the API is up).</summary>

@@ -13,17 +13,9 @@ internal sealed partial class QuotaPauseLog(TimeProvider time, ILogger logger, s
 
     public void Throttled(TimeSpan retryAfter)
     {
-        _pauses.Failed((Logger: logger, RetryAfter: retryAfter, Api: api), static (change, s) =>
-        {
-            if (change.Change == OutageChange.Started)
-            {
-                LogPaused(s.Logger, s.Api, s.RetryAfter.TotalSeconds);
-            }
-            else
-            {
-                LogStillPaused(s.Logger, s.Api, change.Count, change.Lasted.TotalSeconds);
-            }
-        });
+        _pauses.Failed((Logger: logger, RetryAfter: retryAfter, Api: api),
+            static s => LogPaused(s.Logger, s.Api, s.RetryAfter.TotalSeconds),
+            static (summary, s) => LogStillPaused(s.Logger, s.Api, summary.Count, summary.Lasted.TotalSeconds));
     }
 
     public void Answered()

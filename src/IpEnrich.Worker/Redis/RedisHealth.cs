@@ -56,17 +56,9 @@ public sealed partial class RedisHealth(IOptions<RedisOptions> options, IpEnrich
         ArgumentNullException.ThrowIfNull(error);
         telemetry.RedisErrors.Add(1, new KeyValuePair<string, object?>(TagNames.Operation, operation));
         LogFailure(logger, operation, error);
-        _outage.Failed((Logger: logger, Error: error.GetType().Name, Operation: operation, Grace: _grace), static (change, s) =>
-        {
-            if (change.Change == OutageChange.Started)
-            {
-                LogStarted(s.Logger, s.Error, s.Operation, s.Grace.TotalSeconds, SummaryInterval.TotalSeconds);
-            }
-            else
-            {
-                LogStillFailing(s.Logger, change.Count, change.Lasted.TotalSeconds, s.Error);
-            }
-        });
+        _outage.Failed((Logger: logger, Error: error.GetType().Name, Operation: operation, Grace: _grace),
+            static s => LogStarted(s.Logger, s.Error, s.Operation, s.Grace.TotalSeconds, SummaryInterval.TotalSeconds),
+            static (summary, s) => LogStillFailing(s.Logger, summary.Count, summary.Lasted.TotalSeconds, s.Error));
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Redis {Operation} call failed")]

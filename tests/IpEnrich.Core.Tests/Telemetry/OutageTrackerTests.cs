@@ -36,6 +36,20 @@ public sealed class OutageTrackerTests
     }
 
     [Fact]
+    public void The_start_and_each_summary_go_to_their_own_report()
+    {
+        var tracker = new OutageTracker(_time, TimeSpan.FromSeconds(30));
+        var reports = new List<string>();
+        for (var second = 0; second <= 30; second++)
+        {
+            tracker.Failed(reports, static log => log.Add("started"), static (summary, log) => log.Add($"summary {summary.Count} in {summary.Lasted.TotalSeconds} s"));
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(["started", "summary 30 in 30 s"], reports);
+    }
+
+    [Fact]
     public void Many_threads_failing_at_once_start_the_outage_exactly_once()
     {
         var tracker = new OutageTracker(_time, TimeSpan.FromSeconds(30));

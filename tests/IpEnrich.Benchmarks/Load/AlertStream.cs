@@ -13,15 +13,16 @@ internal static class AlertStream
     /// Writes the alerts (1–4 IPs from a Zipf mix, padded to ~AlertBytes); returns the number of distinct IPs used.
     /// With <paramref name="everyIp"/> the first alerts name each of the mix's IPs once, so a worker fed them has all in cache.
     /// </summary>
-    public static int Produce(MockKafkaCluster cluster, string topic, LoadOptions options, int? alerts = null, bool everyIp = false)
+    /// <param name="warmUp">Number the alerts -2, -3, …: output checks skip negative seqs, as they skip the probes.</param>
+    public static int Produce(MockKafkaCluster cluster, string topic, LoadOptions options, int? alerts = null, bool everyIp = false, bool warmUp = false)
     {
-        var (messages, used) = Build(options, alerts ?? options.Alerts, everyIp);
+        var (messages, used) = Build(options, alerts ?? options.Alerts, everyIp, warmUp);
         Send(cluster, topic, messages, paced: null);
         return used;
     }
 
     /// <summary>The alerts as the input topic gets them, and how many distinct IPs they name.</summary>
-    public static (Message<byte[], byte[]>[] Messages, int DistinctIps) Build(LoadOptions options, int count, bool everyIp = false)
+    public static (Message<byte[], byte[]>[] Messages, int DistinctIps) Build(LoadOptions options, int count, bool everyIp = false, bool warmUp = false)
     {
         var random = new Random(42);
         var zipf = new ZipfSampler(options.Ips, options.Zipf);
@@ -38,7 +39,7 @@ internal static class AlertStream
                 ips[k] = $"10.{100 + (rank >> 16)}.{(rank >> 8) & 255}.{rank & 255}";
             }
 
-            var value = $$"""{"seq":{{i}},"title":"Suspicious connection","severity":"medium","src_ip":"{{ips[0]}}","destinations":["{{string.Join("\",\"", ips[1..])}}"],"message":"connection from {{ips[0]}} observed","padding":"{{padding}}"}""";
+            var value = $$"""{"seq":{{(warmUp ? -2 - i : i)}},"title":"Suspicious connection","severity":"medium","src_ip":"{{ips[0]}}","destinations":["{{string.Join("\",\"", ips[1..])}}"],"message":"connection from {{ips[0]}} observed","padding":"{{padding}}"}""";
             messages[i] = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"host-{i % 1000}"), Value = Encoding.UTF8.GetBytes(value) };
         }
 

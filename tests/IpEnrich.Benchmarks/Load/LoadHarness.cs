@@ -9,8 +9,8 @@ namespace IpEnrich.Benchmarks.Load;
 /// redis-server. Every measured party is a process of its own, read from outside (output watermarks, CPU from the
 /// kernel): the real <c>ipenrich</c> worker, and the bare copy (consume → produce the same bytes with the worker's
 /// Kafka clients and settings). Cold cache with <c>--replicas</c> workers sharing an empty Redis (API calls per IP);
-/// then the copy and one warm worker, interleaved, three runs each (CPU per message for both: the figure that does not
-/// depend on what else the shared cores run); warm with <c>--replicas</c>; a backlog drained against a short API
+/// then the copy and one warm worker, interleaved, three runs each, each measured in its steady state after a warm-up
+/// (CPU per message for both: the figure that does not depend on what else the shared cores run); warm with <c>--replicas</c>; a backlog drained against a short API
 /// budget; one worker fed at half its measured rate for latency and memory. Prints a table and, last, one JSON line
 /// (the contract).
 /// </summary>
@@ -31,7 +31,7 @@ public static class LoadHarness
         await using var redis = RedisServer.BinaryPath is null ? null : await RedisServer.StartOrSkipAsync();
         using var cluster = new MockKafkaCluster();
         var topics = Enumerable.Range(1, Runs).SelectMany(i => new[] { $"in-copy-{i}", $"out-copy-{i}", $"in-warm-{i}", $"out-warm-{i}" })
-            .Concat(["in", "in-cold", "out-cold", "in-warm-n", "out-warm-n"]);
+            .Concat(["in", MeasuredPhase.WarmUpTopic, "in-cold", "out-cold", "in-warm-n", "out-warm-n"]);
         foreach (var topic in topics)
         {
             cluster.CreateTopic(topic, options.Partitions);
@@ -42,6 +42,7 @@ public static class LoadHarness
         // The API quota is scaled up so the cold phase can finish in seconds; every call is still counted (and any 429).
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:PerMinute=1000000", "--Emulator:Quota:PerHour=10000000");
         var uniqueIps = AlertStream.Produce(cluster, "in", options);
+        AlertStream.Produce(cluster, MeasuredPhase.WarmUpTopic, options, options.WarmUpAlerts, warmUp: true);
         Task<ReplicaWindow> Workers(string suffix, int replicas, bool steadyState = false) => MeasuredPhase.WorkersAsync(cluster,
             LoadSettings.Worker(cluster, emulator, redis, "in" + suffix, "out" + suffix, "ipenrich" + suffix), "in" + suffix, "out" + suffix, "ipenrich" + suffix, replicas, options,
             steadyState);

@@ -9,8 +9,11 @@ internal sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replica
     // every topic holds the whole run with room to spare.
     private const long BytesPerPartition = 3L * 1024 * 1024;
 
-    /// <summary>Enough partitions that no topic outgrows the mock broker's per-partition retention.</summary>
-    public int Partitions => (int)Math.Clamp((long)Alerts * (AlertBytes + 64) / BytesPerPartition + 1, 16, 256);
+    /// <summary>What a steady-state phase is fed before its window: enough for every hot method to reach its final tier.</summary>
+    public int WarmUpAlerts => Alerts / 2;
+
+    /// <summary>Enough partitions that no topic (warm-up and load) outgrows the mock broker's per-partition retention.</summary>
+    public int Partitions => (int)Math.Clamp((long)(Alerts + WarmUpAlerts) * (AlertBytes + 64) / BytesPerPartition + 1, 16, 256);
 
     public static LoadOptions Parse(string[] args)
     {

@@ -7,11 +7,17 @@ namespace IpEnrich.Benchmarks.Load;
 /// probe alerts, then the load's alerts are copied into their input and they are timed from the first output to the last.
 /// The feed overlaps the first second or two of the window (CPU the measured processes share), the price of a group
 /// formed before any timed input: replicas joining late stalled partitions for tens of seconds.
-/// With <c>steadyState</c> the window opens only after the first third of the load is out: a fresh process spends its
-/// first seconds compiling (tiered JIT), and users size replicas by what a running worker costs.
+/// With <c>steadyState</c> the processes first get <see cref="WarmUpTopic"/>'s alerts, and the window opens once the
+/// runtime's background compiler has gone quiet: a fresh process spends its first seconds re-JITting hot code (tiered
+/// compilation, PGO), and users size replicas by what a running worker costs.
 /// </summary>
 internal static class MeasuredPhase
 {
+    /// <summary>Alerts numbered below zero (skipped by the output checks) that a steady-state phase is fed first.</summary>
+    public const string WarmUpTopic = "warmup";
+
+    private static readonly TimeSpan CompilerQuiet = TimeSpan.FromSeconds(1);
+
     public static async Task<ReplicaWindow> WorkersAsync(MockKafkaCluster cluster, Dictionary<string, string?> settings, string input, string output, string group,
         int replicas, LoadOptions options, bool steadyState = false)
     {
@@ -29,10 +35,14 @@ internal static class MeasuredPhase
     private static async Task<ReplicaWindow> MeasureAsync(WorkerReplicas processes, MockKafkaCluster cluster, string input, string name, LoadOptions options,
         bool steadyState)
     {
-        var probes = await processes.FormGroupAsync(cluster, input, options.Partitions, TimeSpan.FromMinutes(2));
+        var opensAt = await processes.FormGroupAsync(cluster, input, options.Partitions, TimeSpan.FromMinutes(2));
+        if (steadyState)
+        {
+            opensAt = await WarmUpAsync(processes, cluster, input, opensAt, options);
+        }
+
         var feed = InProcessCopy.RunAsync(cluster.BootstrapServers, options.Alerts, "in", input, "feed-" + input);
-        var opensAt = probes + (steadyState ? options.Alerts / 3 : 0);
-        var window = await processes.MeasureAsync(opensAt, probes + options.Alerts, TimeSpan.FromMinutes(10));
+        var window = await processes.MeasureAsync(opensAt, opensAt + options.Alerts, TimeSpan.FromMinutes(10));
         await feed;
         if (processes.Failure() is { } failure)
         {
@@ -40,5 +50,20 @@ internal static class MeasuredPhase
         }
 
         return window;
+    }
+
+    /// <summary>Feeds the warm-up alerts, waits for their output and for the compiler to go quiet; returns the records published by then.</summary>
+    private static async Task<long> WarmUpAsync(WorkerReplicas processes, MockKafkaCluster cluster, string input, long published, LoadOptions options)
+    {
+        var alerts = options.WarmUpAlerts;
+        await InProcessCopy.RunAsync(cluster.BootstrapServers, alerts, WarmUpTopic, input, "warmup-" + input);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (processes.Published() < published + alerts && DateTime.UtcNow < deadline && processes.Failure() is null)
+        {
+            await Task.Delay(20);
+        }
+
+        await RuntimeCompiler.WaitUntilIdleAsync(processes.Processes, CompilerQuiet, TimeSpan.FromSeconds(30));
+        return processes.Published();
     }
 }

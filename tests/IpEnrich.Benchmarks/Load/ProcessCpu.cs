@@ -24,11 +24,16 @@ internal static class ProcessCpu
             return TimeSpan.Zero;
         }
 
+        return TimeSpan.FromSeconds(Ticks(stat) / TicksPerSecond.Value);
+    }
+
+    /// <summary>utime + stime in clock ticks from the text of a <c>/proc/&lt;pid&gt;[/task/&lt;tid&gt;]/stat</c> file.</summary>
+    public static long Ticks(string stat)
+    {
         // The command name (field 2) may hold spaces and parentheses: count fields from the last ')'. Then state is
         // field 3, so utime (14) and stime (15) are the 12th and 13th after it.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds(ticks / TicksPerSecond.Value);
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
     private static double ReadClockTicks()

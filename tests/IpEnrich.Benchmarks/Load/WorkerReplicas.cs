@@ -27,6 +27,9 @@ internal sealed class WorkerReplicas : IAsyncDisposable
 
     public int Count => _processes.Length;
 
+    /// <summary>The measured processes.</summary>
+    public IReadOnlyList<Process> Processes => _processes;
+
     /// <summary>Starts <paramref name="replicas"/> workers at once (so they join the group's first generation together).</summary>
     /// <param name="logs">A directory for the workers' logs (<c>{name}-{replica}.log</c>), or null to discard them.</param>
     public static async Task<WorkerReplicas> StartAsync(MockKafkaCluster cluster, Dictionary<string, string?> settings, string output, int outputPartitions,

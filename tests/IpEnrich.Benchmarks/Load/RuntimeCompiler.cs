@@ -1,0 +1,74 @@
+using System.Diagnostics;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>
+/// The .NET runtime's background compiler in a measured process, read from <c>/proc/&lt;pid&gt;/task</c>: tiered
+/// compilation re-JITs hot methods for seconds after a process starts, CPU a running worker no longer spends.
+/// </summary>
+internal static class RuntimeCompiler
+{
+    // The runtime names its thread ".NET Tiered Compilation Worker"; the kernel keeps the first 15 bytes.
+    private const string ThreadName = ".NET Tiered Com";
+
+    /// <summary>
+    /// Waits until the background compiler of every process has spent no CPU for <paramref name="quiet"/>, or
+    /// <paramref name="limit"/> has passed; returns how long that took.
+    /// </summary>
+    public static async Task<TimeSpan> WaitUntilIdleAsync(IReadOnlyList<Process> processes, TimeSpan quiet, TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        var last = CompilerTicks(processes);
+        var quietSince = watch.Elapsed;
+        while (watch.Elapsed < limit)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            var now = CompilerTicks(processes);
+            if (now != last)
+            {
+                (last, quietSince) = (now, watch.Elapsed);
+            }
+            else if (watch.Elapsed - quietSince >= quiet)
+            {
+                break;
+            }
+        }
+
+        return watch.Elapsed;
+    }
+
+    /// <summary>User plus system clock ticks of the compiler threads of <paramref name="processes"/> so far.</summary>
+    private static long CompilerTicks(IReadOnlyList<Process> processes)
+    {
+        long ticks = 0;
+        foreach (var process in processes)
+        {
+            string[] threads;
+            try
+            {
+                threads = Directory.GetDirectories($"/proc/{process.Id}/task");
+            }
+            catch (IOException)
+            {
+                continue; // gone: it has nothing left to compile
+            }
+
+            foreach (var thread in threads)
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(thread, "comm")).TrimEnd() == ThreadName)
+                    {
+                        ticks += ProcessCpu.Ticks(File.ReadAllText(Path.Combine(thread, "stat")));
+                    }
+                }
+                catch (IOException)
+                {
+                    // the thread ended between the listing and the read
+                }
+            }
+        }
+
+        return ticks;
+    }
+}

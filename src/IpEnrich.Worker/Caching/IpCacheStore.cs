@@ -4,7 +4,6 @@ using IpEnrich.Core.Collections;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Telemetry;
 using IpEnrich.Worker.Redis;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -16,12 +15,12 @@ namespace IpEnrich.Worker.Caching;
 /// An unreachable Redis reads as a miss, so enrichment continues on L1; a write it refused is kept (bounded) and made
 /// once it answers again, so a lookup answered during the outage is not asked again by another replica.
 /// </summary>
-public sealed class IpCacheStore : IDisposable
+public sealed class IpCacheStore
 {
     private readonly CacheOptions _options;
     private readonly RedisConnection _redis;
     private readonly TimeProvider _time;
-    private readonly MemoryCache? _l1;
+    private readonly L1Cache? _l1;
     private readonly string _prefix;
     private readonly RedisHealth _health;
     private readonly UnwrittenEntries _unwritten = new(MaxUnwritten);
@@ -41,7 +40,7 @@ public sealed class IpCacheStore : IDisposable
         _prefix = $"ipenrich:v1:{Profile}:";
         if (_options.L1Capacity > 0)
         {
-            _l1 = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.L1Capacity, Clock = new TimeProviderClock(time) });
+            _l1 = new L1Cache(_options.L1Capacity);
         }
     }
 
@@ -57,7 +56,8 @@ public sealed class IpCacheStore : IDisposable
     // Bounded like the intern table: a stream of unique IPs cannot grow it without limit.
     private readonly BoundedMemo<(IPAddress Ip, int Hours), string> _keys = new(65_536);
 
-    public CachedStats? GetL1(string key) => _l1?.Get<CachedStats>(key);
+    /// <summary>The L1 entry for <paramref name="key"/>, if fresh for L1 at <paramref name="now"/> (read once per alert by the caller).</summary>
+    public CachedStats? GetL1(string key, DateTimeOffset now) => _l1?.Get(key, now);
 
     /// <summary>Reads <paramref name="keys"/> from Redis in one pipelined batch (cluster-safe: no cross-slot MGET).</summary>
     /// <param name="waitAtMost">How long the caller waits (an alert's path); past it the keys read as missing, and a slow Redis is not counted as down.</param>
@@ -196,7 +196,6 @@ public sealed class IpCacheStore : IDisposable
     public TimeSpan Jittered(TimeSpan ttl) =>
         ttl * (1 + (_options.TtlJitter * ((Random.Shared.NextDouble() * 2) - 1)));
 
-    public void Dispose() => _l1?.Dispose();
 
     private void SetL1(string key, CachedStats entry)
     {
@@ -205,16 +204,11 @@ public sealed class IpCacheStore : IDisposable
             return;
         }
 
-        var untilFresh = entry.FreshUntil - _time.GetUtcNow();
-        var ttl = untilFresh < _options.L1Ttl ? untilFresh : _options.L1Ttl;
-        if (ttl > TimeSpan.Zero)
+        var now = _time.GetUtcNow();
+        var until = entry.FreshUntil < now + _options.L1Ttl ? entry.FreshUntil : now + _options.L1Ttl;
+        if (until > now)
         {
-            _l1.Set(key, entry, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = ttl });
+            _l1.Set(key, entry, until);
         }
-    }
-
-    private sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
-    {
-        public DateTimeOffset UtcNow => time.GetUtcNow();
     }
 }

@@ -48,9 +48,10 @@ public sealed class LookupService
         var hours = lookBackHours ?? _defaultLookBackHours;
         var results = new IpLookupResult[ips.Count];
         List<int>? pending = null;
+        var now = _time.GetUtcNow();
         for (var i = 0; i < ips.Count; i++)
         {
-            if (_cache.GetL1(_cache.Key(ips[i], hours)) is { } hit)
+            if (_cache.GetL1(_cache.Key(ips[i], hours), now) is { } hit)
             {
                 results[i] = hit.ToResult(LookupSource.Cache);
             }

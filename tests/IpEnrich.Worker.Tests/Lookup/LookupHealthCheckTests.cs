@@ -31,7 +31,7 @@ public sealed class LookupHealthCheckTests
         var redis = new RedisConnection(Options.Create(new RedisOptions()), NullLogger<RedisConnection>.Instance);
         using var telemetry = new TestTelemetry();
         var health = new RedisHealth(Options.Create(new RedisOptions()), telemetry.Instruments, time, NullLogger<RedisHealth>.Instance);
-        using var cache = new IpCacheStore(Options.Create(new CacheOptions()), Profile(), redis, health, time);
+        var cache = new IpCacheStore(Options.Create(new CacheOptions()), Profile(), redis, health, time);
         await using var backlog = new BacklogScheduler(Options.Create(new BacklogOptions()), Options.Create(new EnrichmentOptions()), redis, health,
             Options.Create(new RedisOptions()), cache,
             new QuotaSpent(), new UnusedClient(), new StaticToken(), time, telemetry.Instruments, NullLoggerFactory.Instance);
@@ -64,7 +64,7 @@ public sealed class LookupHealthCheckTests
         var redis = new RedisConnection(Options.Create(new RedisOptions()), NullLogger<RedisConnection>.Instance);
         using var telemetry = new TestTelemetry();
         var health = new RedisHealth(Options.Create(new RedisOptions()), telemetry.Instruments, TimeProvider.System, NullLogger<RedisHealth>.Instance);
-        using var cache = new IpCacheStore(Options.Create(new CacheOptions()), Profile(), redis, health,
+        var cache = new IpCacheStore(Options.Create(new CacheOptions()), Profile(), redis, health,
             new FakeTimeProvider());
         await using var backlog = new BacklogScheduler(Options.Create(new BacklogOptions()), Options.Create(new EnrichmentOptions()), redis, health,
             Options.Create(new RedisOptions()), cache,

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+
+namespace IpEnrich.Worker.Caching;
+
+/// <summary>
+/// The in-process first level (docs/architecture.md §4): recent answers by cache key, each kept until a time the
+/// caller gives, at most about <c>capacity</c> of them. A hit only reads: the hottest addresses are read by every
+/// prepare loop at once, and a cache that records each access (MemoryCache writes its entry's access time) bounced
+/// those entries between the cores. Two generations stand in for LRU eviction: when the current one is full it
+/// becomes the old one and the previous old one is dropped; a hit in the old one is carried into the current one.
+/// </summary>
+internal sealed class L1Cache
+{
+    private readonly int _perGeneration;
+    private readonly Lock _rotation = new();
+    private volatile Generation _current = new();
+    private volatile Generation _old = new();
+
+    public L1Cache(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _perGeneration = Math.Max(1, capacity / 2);
+    }
+
+    /// <summary>Entries held now, both generations (approximate while other threads add).</summary>
+    public int Count => _current.Count + _old.Count;
+
+    /// <summary>The entry for <paramref name="key"/> unless it is missing or past its time at <paramref name="now"/>.</summary>
+    public CachedStats? Get(string key, DateTimeOffset now)
+    {
+        if (_current.Entries.TryGetValue(key, out var entry))
+        {
+            return entry.Until > now ? entry.Stats : null;
+        }
+
+        if (_old.Entries.TryGetValue(key, out entry) && entry.Until > now)
+        {
+            Add(key, entry);
+            return entry.Stats;
+        }
+
+        return null;
+    }
+
+    /// <summary>Keeps <paramref name="stats"/> under <paramref name="key"/> until <paramref name="until"/>, replacing any entry.</summary>
+    public void Set(string key, CachedStats stats, DateTimeOffset until) => Add(key, new Entry(stats, until));
+
+    private void Add(string key, Entry entry)
+    {
+        var current = _current;
+        if (!current.Entries.TryAdd(key, entry))
+        {
+            current.Entries[key] = entry;
+            return;
+        }
+
+        if (Interlocked.Increment(ref current.Count) >= _perGeneration)
+        {
+            lock (_rotation)
+            {
+                if (_current == current)
+                {
+                    (_old, _current) = (current, new Generation());
+                }
+            }
+        }
+    }
+
+    private sealed class Generation
+    {
+        public readonly ConcurrentDictionary<string, Entry> Entries = new(StringComparer.Ordinal);
+
+        // Counted here: ConcurrentDictionary.Count takes every lock.
+        public int Count;
+    }
+
+    private sealed record Entry(CachedStats Stats, DateTimeOffset Until);
+}

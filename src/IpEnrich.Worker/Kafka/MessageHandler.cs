@@ -156,7 +156,7 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
                 exit.Fail(WorkerExit.Kafka);
             }
 
-            offsets.Report(lane, source.Offset.Value, report.Error);
+            offsets.Report(lane, source.Offset.Value, report.Error, report.Offset);
             telemetry.AlertDuration.Record(time.GetElapsedTime(consumedAt).TotalSeconds);
         };
 

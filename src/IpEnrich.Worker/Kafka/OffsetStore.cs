@@ -15,12 +15,23 @@ internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool tra
     private readonly ConcurrentQueue<Delivery> _reports = new();
     private readonly Dictionary<TopicPartition, long> _watermarks = []; // consume thread: next offset to store, per partition
     private long _delivered;
+    private long _implicit;
 
     /// <summary>Outputs and dead letters the broker acknowledged.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
-    /// <summary>On the delivery thread: one record's outcome, for the lane that produced it.</summary>
-    public void Report(PartitionLane lane, long offset, Error error) => _reports.Enqueue(new Delivery(lane, offset, error));
+    /// <summary>Of <see cref="Delivered"/>, those librdkafka acknowledged implicitly (see <see cref="Report"/>).</summary>
+    public long ImplicitlyAcknowledged => Interlocked.Read(ref _implicit);
+
+    /// <summary>
+    /// On the delivery thread: one record's outcome, for the lane that produced it. <paramref name="appendedAt"/> is the
+    /// output's log offset; a success without one (<see cref="Offset.Unset"/>) is librdkafka's implicit acknowledgement:
+    /// an earlier request failed with an uncertain outcome and a later batch of the same partition succeeded, which a
+    /// broker checking idempotent sequence numbers only accepts after the earlier one. It is logged with its input, because
+    /// a broker that checks no sequences (librdkafka's mock, for non-transactional producers) may never have appended it.
+    /// </summary>
+    public void Report(PartitionLane lane, long offset, Error error, Offset appendedAt) =>
+        _reports.Enqueue(new Delivery(lane, offset, error, !error.IsError && appendedAt == Offset.Unset));
 
     /// <summary>On the consume thread: applies the reports so far and stores each partition's new watermark.</summary>
     public void Apply()
@@ -69,6 +80,12 @@ internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool tra
             }
 
             Interlocked.Increment(ref _delivered);
+            if (report.Implicit)
+            {
+                Interlocked.Increment(ref _implicit);
+                PipelineLog.ImplicitlyAcknowledged(logger, new TopicPartitionOffset(partition, report.Offset));
+            }
+
             if (!transactional && !report.Lane.IsRetired && report.Lane.Tracker.Delivered(report.Offset) is { } next)
             {
                 _watermarks[partition] = next;
@@ -98,5 +115,5 @@ internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool tra
         _watermarks.Clear();
     }
 
-    private readonly record struct Delivery(PartitionLane Lane, long Offset, Error Error);
+    private readonly record struct Delivery(PartitionLane Lane, long Offset, Error Error, bool Implicit);
 }

@@ -50,6 +50,9 @@ internal static partial class PipelineLog
     [LoggerMessage(1030, LogLevel.Critical, "Delivery for {Partition} offset {Offset} failed ({Reason}); stopping so nothing is skipped")]
     public static partial void DeliveryFailed(ILogger logger, TopicPartition partition, long offset, Error reason);
 
+    [LoggerMessage(1031, LogLevel.Information, "Output for {Source} acknowledged implicitly: librdkafka reported it delivered without an offset, after a later batch of its partition succeeded")]
+    public static partial void ImplicitlyAcknowledged(ILogger logger, TopicPartitionOffset source);
+
     [LoggerMessage(1040, LogLevel.Warning, "Delivery for {Partition} offset {Offset} failed ({Reason}) inside a transaction; it will be aborted and redone")]
     public static partial void TransactionalDeliveryFailed(ILogger logger, TopicPartition partition, long offset, Error reason);
 

@@ -38,6 +38,10 @@ internal sealed class ChaosAlertStream : IDisposable
                     {
                         NotWritten[written] = report.Error.Reason; // never reached the input topic: not the worker's to lose
                     }
+                    else if (report.Offset == Offset.Unset)
+                    {
+                        ImplicitlyAcknowledged[written] = report.Partition.Value; // the mock may never have appended it (ChaosAudit)
+                    }
                 });
                 Volatile.Write(ref _next, seq + 1);
             }
@@ -50,6 +54,9 @@ internal sealed class ChaosAlertStream : IDisposable
 
     /// <summary>Alerts the input producer could not write, with the reason.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<int, string> NotWritten { get; } = new();
+
+    /// <summary>Alerts librdkafka acknowledged implicitly (a success without an offset), with their partition.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<int, int> ImplicitlyAcknowledged { get; } = new();
 
     /// <summary>The sequence number the next alert gets (so alerts 0..Next-1 have been handed to the producer).</summary>
     public int Next => Volatile.Read(ref _next);

@@ -7,12 +7,7 @@ namespace IpEnrich.Core.Tests.Extraction;
 
 public sealed class IpTextScannerTests
 {
-    private static string[] Scan(string text)
-    {
-        var found = new List<IpValue>();
-        IpTextScanner.Scan(Encoding.UTF8.GetBytes(text), found);
-        return [.. found.Select(v => v.ToString())];
-    }
+    private static string[] Scan(string text) => ScannedAddresses.Of(text);
 
     [Theory]
     [InlineData("connection from 81.2.69.144.", "81.2.69.144")]

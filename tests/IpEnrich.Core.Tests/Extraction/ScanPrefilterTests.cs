@@ -9,12 +9,7 @@ namespace IpEnrich.Core.Tests.Extraction;
 /// </summary>
 public sealed class ScanPrefilterTests
 {
-    private static string[] Scan(string text)
-    {
-        var found = new List<IpValue>();
-        IpTextScanner.Scan(Encoding.UTF8.GetBytes(text), found);
-        return [.. found.Select(v => v.ToString())];
-    }
+    private static string[] Scan(string text) => ScannedAddresses.Of(text);
 
     private static string[] ExtractIps(string json)
     {

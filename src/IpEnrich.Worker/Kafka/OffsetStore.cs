@@ -31,7 +31,10 @@ internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool tra
     /// a broker that checks no sequences (librdkafka's mock, for non-transactional producers) may never have appended it.
     /// </summary>
     public void Report(PartitionLane lane, long offset, Error error, Offset appendedAt) =>
-        _reports.Enqueue(new Delivery(lane, offset, error, !error.IsError && appendedAt == Offset.Unset));
+        _reports.Enqueue(new Delivery(lane, offset, error, IsImplicitAcknowledgement(error, appendedAt)));
+
+    /// <summary>A delivery report of success without the record's log offset: librdkafka's implicit acknowledgement.</summary>
+    public static bool IsImplicitAcknowledgement(Error error, Offset appendedAt) => !error.IsError && appendedAt == Offset.Unset;
 
     /// <summary>On the consume thread: applies the reports so far and stores each partition's new watermark.</summary>
     public void Apply()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using IpEnrich.Worker.Kafka;
 
 namespace IpEnrich.Benchmarks.Load;
 
@@ -38,7 +39,7 @@ internal sealed class ChaosAlertStream : IDisposable
                     {
                         NotWritten[written] = report.Error.Reason; // never reached the input topic: not the worker's to lose
                     }
-                    else if (report.Offset == Offset.Unset)
+                    else if (OffsetStore.IsImplicitAcknowledgement(report.Error, report.Offset))
                     {
                         ImplicitlyAcknowledged[written] = report.Partition.Value; // the mock may never have appended it (ChaosAudit)
                     }

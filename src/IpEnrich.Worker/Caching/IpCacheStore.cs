@@ -196,7 +196,6 @@ public sealed class IpCacheStore
     public TimeSpan Jittered(TimeSpan ttl) =>
         ttl * (1 + (_options.TtlJitter * ((Random.Shared.NextDouble() * 2) - 1)));
 
-
     private void SetL1(string key, CachedStats entry)
     {
         if (_l1 is null)
@@ -205,7 +204,8 @@ public sealed class IpCacheStore
         }
 
         var now = _time.GetUtcNow();
-        var until = entry.FreshUntil < now + _options.L1Ttl ? entry.FreshUntil : now + _options.L1Ttl;
+        var l1Until = now + _options.L1Ttl;
+        var until = entry.FreshUntil < l1Until ? entry.FreshUntil : l1Until;
         if (until > now)
         {
             _l1.Set(key, entry, until);

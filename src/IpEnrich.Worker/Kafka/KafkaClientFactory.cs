@@ -7,8 +7,8 @@ namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
 /// Builds the pipeline's Kafka clients from <c>Kafka:*</c>: an idempotent (or transactional) producer and a consumer
-/// that stores offsets only when told to. Each gets its own copy of <c>Kafka:Settings</c>, because Confluent's config
-/// classes write into the dictionary they wrap. Client errors are throttled; a fatal one stops the worker.
+/// that stores offsets only when told to. Each gets its own copy of <c>Kafka:Settings</c> with its role's settings
+/// (<c>Kafka:ConsumerSettings</c>, <c>Kafka:ProducerSettings</c>) over them. Client errors are throttled; a fatal one stops the worker.
 /// </summary>
 public sealed class KafkaClientFactory
 {
@@ -46,7 +46,8 @@ public sealed class KafkaClientFactory
 
     public IProducer<byte[]?, byte[]?> BuildProducer()
     {
-        var config = new ProducerConfig(CopyOfUserSettings())
+        var user = _options.ForProducer();
+        var config = new ProducerConfig(user)
         {
             BootstrapServers = _options.BootstrapServers,
             EnableIdempotence = true,
@@ -55,7 +56,7 @@ public sealed class KafkaClientFactory
             CompressionType = CompressionType.Lz4,
             DeliveryReportFields = "none", // only the report's error is read: no copy of headers back from librdkafka per message
         };
-        if (!_options.Settings.ContainsKey("message.max.bytes"))
+        if (!user.ContainsKey("message.max.bytes"))
         {
             // An alert just under Extraction:MaxAlertBytes must fit once enriched; the broker's topic limit
             // (max.message.bytes) needs the same room (docs/operations.md).
@@ -78,7 +79,8 @@ public sealed class KafkaClientFactory
     /// </summary>
     internal IConsumer<byte[]?, byte[]?> BuildConsumer(Func<IRebalanceHandler> rebalance)
     {
-        var config = new ConsumerConfig(CopyOfUserSettings())
+        var user = _options.ForConsumer();
+        var config = new ConsumerConfig(user)
         {
             BootstrapServers = _options.BootstrapServers,
             GroupId = _options.GroupId,
@@ -88,12 +90,12 @@ public sealed class KafkaClientFactory
             AutoOffsetReset = AutoOffsetReset.Earliest,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         };
-        if (!_options.Settings.ContainsKey("statistics.interval.ms"))
+        if (!user.ContainsKey("statistics.interval.ms"))
         {
             config.StatisticsIntervalMs = 5000; // lag and broker reachability
         }
 
-        if (!_options.Settings.ContainsKey("auto.commit.interval.ms"))
+        if (!user.ContainsKey("auto.commit.interval.ms"))
         {
             // Stored offsets reach the broker every second: after a crash, at most about a second's work is redone.
             config.AutoCommitIntervalMs = 1000;
@@ -113,8 +115,6 @@ public sealed class KafkaClientFactory
             .SetErrorHandler((_, error) => OnClientError("consumer", error))
             .Build();
     }
-
-    private Dictionary<string, string> CopyOfUserSettings() => new(_options.Settings, StringComparer.Ordinal);
 
     private void OnClientError(string client, Error error)
     {

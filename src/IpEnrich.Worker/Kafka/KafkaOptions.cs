@@ -40,6 +40,30 @@ public sealed class KafkaOptions : IValidatableObject
     /// <summary>Raw librdkafka settings for both clients, e.g. <c>security.protocol</c>, <c>sasl.mechanism</c>.</summary>
     public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>Raw librdkafka settings for the consumer only (<c>fetch.wait.max.ms</c>, <c>queued.max.messages.kbytes</c>…), over <see cref="Settings"/>.</summary>
+    public IDictionary<string, string> ConsumerSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Raw librdkafka settings for the producer only (<c>linger.ms</c>, <c>batch.size</c>…), over <see cref="Settings"/>.</summary>
+    public IDictionary<string, string> ProducerSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>What the consumer gets: <see cref="Settings"/> with <see cref="ConsumerSettings"/> over them.</summary>
+    public Dictionary<string, string> ForConsumer() => Merge(ConsumerSettings);
+
+    /// <summary>What the producer gets: <see cref="Settings"/> with <see cref="ProducerSettings"/> over them.</summary>
+    public Dictionary<string, string> ForProducer() => Merge(ProducerSettings);
+
+    // A new dictionary per client: Confluent's config classes write into the one they wrap.
+    private Dictionary<string, string> Merge(IDictionary<string, string> role)
+    {
+        var merged = new Dictionary<string, string>(Settings, StringComparer.Ordinal);
+        foreach (var (key, value) in role)
+        {
+            merged[key] = value;
+        }
+
+        return merged;
+    }
+
     /// <summary>Messages of one partition being processed or awaiting delivery before the partition is paused.</summary>
     [Range(1, 100_000)]
     public int MaxInFlightPerPartition { get; set; } = 512;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
-/// Checks each <c>Kafka:Settings:*</c> key and value with librdkafka's own <c>rd_kafka_conf_set</c> at start, one line
+/// Checks each <c>Kafka:Settings:*</c>, <c>Kafka:ConsumerSettings:*</c> and <c>Kafka:ProducerSettings:*</c> key and value with librdkafka's own <c>rd_kafka_conf_set</c> at start, one line
 /// per bad setting. Only a configuration object is made: no client, no threads, no connection (building a client, as
 /// Confluent.Kafka does, connects to the bootstrap servers at once and stops at the first bad key).
 /// </summary>
@@ -17,22 +17,28 @@ internal sealed class KafkaSettingsValidator : IValidateOptions<KafkaOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         // Without librdkafka there is nothing to check against, and building the clients reports that itself.
-        if (options.Settings.Count == 0 || LibrdkafkaLibrary.Handle == 0)
+        if (options.Settings.Count + options.ConsumerSettings.Count + options.ProducerSettings.Count == 0 || LibrdkafkaLibrary.Handle == 0)
         {
             return ValidateOptionsResult.Success;
         }
 
         var failures = new List<string>();
-        foreach (var (key, value) in options.Settings)
+        Check(nameof(options.Settings), options.Settings, failures);
+        Check(nameof(options.ConsumerSettings), options.ConsumerSettings, failures);
+        Check(nameof(options.ProducerSettings), options.ProducerSettings, failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(string section, IDictionary<string, string> settings, List<string> failures)
+    {
+        foreach (var (key, value) in settings)
         {
             // Confluent.Kafka's own settings never reach librdkafka.
             if (!key.StartsWith("dotnet.", StringComparison.Ordinal) && Set(key, value) is { } failure)
             {
-                failures.Add($"{KafkaOptions.SectionName}:Settings:{key}: {failure}");
+                failures.Add($"{KafkaOptions.SectionName}:{section}:{key}: {failure}");
             }
         }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
     // Delegates over the exports rather than function pointers: no unsafe code in the worker.

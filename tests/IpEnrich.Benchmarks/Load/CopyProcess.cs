@@ -21,8 +21,7 @@ internal static class CopyProcess
         process.OutputDataReceived += (_, _) => { }; // drained, so the process never blocks on a full pipe
         process.ErrorDataReceived += (_, e) =>
         {
-            // librdkafka's configuration warnings (the worker's Kafka:Settings hold a consumer property) are the worker's too.
-            if (e.Data is not null && !e.Data.Contains("CONFWARN", StringComparison.Ordinal))
+            if (e.Data is not null)
             {
                 Console.Error.WriteLine($"copy process: {e.Data}");
             }

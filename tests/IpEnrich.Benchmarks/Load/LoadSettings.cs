@@ -19,7 +19,7 @@ internal static class LoadSettings
         ["Kafka:OutputTopic"] = output,
         ["Kafka:DeadLetterTopic"] = "dlq",
         ["Kafka:GroupId"] = group,
-        ["Kafka:Settings:fetch.wait.max.ms"] = FetchWaitMaxMs.ToString(CultureInfo.InvariantCulture),
+        ["Kafka:ConsumerSettings:fetch.wait.max.ms"] = FetchWaitMaxMs.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>A worker's settings: the Kafka part, the emulator as the API (quota scaled up), Redis when there is one.</summary>

@@ -91,6 +91,16 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public async Task Role_settings_are_checked_and_named_by_their_section()
+    {
+        var lines = await FailuresAsync("Kafka:ConsumerSettings:fetch.wait.max.ms=soon", "Kafka:ProducerSettings:no.such.key=1",
+            "Kafka:ConsumerSettings:queued.max.messages.kbytes=16384", "Kafka:ProducerSettings:linger.ms=20");
+        Assert.Contains(lines, l => l.StartsWith("ipenrich: Kafka:ConsumerSettings:fetch.wait.max.ms: librdkafka rejects this value", StringComparison.Ordinal));
+        Assert.Contains("ipenrich: Kafka:ProducerSettings:no.such.key: librdkafka has no such setting", lines);
+        Assert.True(lines.Length == 2, string.Join(Environment.NewLine, lines));
+    }
+
+    [Fact]
     public void Durations_bind_in_the_TimeSpan_and_the_suffix_form()
     {
         using var app = WorkerHost.Build([.. Valid,

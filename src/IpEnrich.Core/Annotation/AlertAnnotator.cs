@@ -19,8 +19,12 @@ public sealed class AlertAnnotator
     {
         // The output is a Kafka value, never embedded in HTML: keep paths like "<json>" and non-ASCII readable.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = false,
+
+        // The structure is this class's fixed code, and the tests parse every output: no need to check it per write.
+        SkipValidation = true,
     };
+
+    private static readonly JsonEncodedText ProviderJson = JsonEncodedText.Encode(Provider);
 
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
@@ -152,15 +156,15 @@ public sealed class AlertAnnotator
         AlertEnrichmentStatus status, int lookBackHours, DateTimeOffset enrichedAt)
     {
         w.WriteStartObject();
-        w.WriteString("provider"u8, Provider);
+        w.WriteString("provider"u8, ProviderJson);
         w.WriteNumber("lookBackHours"u8, lookBackHours);
-        w.WriteString("status"u8, StatusText(status));
+        w.WriteString("status"u8, EnrichmentJson.StatusJson(status));
         EnrichmentJson.WriteTimestamp(w, "enrichedAt"u8, enrichedAt, milliseconds: true);
         w.WriteStartArray("ips"u8);
         for (var i = 0; i < extraction.Count; i++)
         {
             w.WriteStartObject();
-            w.WriteString("ip"u8, extraction.GetIp(i).Canonical);
+            w.WriteString("ip"u8, extraction.GetIp(i).CanonicalJson);
             w.WriteStartArray("paths"u8);
             foreach (var path in extraction.GetPaths(i))
             {

@@ -7,6 +7,11 @@ namespace IpEnrich.Core.Annotation;
 /// <summary>The JSON of the output contract's per-IP entries and status words, shared by every writer of it.</summary>
 public static class EnrichmentJson
 {
+    // The words of the contract, encoded once: the writer then copies them without escaping or transcoding.
+    private static readonly JsonEncodedText[] AlertStatuses = [.. Enum.GetValues<AlertEnrichmentStatus>().Select(s => JsonEncodedText.Encode(StatusText(s)))];
+    private static readonly JsonEncodedText[] IpStatuses = [.. Enum.GetValues<IpLookupStatus>().Select(s => JsonEncodedText.Encode(IpStatusText(s)))];
+    private static readonly JsonEncodedText[] Sources = [.. Enum.GetValues<LookupSource>().Select(s => JsonEncodedText.Encode(SourceText(s)))];
+
     /// <summary>Writes one complete IP entry without paths: <c>{"ip":…,"status":…,…}</c> (the <c>lookup</c> command).</summary>
     /// <param name="triage">The triage rules (<c>rarity</c>, <c>new</c>), or null when triage is off.</param>
     public static void WriteIpEntry(Utf8JsonWriter w, string ip, in IpLookupResult result, TriageRules? triage = null)
@@ -22,7 +27,7 @@ public static class EnrichmentJson
     public static void WriteResult(Utf8JsonWriter w, in IpLookupResult result, TriageRules? triage = null)
     {
         ArgumentNullException.ThrowIfNull(w);
-        w.WriteString("status"u8, IpStatusText(result.Status));
+        w.WriteString("status"u8, IpStatuses[(int)result.Status]);
         switch (result.Status)
         {
             case IpLookupStatus.Found:
@@ -52,7 +57,7 @@ public static class EnrichmentJson
             }
         }
 
-        w.WriteString("source"u8, SourceText(result.Source));
+        w.WriteString("source"u8, Sources[(int)result.Source]);
         if (result.ViaHunting)
         {
             w.WriteString("via"u8, "hunting"u8);
@@ -106,6 +111,9 @@ public static class EnrichmentJson
         w.WriteString(name, buffer[..24]);
     }
 
+
+    /// <summary><see cref="StatusText"/> as JSON text.</summary>
+    public static JsonEncodedText StatusJson(AlertEnrichmentStatus status) => AlertStatuses[(int)status];
 
     public static string StatusText(AlertEnrichmentStatus status) => status switch
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using IpEnrich.Core.Collections;
 
 namespace IpEnrich.Core.Extraction;
@@ -11,6 +12,7 @@ public sealed class InternedIp
         Value = value;
         Address = value.ToIPAddress();
         Canonical = Address.ToString();
+        CanonicalJson = JsonEncodedText.Encode(Canonical);
         Category = IpClassifier.Classify(value);
     }
 
@@ -20,6 +22,9 @@ public sealed class InternedIp
 
     /// <summary><see cref="IPAddress.ToString()"/> of the parsed address: the only form that reaches a URL.</summary>
     public string Canonical { get; }
+
+    /// <summary><see cref="Canonical"/> as UTF-8 JSON text, so every output that lists the address writes it without re-encoding.</summary>
+    public JsonEncodedText CanonicalJson { get; }
 
     public IpCategory Category { get; }
 }

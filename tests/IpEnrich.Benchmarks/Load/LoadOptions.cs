@@ -9,11 +9,14 @@ internal sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replica
     // every topic holds the whole run with room to spare.
     private const long BytesPerPartition = 3L * 1024 * 1024;
 
-    /// <summary>What a steady-state phase is fed before its window: enough for every hot method to reach its final tier.</summary>
-    public int WarmUpAlerts => Alerts / 2;
+    /// <summary>Rounds of warm-up a steady-state phase gets (<see cref="MeasuredPhase"/>).</summary>
+    public const int WarmUpRounds = 2;
+
+    /// <summary>What a steady-state phase is fed per warm-up round: in all, enough for every hot method to reach its final tier.</summary>
+    public int WarmUpAlerts => Alerts / (2 * WarmUpRounds);
 
     /// <summary>Enough partitions that no topic (warm-up and load) outgrows the mock broker's per-partition retention.</summary>
-    public int Partitions => (int)Math.Clamp((long)(Alerts + WarmUpAlerts) * (AlertBytes + 64) / BytesPerPartition + 1, 16, 256);
+    public int Partitions => (int)Math.Clamp((long)(Alerts + (WarmUpRounds * WarmUpAlerts)) * (AlertBytes + 64) / BytesPerPartition + 1, 16, 256);
 
     public static LoadOptions Parse(string[] args)
     {

@@ -156,16 +156,16 @@ public sealed class AlertAnnotator
         AlertEnrichmentStatus status, int lookBackHours, DateTimeOffset enrichedAt)
     {
         w.WriteStartObject();
-        w.WriteString("provider"u8, ProviderJson);
-        w.WriteNumber("lookBackHours"u8, lookBackHours);
-        w.WriteString("status"u8, EnrichmentJson.StatusJson(status));
-        EnrichmentJson.WriteTimestamp(w, "enrichedAt"u8, enrichedAt, milliseconds: true);
-        w.WriteStartArray("ips"u8);
+        w.WriteString(ContractNames.Provider, ProviderJson);
+        w.WriteNumber(ContractNames.LookBackHours, lookBackHours);
+        w.WriteString(ContractNames.Status, EnrichmentJson.StatusJson(status));
+        EnrichmentJson.WriteTimestamp(w, ContractNames.EnrichedAt, enrichedAt, milliseconds: true);
+        w.WriteStartArray(ContractNames.Ips);
         for (var i = 0; i < extraction.Count; i++)
         {
             w.WriteStartObject();
-            w.WriteString("ip"u8, extraction.GetIp(i).CanonicalJson);
-            w.WriteStartArray("paths"u8);
+            w.WriteString(ContractNames.Ip, extraction.GetIp(i).CanonicalJson);
+            w.WriteStartArray(ContractNames.Paths);
             foreach (var path in extraction.GetPaths(i))
             {
                 w.WriteStringValue(path);
@@ -175,8 +175,8 @@ public sealed class AlertAnnotator
             var position = extraction.GetCandidatePosition(i);
             if (position < 0)
             {
-                w.WriteString("status"u8, "skipped"u8);
-                w.WriteString("reason"u8, extraction.GetSkipReason(i));
+                w.WriteString(ContractNames.Status, ContractNames.Skipped);
+                w.WriteString(ContractNames.Reason, extraction.GetSkipReason(i));
             }
             else
             {
@@ -189,7 +189,7 @@ public sealed class AlertAnnotator
         w.WriteEndArray();
         if (extraction.IpsNotListed > 0)
         {
-            w.WriteNumber("ipsNotListed"u8, extraction.IpsNotListed);
+            w.WriteNumber(ContractNames.IpsNotListed, extraction.IpsNotListed);
         }
 
         EnrichmentJson.WriteTriage(w, triage);

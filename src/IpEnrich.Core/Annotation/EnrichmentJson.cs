@@ -18,7 +18,7 @@ public static class EnrichmentJson
     {
         ArgumentNullException.ThrowIfNull(w);
         w.WriteStartObject();
-        w.WriteString("ip"u8, ip);
+        w.WriteString(ContractNames.Ip, ip);
         WriteResult(w, result, triage);
         w.WriteEndObject();
     }
@@ -27,43 +27,43 @@ public static class EnrichmentJson
     public static void WriteResult(Utf8JsonWriter w, in IpLookupResult result, TriageRules? triage = null)
     {
         ArgumentNullException.ThrowIfNull(w);
-        w.WriteString("status"u8, IpStatuses[(int)result.Status]);
+        w.WriteString(ContractNames.Status, IpStatuses[(int)result.Status]);
         switch (result.Status)
         {
             case IpLookupStatus.Found:
-                w.WriteNumber("organizationPrevalence"u8, result.Stats!.OrganizationPrevalence);
-                WriteOptionalTimestamp(w, "orgFirstSeen"u8, result.Stats.FirstSeen);
-                WriteOptionalTimestamp(w, "orgLastSeen"u8, result.Stats.LastSeen);
+                w.WriteNumber(ContractNames.OrganizationPrevalence, result.Stats!.OrganizationPrevalence);
+                WriteOptionalTimestamp(w, ContractNames.OrgFirstSeen, result.Stats.FirstSeen);
+                WriteOptionalTimestamp(w, ContractNames.OrgLastSeen, result.Stats.LastSeen);
                 break;
             case IpLookupStatus.NotSeen:
-                w.WriteNumber("organizationPrevalence"u8, 0);
-                w.WriteNull("orgFirstSeen"u8);
-                w.WriteNull("orgLastSeen"u8);
+                w.WriteNumber(ContractNames.OrganizationPrevalence, 0);
+                w.WriteNull(ContractNames.OrgFirstSeen);
+                w.WriteNull(ContractNames.OrgLastSeen);
                 break;
             case IpLookupStatus.Deferred:
-                w.WriteString("reason"u8, result.Detail);
+                w.WriteString(ContractNames.Reason, result.Detail);
                 return;
             case IpLookupStatus.Error:
-                w.WriteString("error"u8, result.Detail);
+                w.WriteString(ContractNames.Error, result.Detail);
                 return;
         }
 
         if (triage?.RarityOf(result) is { } rarity)
         {
-            w.WriteString("rarity"u8, TriageRules.Utf8(rarity));
+            w.WriteString(ContractNames.Rarity, ContractNames.RarityText(rarity));
             if (triage.IsNew(result))
             {
-                w.WriteBoolean("new"u8, true);
+                w.WriteBoolean(ContractNames.New, true);
             }
         }
 
-        w.WriteString("source"u8, Sources[(int)result.Source]);
+        w.WriteString(ContractNames.Source, Sources[(int)result.Source]);
         if (result.ViaHunting)
         {
-            w.WriteString("via"u8, "hunting"u8);
+            w.WriteString(ContractNames.Via, ContractNames.Hunting);
         }
 
-        WriteOptionalTimestamp(w, "fetchedAt"u8, result.FetchedAt, milliseconds: true);
+        WriteOptionalTimestamp(w, ContractNames.FetchedAt, result.FetchedAt, milliseconds: true);
     }
 
     /// <summary>Writes <c>"triage": {"rarest": …, "newIps": …}</c>, or nothing for an empty triage.</summary>
@@ -75,13 +75,13 @@ public static class EnrichmentJson
             return;
         }
 
-        w.WriteStartObject("triage"u8);
-        w.WriteString("rarest"u8, TriageRules.Utf8(rarest));
-        w.WriteNumber("newIps"u8, triage.NewIps);
+        w.WriteStartObject(ContractNames.Triage);
+        w.WriteString(ContractNames.Rarest, ContractNames.RarityText(rarest));
+        w.WriteNumber(ContractNames.NewIps, triage.NewIps);
         w.WriteEndObject();
     }
 
-    public static void WriteOptionalTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset? value, bool milliseconds = false)
+    internal static void WriteOptionalTimestamp(Utf8JsonWriter w, JsonEncodedText name, DateTimeOffset? value, bool milliseconds = false)
     {
         if (value is { } v)
         {
@@ -97,20 +97,34 @@ public static class EnrichmentJson
     public static void WriteTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset value, bool milliseconds)
     {
         ArgumentNullException.ThrowIfNull(w);
+        w.WritePropertyName(name);
+        WriteTimestampValue(w, value, milliseconds);
+    }
+
+    internal static void WriteTimestamp(Utf8JsonWriter w, JsonEncodedText name, DateTimeOffset value, bool milliseconds)
+    {
+        w.WritePropertyName(name);
+        WriteTimestampValue(w, value, milliseconds);
+    }
+
+    private static void WriteTimestampValue(Utf8JsonWriter w, DateTimeOffset value, bool milliseconds)
+    {
         var utc = value.UtcDateTime;
         if (!milliseconds)
         {
-            w.WriteString(name, utc); // round-trip form with trailing zeros of the fraction trimmed: 13:36:06Z, 13:36:06.5Z
+            w.WriteStringValue(utc); // round-trip form with trailing zeros of the fraction trimmed: 13:36:06Z, 13:36:06.5Z
             return;
         }
 
-        // "O" is the formatter's fast path: yyyy-MM-ddTHH:mm:ss.fffffffZ; keep the milliseconds.
-        Span<byte> buffer = stackalloc byte[28];
-        utc.TryFormat(buffer, out _, "O", CultureInfo.InvariantCulture);
-        buffer[23] = (byte)'Z';
-        w.WriteString(name, buffer[..24]);
+        // "O" is the formatter's fast path: yyyy-MM-ddTHH:mm:ss.fffffffZ; keep the milliseconds. Written raw, quotes
+        // included: digits and punctuation need no escaping, and checking for it was a visible share of the writer's time.
+        Span<byte> buffer = stackalloc byte[30];
+        buffer[0] = (byte)'"';
+        utc.TryFormat(buffer[1..], out _, "O", CultureInfo.InvariantCulture);
+        buffer[24] = (byte)'Z';
+        buffer[25] = (byte)'"';
+        w.WriteRawValue(buffer[..26], skipInputValidation: true);
     }
-
 
     /// <summary><see cref="StatusText"/> as JSON text.</summary>
     public static JsonEncodedText StatusJson(AlertEnrichmentStatus status) => AlertStatuses[(int)status];

@@ -38,14 +38,6 @@ public sealed class TriageRules(long rareAtMost, long uncommonAtMost, TimeSpan n
         _ => "common",
     };
 
-    public static ReadOnlySpan<byte> Utf8(Rarity rarity) => rarity switch
-    {
-        Rarity.Unseen => "unseen"u8,
-        Rarity.Rare => "rare"u8,
-        Rarity.Uncommon => "uncommon"u8,
-        _ => "common"u8,
-    };
-
     public static bool TryParse(string? text, out Rarity rarity)
     {
         foreach (var candidate in Enum.GetValues<Rarity>())

@@ -62,7 +62,6 @@ public sealed class TriageRulesTests
         {
             Assert.True(TriageRules.TryParse(TriageRules.Text(rarity), out var parsed));
             Assert.Equal(rarity, parsed);
-            Assert.Equal(TriageRules.Text(rarity), System.Text.Encoding.UTF8.GetString(TriageRules.Utf8(rarity)));
         }
 
         Assert.False(TriageRules.TryParse("Rare", out _));

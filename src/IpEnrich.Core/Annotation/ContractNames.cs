@@ -1,0 +1,39 @@
+using System.Text.Json;
+
+namespace IpEnrich.Core.Annotation;
+
+/// <summary>
+/// The property names and fixed words of the enrichment object, encoded once: the writer escape-checks every name
+/// or value it is given as bytes or chars, and a <see cref="JsonEncodedText"/> skips that on the per-alert path.
+/// </summary>
+internal static class ContractNames
+{
+    public static readonly JsonEncodedText Provider = JsonEncodedText.Encode("provider"u8);
+    public static readonly JsonEncodedText LookBackHours = JsonEncodedText.Encode("lookBackHours"u8);
+    public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status"u8);
+    public static readonly JsonEncodedText EnrichedAt = JsonEncodedText.Encode("enrichedAt"u8);
+    public static readonly JsonEncodedText Ips = JsonEncodedText.Encode("ips"u8);
+    public static readonly JsonEncodedText Ip = JsonEncodedText.Encode("ip"u8);
+    public static readonly JsonEncodedText Paths = JsonEncodedText.Encode("paths"u8);
+    public static readonly JsonEncodedText Reason = JsonEncodedText.Encode("reason"u8);
+    public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error"u8);
+    public static readonly JsonEncodedText OrganizationPrevalence = JsonEncodedText.Encode("organizationPrevalence"u8);
+    public static readonly JsonEncodedText OrgFirstSeen = JsonEncodedText.Encode("orgFirstSeen"u8);
+    public static readonly JsonEncodedText OrgLastSeen = JsonEncodedText.Encode("orgLastSeen"u8);
+    public static readonly JsonEncodedText Rarity = JsonEncodedText.Encode("rarity"u8);
+    public static readonly JsonEncodedText New = JsonEncodedText.Encode("new"u8);
+    public static readonly JsonEncodedText Source = JsonEncodedText.Encode("source"u8);
+    public static readonly JsonEncodedText Via = JsonEncodedText.Encode("via"u8);
+    public static readonly JsonEncodedText FetchedAt = JsonEncodedText.Encode("fetchedAt"u8);
+    public static readonly JsonEncodedText IpsNotListed = JsonEncodedText.Encode("ipsNotListed"u8);
+    public static readonly JsonEncodedText Triage = JsonEncodedText.Encode("triage"u8);
+    public static readonly JsonEncodedText Rarest = JsonEncodedText.Encode("rarest"u8);
+    public static readonly JsonEncodedText NewIps = JsonEncodedText.Encode("newIps"u8);
+
+    public static readonly JsonEncodedText Skipped = JsonEncodedText.Encode("skipped"u8);
+    public static readonly JsonEncodedText Hunting = JsonEncodedText.Encode("hunting"u8);
+
+    private static readonly JsonEncodedText[] Rarities = [.. Enum.GetValues<Enrichment.Rarity>().Select(r => JsonEncodedText.Encode(Enrichment.TriageRules.Text(r)))];
+
+    public static JsonEncodedText RarityText(Enrichment.Rarity rarity) => Rarities[(int)rarity];
+}

@@ -43,14 +43,14 @@ public static class LoadHarness
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:PerMinute=1000000", "--Emulator:Quota:PerHour=10000000");
         var uniqueIps = AlertStream.Produce(cluster, "in", options);
         AlertStream.Produce(cluster, MeasuredPhase.WarmUpTopic, options, options.WarmUpAlerts, warmUp: true);
-        Task<ReplicaWindow> Workers(string suffix, int replicas, bool steadyState = false) => MeasuredPhase.WorkersAsync(cluster,
+        Task<ReplicaWindow> Workers(string suffix, int replicas, bool steadyState = false, Func<Task<bool>>? answeredAll = null) => MeasuredPhase.WorkersAsync(cluster,
             LoadSettings.Worker(cluster, emulator, redis, "in" + suffix, "out" + suffix, "ipenrich" + suffix), "in" + suffix, "out" + suffix, "ipenrich" + suffix, replicas, options,
-            steadyState);
+            steadyState, answeredAll);
 
         // Cold: the replicas share an empty Redis, so API calls per distinct IP show the cross-replica single-flight.
         // Without Redis each replica would have its own cache: the cold phase then runs one worker.
         var coldReplicas = redis is null ? 1 : options.Replicas;
-        var cold = await Workers("-cold", coldReplicas);
+        var cold = await Workers("-cold", coldReplicas, answeredAll: async () => (await emulator.GetCallsAsync()).Total >= uniqueIps);
         Console.WriteLine($"ipenrich cold   : {cold.Phase.PerSecond,10:N0} alerts/s ({cold.Phase.Elapsed.TotalSeconds:F1} s, {coldReplicas} worker process(es)); "
             + $"workers' CPU {cold.CpuUsPerAlert:F0} µs per alert");
 

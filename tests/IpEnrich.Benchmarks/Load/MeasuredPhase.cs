@@ -18,11 +18,29 @@ internal static class MeasuredPhase
 
     private static readonly TimeSpan CompilerQuiet = TimeSpan.FromSeconds(1);
 
+    /// <param name="answeredAll">
+    /// For a phase that fills the cache: true once every lookup the phase wanted is answered. The workers keep running
+    /// after the window until it is (two minutes at most), because alerts go out deferred and their lookups finish in
+    /// the backlog: stopped at the last output, a slow cold phase left hundreds of IPs uncached, and the next "warm"
+    /// worker spent its window waiting for the API.
+    /// </param>
     public static async Task<ReplicaWindow> WorkersAsync(MockKafkaCluster cluster, Dictionary<string, string?> settings, string input, string output, string group,
-        int replicas, LoadOptions options, bool steadyState = false)
+        int replicas, LoadOptions options, bool steadyState = false, Func<Task<bool>>? answeredAll = null)
     {
         await using var workers = await WorkerReplicas.StartAsync(cluster, settings, output, options.Partitions, replicas, options.WorkerLogs, group);
-        return await MeasureAsync(workers, cluster, input, group, options, steadyState);
+        var window = await MeasureAsync(workers, cluster, input, group, options, steadyState);
+        if (answeredAll is not null)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while (!await answeredAll() && DateTime.UtcNow < deadline && workers.Failure() is null)
+            {
+                await Task.Delay(200);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1)); // the last answers' writes to Redis
+        }
+
+        return window;
     }
 
     /// <summary>The bare copy process, with the Kafka settings a worker of <paramref name="group"/> would get.</summary>

@@ -24,8 +24,6 @@ public sealed class AlertAnnotator
         SkipValidation = true,
     };
 
-    private static readonly JsonEncodedText ProviderJson = JsonEncodedText.Encode(Provider);
-
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
@@ -156,9 +154,9 @@ public sealed class AlertAnnotator
         AlertEnrichmentStatus status, int lookBackHours, DateTimeOffset enrichedAt)
     {
         w.WriteStartObject();
-        w.WriteString(ContractNames.Provider, ProviderJson);
+        w.WriteString(ContractNames.Provider, ContractNames.DefenderProvider);
         w.WriteNumber(ContractNames.LookBackHours, lookBackHours);
-        w.WriteString(ContractNames.Status, EnrichmentJson.StatusJson(status));
+        w.WriteString(ContractNames.Status, ContractNames.AlertStatusText(status));
         EnrichmentJson.WriteTimestamp(w, ContractNames.EnrichedAt, enrichedAt, milliseconds: true);
         w.WriteStartArray(ContractNames.Ips);
         for (var i = 0; i < extraction.Count; i++)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IpEnrich.Core.Enrichment;
 
 namespace IpEnrich.Core.Annotation;
 
@@ -30,10 +31,24 @@ internal static class ContractNames
     public static readonly JsonEncodedText Rarest = JsonEncodedText.Encode("rarest"u8);
     public static readonly JsonEncodedText NewIps = JsonEncodedText.Encode("newIps"u8);
 
+    public static readonly JsonEncodedText DefenderProvider = JsonEncodedText.Encode(AlertAnnotator.Provider);
     public static readonly JsonEncodedText Skipped = JsonEncodedText.Encode("skipped"u8);
     public static readonly JsonEncodedText Hunting = JsonEncodedText.Encode("hunting"u8);
 
-    private static readonly JsonEncodedText[] Rarities = [.. Enum.GetValues<Enrichment.Rarity>().Select(r => JsonEncodedText.Encode(Enrichment.TriageRules.Text(r)))];
+    // The words of each enum, from the one place that spells them.
+    private static readonly JsonEncodedText[] AlertStatuses = Encode<AlertEnrichmentStatus>(EnrichmentJson.StatusText);
+    private static readonly JsonEncodedText[] IpStatuses = Encode<IpLookupStatus>(EnrichmentJson.IpStatusText);
+    private static readonly JsonEncodedText[] Sources = Encode<LookupSource>(EnrichmentJson.SourceText);
+    private static readonly JsonEncodedText[] Rarities = Encode<Rarity>(TriageRules.Text);
 
-    public static JsonEncodedText RarityText(Enrichment.Rarity rarity) => Rarities[(int)rarity];
+    public static JsonEncodedText AlertStatusText(AlertEnrichmentStatus status) => AlertStatuses[(int)status];
+
+    public static JsonEncodedText IpStatusText(IpLookupStatus status) => IpStatuses[(int)status];
+
+    public static JsonEncodedText SourceText(LookupSource source) => Sources[(int)source];
+
+    public static JsonEncodedText RarityText(Rarity rarity) => Rarities[(int)rarity];
+
+    private static JsonEncodedText[] Encode<TEnum>(Func<TEnum, string> text)
+        where TEnum : struct, Enum => [.. Enum.GetValues<TEnum>().Select(value => JsonEncodedText.Encode(text(value)))];
 }

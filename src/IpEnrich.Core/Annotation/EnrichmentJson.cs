@@ -7,11 +7,6 @@ namespace IpEnrich.Core.Annotation;
 /// <summary>The JSON of the output contract's per-IP entries and status words, shared by every writer of it.</summary>
 public static class EnrichmentJson
 {
-    // The words of the contract, encoded once: the writer then copies them without escaping or transcoding.
-    private static readonly JsonEncodedText[] AlertStatuses = [.. Enum.GetValues<AlertEnrichmentStatus>().Select(s => JsonEncodedText.Encode(StatusText(s)))];
-    private static readonly JsonEncodedText[] IpStatuses = [.. Enum.GetValues<IpLookupStatus>().Select(s => JsonEncodedText.Encode(IpStatusText(s)))];
-    private static readonly JsonEncodedText[] Sources = [.. Enum.GetValues<LookupSource>().Select(s => JsonEncodedText.Encode(SourceText(s)))];
-
     /// <summary>Writes one complete IP entry without paths: <c>{"ip":…,"status":…,…}</c> (the <c>lookup</c> command).</summary>
     /// <param name="triage">The triage rules (<c>rarity</c>, <c>new</c>), or null when triage is off.</param>
     public static void WriteIpEntry(Utf8JsonWriter w, string ip, in IpLookupResult result, TriageRules? triage = null)
@@ -27,7 +22,7 @@ public static class EnrichmentJson
     public static void WriteResult(Utf8JsonWriter w, in IpLookupResult result, TriageRules? triage = null)
     {
         ArgumentNullException.ThrowIfNull(w);
-        w.WriteString(ContractNames.Status, IpStatuses[(int)result.Status]);
+        w.WriteString(ContractNames.Status, ContractNames.IpStatusText(result.Status));
         switch (result.Status)
         {
             case IpLookupStatus.Found:
@@ -57,7 +52,7 @@ public static class EnrichmentJson
             }
         }
 
-        w.WriteString(ContractNames.Source, Sources[(int)result.Source]);
+        w.WriteString(ContractNames.Source, ContractNames.SourceText(result.Source));
         if (result.ViaHunting)
         {
             w.WriteString(ContractNames.Via, ContractNames.Hunting);
@@ -125,9 +120,6 @@ public static class EnrichmentJson
         buffer[25] = (byte)'"';
         w.WriteRawValue(buffer[..26], skipInputValidation: true);
     }
-
-    /// <summary><see cref="StatusText"/> as JSON text.</summary>
-    public static JsonEncodedText StatusJson(AlertEnrichmentStatus status) => AlertStatuses[(int)status];
 
     public static string StatusText(AlertEnrichmentStatus status) => status switch
     {

@@ -31,12 +31,7 @@ internal static class MeasuredPhase
         var window = await MeasureAsync(workers, cluster, input, group, options, steadyState);
         if (answeredAll is not null)
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-            while (!await answeredAll() && DateTime.UtcNow < deadline && workers.Failure() is null)
-            {
-                await Task.Delay(200);
-            }
-
+            await workers.WaitAsync(answeredAll, DateTime.UtcNow + TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(200));
             await Task.Delay(TimeSpan.FromSeconds(1)); // the last answers' writes to Redis
         }
 
@@ -81,12 +76,8 @@ internal static class MeasuredPhase
         for (var round = 1; round <= LoadOptions.WarmUpRounds; round++)
         {
             await InProcessCopy.RunAsync(cluster.BootstrapServers, alerts, WarmUpTopic, input, $"warmup-{round}-{input}");
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-            while (processes.Published() < published + alerts && DateTime.UtcNow < deadline && processes.Failure() is null)
-            {
-                await Task.Delay(20);
-            }
-
+            var target = published + alerts;
+            await processes.WaitAsync(() => processes.Published() >= target, DateTime.UtcNow + TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
             await RuntimeCompiler.WaitUntilIdleAsync(processes.Processes, CompilerQuiet, TimeSpan.FromSeconds(30));
             published = processes.Published();
         }

@@ -97,6 +97,22 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     public string? Failure() => _processes.Any(p => p.HasExited) ? "a measured process exited" : null;
 
     /// <summary>
+    /// Polls <paramref name="done"/> every <paramref name="poll"/> until it holds, <paramref name="deadline"/> passes or a
+    /// replica exits. Never throws: the caller reads what was reached, and the report notes a failure.
+    /// </summary>
+    public async Task WaitAsync(Func<Task<bool>> done, DateTime deadline, TimeSpan poll)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        while (!await done() && DateTime.UtcNow < deadline && Failure() is null)
+        {
+            await Task.Delay(poll);
+        }
+    }
+
+    /// <inheritdoc cref="WaitAsync(Func{Task{bool}}, DateTime, TimeSpan)"/>
+    public Task WaitAsync(Func<bool> done, DateTime deadline, TimeSpan poll) => WaitAsync(() => Task.FromResult(done()), deadline, poll);
+
+    /// <summary>
     /// Forms the group before any real input: a probe alert without IPs (no lookup, no API call) on every partition
     /// of <paramref name="input"/>, then waits until every replica has published one. A replica that joins after the
     /// mock broker formed the group's first generation set off a rebalance that left partitions idle for tens of
@@ -114,12 +130,7 @@ internal sealed class WorkerReplicas : IAsyncDisposable
             producer.Flush();
         }
 
-        var deadline = DateTime.UtcNow + limit;
-        while (!(Published() >= partitions && await AllFlowingAsync()) && DateTime.UtcNow < deadline && Failure() is null)
-        {
-            await Task.Delay(50);
-        }
-
+        await WaitAsync(async () => Published() >= partitions && await AllFlowingAsync(), DateTime.UtcNow + limit, TimeSpan.FromMilliseconds(50));
         return Published();
     }
 
@@ -133,11 +144,7 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     public async Task<ReplicaWindow> MeasureAsync(long from, long expected, TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
-        while (Published() <= from && DateTime.UtcNow < deadline && Failure() is null)
-        {
-            await Task.Delay(5);
-        }
-
+        await WaitAsync(() => Published() > from, deadline, TimeSpan.FromMilliseconds(5));
         var (before, cpu, gc) = (Published(), CpuTime(), await ManagedAsync());
         var watch = Stopwatch.StartNew();
         long published;

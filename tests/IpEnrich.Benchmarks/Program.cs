@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 using IpEnrich.Benchmarks.Emulator;
 
 // Micro benchmarks:  dotnet run -c Release --project tests/IpEnrich.Benchmarks -- --filter '*'
+// Extract CPU:      dotnet run -c Release --project tests/IpEnrich.Benchmarks -- extract-cpu [--rounds N] [--round-ms MS]
 // Cache hits:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- lookup-cache [--seconds S]
 // End to end:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--duration S] [--cold] [--backlog-ips N]
 // Chaos:            dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load --chaos [--rate R] [--phase-seconds S]
@@ -11,6 +12,7 @@ return args.FirstOrDefault() switch
     "emulator" => await EmulatorThroughput.RunAsync(args[1..]),
     "load" => await IpEnrich.Benchmarks.Load.LoadHarness.RunAsync(args[1..]),
     "copy" => IpEnrich.Benchmarks.Load.CopyCommand.Run(args[1..]), // the load harness's bare copy process, not for people
+    "extract-cpu" => IpEnrich.Benchmarks.Core.ExtractCpuCommand.Run(args[1..]),
     "lookup-cache" => await IpEnrich.Benchmarks.Lookup.CacheHitThroughput.RunAsync(args[1..]),
     _ => Run(args),
 };

@@ -1,9 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
-using CommunityToolkit.HighPerformance.Buffers;
-using IpEnrich.Core.Annotation;
-using IpEnrich.Core.Enrichment;
-using IpEnrich.Core.Extraction;
 
 namespace IpEnrich.Benchmarks.Core;
 
@@ -19,14 +15,7 @@ public class ExtractAnnotateBenchmarks : IDisposable
     /// <summary>Alerts per invocation, cycled through the mix, so time and allocations are reported per alert.</summary>
     private const int AlertsPerInvoke = 256;
 
-    private static readonly IpLookupResult Answer = IpLookupResult.Found(
-        new IpStats(42, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch), LookupSource.Cache, DateTimeOffset.UnixEpoch);
-
-    private readonly AlertExtractor _extractor = new(new ExtractionOptions());
-    private AlertAnnotator _annotator = new();
-    private readonly AlertExtraction _extraction = new();
-    private readonly ArrayPoolBufferWriter<byte> _output = new();
-    private readonly IpLookupResult[] _results = new IpLookupResult[1024];
+    private ExtractAnnotateWork _work = new(triage: false);
     private byte[][] _alerts = [];
     private int _cursor;
 
@@ -37,14 +26,14 @@ public class ExtractAnnotateBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        _annotator = new AlertAnnotator(triage: Triage ? new TriageRules(3, 50, TimeSpan.FromHours(24)) : null);
+        _work.Dispose();
+        _work = new ExtractAnnotateWork(Triage);
         _alerts = AlertMix.Get();
-        Array.Fill(_results, Answer);
     }
 
     public void Dispose()
     {
-        _output.Dispose();
+        _work.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -54,7 +43,7 @@ public class ExtractAnnotateBenchmarks : IDisposable
         var written = 0;
         for (var i = 0; i < AlertsPerInvoke; i++)
         {
-            written += Process(Next());
+            written += _work.ExtractAndAnnotate(Next());
         }
 
         return written;
@@ -66,11 +55,23 @@ public class ExtractAnnotateBenchmarks : IDisposable
         var found = 0;
         for (var i = 0; i < AlertsPerInvoke; i++)
         {
-            _extractor.TryExtract(Next(), _extraction, out _);
-            found += _extraction.Count;
+            found += _work.Extract(Next());
         }
 
         return found;
+    }
+
+    /// <summary>The floor: <see cref="System.Text.Json.Utf8JsonReader"/> reading every token and doing nothing else.</summary>
+    [Benchmark(OperationsPerInvoke = AlertsPerInvoke)]
+    public int JsonReaderOnly()
+    {
+        var tokens = 0;
+        for (var i = 0; i < AlertsPerInvoke; i++)
+        {
+            tokens += ExtractAnnotateWork.ReadOnly(Next());
+        }
+
+        return tokens;
     }
 
     private byte[] Next()
@@ -78,18 +79,6 @@ public class ExtractAnnotateBenchmarks : IDisposable
         var alert = _alerts[_cursor];
         _cursor = (_cursor + 1) % _alerts.Length;
         return alert;
-    }
-
-    private int Process(byte[] alert)
-    {
-        if (!_extractor.TryExtract(alert, _extraction, out _))
-        {
-            return 0;
-        }
-
-        _output.Clear();
-        _annotator.Annotate(alert, _extraction, _results.AsSpan(0, _extraction.Candidates.Count), 720, DateTimeOffset.UnixEpoch, _output);
-        return _output.WrittenCount;
     }
 
     private sealed class Columns : ManualConfig

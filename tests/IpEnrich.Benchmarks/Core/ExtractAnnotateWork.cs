@@ -1,0 +1,65 @@
+using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
+using IpEnrich.Core.Annotation;
+using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Extraction;
+
+namespace IpEnrich.Benchmarks.Core;
+
+/// <summary>
+/// The per-message work the benchmarks measure, single thread, as the pipeline does it: validate and extract, fill one
+/// result per candidate, write the output into a pooled buffer; and the floor under it, the JSON reader alone.
+/// </summary>
+internal sealed class ExtractAnnotateWork : IDisposable
+{
+    private static readonly IpLookupResult Answer = IpLookupResult.Found(
+        new IpStats(42, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch), LookupSource.Cache, DateTimeOffset.UnixEpoch);
+
+    private readonly AlertExtractor _extractor = new(new ExtractionOptions());
+    private readonly AlertAnnotator _annotator;
+    private readonly AlertExtraction _extraction = new();
+    private readonly ArrayPoolBufferWriter<byte> _output = new();
+    private readonly IpLookupResult[] _results = new IpLookupResult[1024];
+
+    /// <param name="triage">With the triage signals (the worker's default) or without.</param>
+    public ExtractAnnotateWork(bool triage)
+    {
+        _annotator = new AlertAnnotator(triage: triage ? new TriageRules(3, 50, TimeSpan.FromHours(24)) : null);
+        Array.Fill(_results, Answer);
+    }
+
+    /// <summary>Every token of the alert read and validated by <see cref="Utf8JsonReader"/>, nothing else done.</summary>
+    public static int ReadOnly(byte[] alert)
+    {
+        var reader = new Utf8JsonReader(alert, new JsonReaderOptions { MaxDepth = 64 });
+        var tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        return tokens;
+    }
+
+    /// <returns>The number of addresses found.</returns>
+    public int Extract(byte[] alert)
+    {
+        _extractor.TryExtract(alert, _extraction, out _);
+        return _extraction.Count;
+    }
+
+    /// <returns>The bytes written.</returns>
+    public int ExtractAndAnnotate(byte[] alert)
+    {
+        if (!_extractor.TryExtract(alert, _extraction, out _))
+        {
+            return 0;
+        }
+
+        _output.Clear();
+        _annotator.Annotate(alert, _extraction, _results.AsSpan(0, _extraction.Candidates.Count), 720, DateTimeOffset.UnixEpoch, _output);
+        return _output.WrittenCount;
+    }
+
+    public void Dispose() => _output.Dispose();
+}

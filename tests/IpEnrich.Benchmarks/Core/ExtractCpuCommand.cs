@@ -1,0 +1,111 @@
+using System.Globalization;
+using IpEnrich.Benchmarks.Load;
+
+namespace IpEnrich.Benchmarks.Core;
+
+/// <summary>
+/// Extract + annotate against its floor, the JSON reader alone, measured in thread CPU time in interleaved rounds in
+/// one process: on shared cores wall-clock micro benchmarks of the same code move by 1.5x between runs, while
+/// the ratios of methods measured side by side hold.
+/// </summary>
+internal static class ExtractCpuCommand
+{
+    private const string Usage = "usage: extract-cpu [--rounds N] [--round-ms MS] [--only METHOD]";
+
+    public static int Run(string[] args)
+    {
+        var rounds = 15;
+        var roundMs = 300;
+        string? only = null;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--rounds": rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--round-ms": roundMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--only": only = args[i + 1]; break; // one method alone, to profile it
+                default: Console.Error.WriteLine(Usage); return 2;
+            }
+        }
+
+        var alerts = AlertMix.Get();
+        var bytesPerAlert = AlertMix.AverageBytes;
+        using var plain = new ExtractAnnotateWork(triage: false);
+        using var triaged = new ExtractAnnotateWork(triage: true);
+        (string Name, Func<byte[], int> Work)[] methods =
+        [
+            ("JsonReaderOnly", ExtractAnnotateWork.ReadOnly),
+            ("ExtractOnly", plain.Extract),
+            ("ExtractAndAnnotate", plain.ExtractAndAnnotate),
+            ("ExtractAndAnnotate+triage", triaged.ExtractAndAnnotate),
+        ];
+        if (only is not null)
+        {
+            methods = [.. methods.Where(m => m.Name == only)];
+            if (methods.Length == 0)
+            {
+                Console.Error.WriteLine($"--only: no method named {only}");
+                return 2;
+            }
+        }
+
+        foreach (var (_, work) in methods)
+        {
+            Measure(alerts, work, TimeSpan.FromSeconds(1)); // tiered compilation settles before the rounds
+        }
+
+        var nsPerAlert = methods.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var k = 0; k < methods.Length; k++)
+            {
+                var m = (k + round) % methods.Length;
+                nsPerAlert[m].Add(Measure(alerts, methods[m].Work, TimeSpan.FromMilliseconds(roundMs)));
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{alerts.Length} alerts, {bytesPerAlert:F0} B average, {rounds} interleaved rounds of {roundMs} ms CPU each; median (min–max) per method"));
+        Console.WriteLine($"{"method",-27} {"CPU µs/alert",-22} {"MB/s per core",-22} {"/ reader floor",-18}");
+        for (var m = 0; m < methods.Length; m++)
+        {
+            var us = Spread.Of(nsPerAlert[m].Select(ns => ns / 1000));
+            var mbs = Spread.Of(nsPerAlert[m].Select(ns => bytesPerAlert / ns * 1e3));
+            var overFloor = methods[0].Name == "JsonReaderOnly"
+                ? Spread.Of(nsPerAlert[m].Zip(nsPerAlert[0], (ns, floor) => ns / floor)).Describe("F2")
+                : "-";
+            Console.WriteLine($"{methods[m].Name,-27} {us.Describe("F2"),-22} {mbs.Describe("F0"),-22} {overFloor,-18}");
+        }
+
+        return 0;
+    }
+
+    /// <returns>Thread CPU nanoseconds per alert over whole passes of the mix until <paramref name="budget"/> is spent.</returns>
+    private static double Measure(byte[][] alerts, Func<byte[], int> work, TimeSpan budget)
+    {
+        var start = ThreadCpuNanoseconds();
+        var alertsDone = 0L;
+        var spent = 0L;
+        var sink = 0;
+        while (spent < budget.Ticks * 100)
+        {
+            foreach (var alert in alerts)
+            {
+                sink += work(alert);
+            }
+
+            alertsDone += alerts.Length;
+            spent = ThreadCpuNanoseconds() - start;
+        }
+
+        GC.KeepAlive(sink);
+        return (double)spent / alertsDone;
+    }
+
+    /// <summary>The calling thread's time on a CPU in nanoseconds, from the scheduler's own count.</summary>
+    private static long ThreadCpuNanoseconds()
+    {
+        var schedstat = File.ReadAllText("/proc/thread-self/schedstat");
+        return long.Parse(schedstat.AsSpan(0, schedstat.IndexOf(' ', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+    }
+}

@@ -18,6 +18,8 @@ public static class IpTextScanner
     // A dotted quad needs '.' or a defanged dot, which opens with a bracket; IPv6 needs ':'; '%' and '\\' may encode either.
     private static readonly SearchValues<byte> Separators = SearchValues.Create(".:[({%\\"u8);
 
+    private static readonly SearchValues<byte> DefangOpeners = SearchValues.Create("[({"u8);
+
     /// <summary>
     /// False when a raw JSON string (still escaped and percent-encoded) can hold neither an address nor an embedded
     /// document, so that most strings are dismissed by two vectorised searches.
@@ -30,6 +32,11 @@ public static class IpTextScanner
     {
         ArgumentNullException.ThrowIfNull(found);
         var before = found.Count;
+        if (!MayHoldRun(text))
+        {
+            return 0;
+        }
+
         var pos = 0;
         while (pos < text.Length)
         {
@@ -58,6 +65,13 @@ public static class IpTextScanner
 
         return found.Count - before;
     }
+
+    /// <summary>
+    /// A dotted quad needs three dots (a defanged one without '.' opens with a bracket), IPv6 two colons: text with
+    /// fewer (paths, timestamps without seconds, prose) is dismissed in a few vectorised counts, not run by run.
+    /// </summary>
+    private static bool MayHoldRun(ReadOnlySpan<byte> text) =>
+        text.Count((byte)'.') >= 3 || text.Count((byte)':') >= 2 || text.ContainsAny(DefangOpeners);
 
     /// <summary>Parses a whole value that must be exactly one IP (optionally with port, brackets or zone id).</summary>
     public static bool TryParseExact(ReadOnlySpan<byte> text, out IpValue value)

@@ -72,6 +72,20 @@ public sealed class ScanPrefilterTests
     public void Runs_with_too_few_dots_and_colons_hold_nothing(string text) => Assert.Empty(Scan(text));
 
     [Theory]
+    [InlineData("at 1.2.3.4", "1.2.3.4")]
+    [InlineData("at ::1", "::1")]
+    [InlineData("fe80::", "fe80::")]
+    [InlineData("1[dot]2[dot]3[dot]4", "1.2.3.4")]
+    [InlineData("8(DOT)8(DOT)4(DOT)4:53", "8.8.4.4")]
+    public void Text_with_just_enough_dots_colons_or_defanged_dots_is_scanned(string text, string expected) =>
+        Assert.Equal([expected], Scan(text));
+
+    [Theory]
+    [InlineData(@"C:\Windows\System32\cmd.exe /c ping 10 -n 4 2024-01-15T10:22Z")]
+    [InlineData("build 10.0 of 2024, 17763 and 2686 on port 443:")]
+    public void Text_with_many_numbers_but_too_few_separators_holds_nothing(string text) => Assert.Empty(Scan(text));
+
+    [Theory]
     [InlineData("""{"m":"from \u0031\u0030.0.0.1 here"}""", "10.0.0.1")]
     [InlineData("""{"m":"a\/198.51.100.9\/b"}""", "198.51.100.9")]
     [InlineData("""{"m":"quoted \"198.51.100.10\""}""", "198.51.100.10")]

@@ -78,6 +78,7 @@ internal static class MeasuredPhase
             await InProcessCopy.RunAsync(cluster.BootstrapServers, alerts, WarmUpTopic, input, $"warmup-{round}-{input}");
             var target = published + alerts;
             await processes.WaitAsync(() => processes.Published() >= target, DateTime.UtcNow + TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(20));
+            await processes.ManagedAsync(); // the window's scrapes then find the exporter compiled
             await RuntimeCompiler.WaitUntilIdleAsync(processes.Processes, CompilerQuiet, TimeSpan.FromSeconds(30));
             published = processes.Published();
         }

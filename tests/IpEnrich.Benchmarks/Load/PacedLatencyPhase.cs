@@ -61,8 +61,8 @@ internal static class PacedLatencyPhase
             MeasurePaced(cluster, reader, "in-paced", rate, AlertStream.Build(options, (int)(rate * PacedWarmUpSeconds)).Messages);
             await WorkerProcess.WaitUntilIdleAsync(worker, TimeSpan.FromSeconds(15));
             var stream = AlertStream.Build(options, (int)(rate * options.DurationSeconds)).Messages; // before the measured window
+            var durationsBefore = await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration); // the exporter's work: before the CPU reading
             var (cpuBefore, machineBefore) = (ProcessCpu.Read(worker), MachineCpu.Read());
-            var durationsBefore = await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration);
             enriched = MeasurePaced(cluster, reader, "in-paced", rate, stream);
             (workerCores, machineBusy) = ((ProcessCpu.Read(worker) - cpuBefore) / enriched.Elapsed, MachineCpu.Read().BusySince(machineBefore));
             inWorker = (await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration)).Since(durationsBefore);

@@ -145,7 +145,9 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow + limit;
         await WaitAsync(() => Published() > from, deadline, TimeSpan.FromMilliseconds(5));
-        var (before, cpu, gc) = (Published(), CpuTime(), await ManagedAsync());
+        // The scrape comes before the CPU reading: a Prometheus scrape is the exporter's work, not an alert's.
+        var gc = await ManagedAsync();
+        var (before, cpu) = (Published(), CpuTime());
         var watch = Stopwatch.StartNew();
         long published;
         while ((published = Published()) < expected && DateTime.UtcNow < deadline && Failure() is null)

@@ -20,6 +20,7 @@ public sealed class IpEnrichTelemetry : IDisposable
     private Func<(int Minute, int Hour)>? _quotaRemaining;
     private Func<int>? _redisUp;
     private Func<long>? _consumerLag;
+    private Func<long>? _inFlightBytes;
     private Func<IReadOnlyList<long>>? _backlogByPriority;
     private Func<double>? _backlogOldestSeconds;
 
@@ -44,6 +45,8 @@ public sealed class IpEnrichTelemetry : IDisposable
         _meter.CreateObservableGauge(MetricNames.QuotaRemaining, ReadQuota, "{call}", "API calls left in the shared budget, by window");
         _meter.CreateObservableGauge(MetricNames.RedisUp, () => One(_redisUp), null, "1 when Redis is reachable (or not configured), 0 while running on the in-process fallback");
         _meter.CreateObservableGauge(MetricNames.ConsumerLag, () => One(_consumerLag), "{message}", "Messages behind the end of the assigned input partitions");
+        _meter.CreateObservableGauge(MetricNames.InFlightBytes, () => One(_inFlightBytes), "By",
+            "Bytes of consumed messages held between consume and produce, counted against Kafka:MaxInFlightBytes");
         _meter.CreateObservableGauge(MetricNames.BacklogSize, ReadBacklogSize, "{ip}", "Wanted lookups waiting for the API budget, by the priority of their most urgent alert");
         _meter.CreateObservableGauge(MetricNames.BacklogOldest, () => One(_backlogOldestSeconds), "s", "Age of the oldest wanted lookup (0 when none waits)");
     }
@@ -121,6 +124,9 @@ public sealed class IpEnrichTelemetry : IDisposable
 
     /// <summary>The consumer lag gauge reads the messages behind from here.</summary>
     public void ObserveConsumerLag(Func<long> lag) => _consumerLag = lag;
+
+    /// <summary>The in-flight gauge reads the bytes held between consume and produce from here.</summary>
+    public void ObserveInFlightBytes(Func<long> held) => _inFlightBytes = held;
 
     /// <summary>The backlog gauges read the wanted lookups by priority (<see cref="AlertPriority"/> order) and the oldest's age from here.</summary>
     public void ObserveBacklog(Func<IReadOnlyList<long>> byPriority, Func<double> oldestSeconds)

@@ -11,6 +11,7 @@ public static class MetricNames
     public const string AlertDuration = "ipenrich.alert.duration";
     public const string QuotaRemaining = "ipenrich.quota.remaining";
     public const string ConsumerLag = "ipenrich.consumer.lag";
+    public const string InFlightBytes = "ipenrich.inflight.bytes";
     public const string RedisUp = "ipenrich.redis.up";
     public const string RedisErrors = "ipenrich.redis.errors";
     public const string BacklogSize = "ipenrich.backlog.size";
@@ -23,7 +24,7 @@ public static class MetricNames
     public static IReadOnlyList<string> All { get; } =
     [
         Alerts, Lookups, ApiRequests, AlertDuration, ApiDuration, QuotaRemaining, ConsumerLag, RedisUp, BacklogSize, BacklogOldest,
-        BacklogDropped, Updates, Unpublishable, RedisErrors, HuntingRequests, Triage,
+        BacklogDropped, Updates, Unpublishable, RedisErrors, HuntingRequests, Triage, InFlightBytes,
     ];
 }
 

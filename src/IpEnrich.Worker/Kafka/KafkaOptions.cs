@@ -69,6 +69,14 @@ public sealed class KafkaOptions : IValidatableObject
     public int MaxInFlightPerPartition { get; set; } = 512;
 
     /// <summary>
+    /// Bytes of consumed messages the process holds between consume and produce, over all its partitions (each
+    /// message counts its key and value plus 4 KiB of the worker's own state); partitions pause beyond it. One message
+    /// larger than the whole budget still passes, alone.
+    /// </summary>
+    [Range(typeof(long), "1048576", "68719476736")]
+    public long MaxInFlightBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Loops that prepare messages (parse, extract, look up, annotate) off the consume thread, each owning a share of
     /// the partitions; default one per core.
     /// </summary>

@@ -27,6 +27,7 @@ public sealed class KafkaPipeline : BackgroundService
     private readonly WorkerExit _exit;
     private readonly IpEnrichTelemetry _telemetry;
     private readonly ILogger<KafkaPipeline> _logger;
+    private readonly InFlightBudget _budget;
     private OffsetStore? _offsets;
     private PartitionLanes? _lanes;
     private KafkaLateUpdateSink? _lateUpdates;
@@ -43,7 +44,9 @@ public sealed class KafkaPipeline : BackgroundService
         (_options, _processor, _backlog, _clients, _lag, _time, _exit, _telemetry, _logger) =
             (options.Value, processor, backlog, clients, lag, time, exit, telemetry, logger);
         _updatesTopic = string.IsNullOrWhiteSpace(enrichment.Value.UpdatesTopic) ? null : enrichment.Value.UpdatesTopic;
+        _budget = new InFlightBudget(_options.MaxInFlightBytes);
         telemetry.ObserveConsumerLag(() => lag.Lag);
+        telemetry.ObserveInFlightBytes(() => _budget.Held);
     }
 
     // For health, the demo's progress line and tests: inputs consumed, outputs and dead letters acknowledged, late
@@ -61,6 +64,9 @@ public sealed class KafkaPipeline : BackgroundService
     public long TransactionRewinds => _transactions?.Rewinds ?? 0;
 
     public long ConsumerLag => _lag.Lag;
+
+    /// <summary>Bytes held between consume and produce (<see cref="KafkaOptions.MaxInFlightBytes"/>).</summary>
+    public long InFlightBytes => _budget.Held;
 
     /// <summary>The consume loop on a dedicated thread (LongRunning): it blocks in Consume and, by design, in drains.</summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Factory.StartNew(() =>
@@ -90,7 +96,7 @@ public sealed class KafkaPipeline : BackgroundService
         var records = new AlertRecordBuilder(_processor, _options, lateUpdates is null ? null : _backlog, _logger);
         var handler = new MessageHandler(records, output, offsets, new UnpublishableRecords(_options, _telemetry), _telemetry, _time, _exit, _logger);
         using var prepare = new PrepareWorkers(_options.PrepareWorkers, handler.Start);
-        var lanes = _lanes = new PartitionLanes(consumer, prepare, _options.MaxInFlightPerPartition, handler.ProduceInOrderAsync);
+        var lanes = _lanes = new PartitionLanes(consumer, prepare, _options.MaxInFlightPerPartition, handler.ProduceInOrderAsync, _budget);
         var transactions = _transactions = transactional is null ? null : new ExactlyOnceCoordinator(transactional, lanes, consumer, _options, _time, _logger);
         assignment = new PartitionAssignment(lanes, offsets, producer, transactions, _options.DrainTimeout, _logger);
         try

@@ -23,7 +23,7 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
         var (lane, source, consumedAt) = (item.Lane, item.Source!, item.ConsumedAt);
         if (lane.IsRetired)
         {
-            lane.Released(); // the partition is gone: its next owner consumes the message again
+            lane.Released(source); // the partition is gone: its next owner consumes the message again
             return;
         }
 
@@ -36,7 +36,7 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
                 var record = work.Result;
                 if (lane.NothingQueued && TryProduceNow(lane, source, ref record, consumedAt))
                 {
-                    lane.Released();
+                    lane.Released(source);
                     return;
                 }
 
@@ -49,7 +49,7 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
 
             if (!lane.Enqueue(new InFlight(source, queued, consumedAt)))
             {
-                lane.Released(); // retired meanwhile
+                lane.Released(source); // retired meanwhile
             }
         }
         catch (Exception ex)
@@ -79,7 +79,7 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
                 }
 
                 await ProduceAsync(lane, item.Source, record, item.ConsumedAt, attempt, token);
-                lane.Produced();
+                lane.Produced(item.Source);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

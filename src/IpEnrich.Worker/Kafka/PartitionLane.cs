@@ -7,7 +7,8 @@ namespace IpEnrich.Worker.Kafka;
 /// One assignment of one partition. The consume thread reserves a place for each message (a full lane pauses the
 /// partition, and what was consumed meanwhile waits here, in order); the partition's prepare loop starts the messages'
 /// work in consume order and queues what is not ready at once; the lane's produce loop hands the queued records to the
-/// producer strictly in that order. Each assignment is a new lane with a new <see cref="Generation"/>: once
+/// producer strictly in that order. Every message also holds its share of the process-wide <see cref="InFlightBudget"/>
+/// until it leaves the lane; a retired lane gives back what its messages still held. Each assignment is a new lane with a new <see cref="Generation"/>: once
 /// <see cref="Retire"/>d, nothing it still reports may touch the partition's next lane.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A CancellationTokenSource without a timer holds nothing to release; retired lanes are simply dropped.")]
@@ -17,14 +18,21 @@ internal sealed class PartitionLane
     private readonly Queue<(ConsumeResult<byte[]?, byte[]?> Source, long ConsumedAt)> _waiting = new();
     private readonly CancellationTokenSource _retired = new();
     private readonly int _capacity;
+    private readonly InFlightBudget _budget;
     private int _reserved;
     private int _queued;
 
-    public PartitionLane(TopicPartition partition, int capacity, long generation = 0)
+    // Budget bytes the lane's messages hold; RetiredMark once retired, so that a message leaving later gives nothing
+    // back twice (Retire returned it all) and one leaving before gives back exactly its own.
+    private long _heldBytes;
+    private const long RetiredMark = long.MinValue / 2;
+
+    public PartitionLane(TopicPartition partition, int capacity, long generation = 0, InFlightBudget? budget = null)
     {
         Partition = partition;
         Generation = generation;
         _capacity = capacity;
+        _budget = budget ?? InFlightBudget.Unlimited;
 
         // Never full: every message holds a reservation (≤ capacity) before it can be queued.
         _queue = Channel.CreateBounded<InFlight>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
@@ -57,14 +65,16 @@ internal sealed class PartitionLane
     /// <summary>Consume thread only: messages consumed while the lane was full, in consume order.</summary>
     public bool HasWaiting => _waiting.Count > 0;
 
-    /// <summary>Consume thread: takes a place for one message; false when the lane is full.</summary>
-    public bool TryReserve()
+    /// <summary>Consume thread: takes a place and the budget for one message; false when the lane is full or the budget spent.</summary>
+    public bool TryReserve(ConsumeResult<byte[]?, byte[]?> message)
     {
-        if (Volatile.Read(ref _reserved) >= _capacity)
+        var charge = InFlightBudget.ChargeOf(message);
+        if (Volatile.Read(ref _reserved) >= _capacity || !_budget.TryTake(charge))
         {
             return false;
         }
 
+        Interlocked.Add(ref _heldBytes, charge);
         Interlocked.Increment(ref _reserved);
         return true;
     }
@@ -94,13 +104,21 @@ internal sealed class PartitionLane
     }
 
     /// <summary>A message that was never queued left the lane (produced at once, or dropped with the partition).</summary>
-    public void Released() => Interlocked.Decrement(ref _reserved);
+    public void Released(ConsumeResult<byte[]?, byte[]?> message)
+    {
+        Interlocked.Decrement(ref _reserved);
+        var charge = InFlightBudget.ChargeOf(message);
+        if (Interlocked.Add(ref _heldBytes, -charge) >= 0)
+        {
+            _budget.Return(charge);
+        }
+    }
 
     /// <summary>Produce loop: a queued message is in the producer's hands.</summary>
-    public void Produced()
+    public void Produced(ConsumeResult<byte[]?, byte[]?> message)
     {
         Interlocked.Decrement(ref _queued);
-        Released();
+        Released(message);
     }
 
     /// <summary>No more messages: the produce loop ends once it has published the queued ones.</summary>
@@ -111,6 +129,11 @@ internal sealed class PartitionLane
     {
         _retired.Cancel();
         Complete();
+        var held = Interlocked.Exchange(ref _heldBytes, RetiredMark);
+        if (held > 0)
+        {
+            _budget.Return(held); // its messages will not all leave: some wait in channels no loop reads any more
+        }
     }
 }
 

@@ -5,15 +5,21 @@ namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
 /// The lanes of the assigned partitions, and admission into them: a consumed message goes to its partition's prepare
-/// loop while the lane and the loop have room; otherwise it waits in the lane, behind any that already wait, and the
+/// loop while the lane, the process's <see cref="InFlightBudget"/> and the loop have room; otherwise it waits in the lane, behind any that already wait, and the
 /// partition is paused until they all fit. Every assignment opens a lane of a new generation. Consume thread only,
 /// except <see cref="Count"/>.
 /// </summary>
-internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, PrepareWorkers prepare, int capacity, Func<PartitionLane, Task> produceLoop)
+internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, PrepareWorkers prepare, int capacity, Func<PartitionLane, Task> produceLoop,
+    InFlightBudget? budget = null)
 {
     private readonly ConcurrentDictionary<TopicPartition, PartitionLane> _lanes = new();
-    private readonly List<PartitionLane> _paused = []; // usually empty: no scan of every lane per message
+    private readonly List<PartitionLane> _paused = []; // usually empty: no scan of every lane per message, oldest first
+    private readonly InFlightBudget _budget = budget ?? InFlightBudget.Unlimited;
     private long _generation;
+
+    // Set while the oldest paused partition's next message does not fit in the budget: every newer message waits
+    // behind it, so a large alert is not starved by a stream of small ones taking each freed byte first.
+    private bool _queuedForBudget;
 
     public int Count => _lanes.Count;
 
@@ -27,7 +33,7 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
     {
         foreach (var partition in partitions)
         {
-            var lane = new PartitionLane(partition, capacity, Interlocked.Increment(ref _generation));
+            var lane = new PartitionLane(partition, capacity, Interlocked.Increment(ref _generation), _budget);
             lane.Completion = Task.Run(() => produceLoop(lane), CancellationToken.None);
             _lanes[partition] = lane;
         }
@@ -46,7 +52,7 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
         {
             lane.Wait(message, consumedAt); // a paused partition may still hand over what was fetched: keep it, in order
         }
-        else if (!TryStart(lane, message, consumedAt))
+        else if (_queuedForBudget || !TryStart(lane, message, consumedAt))
         {
             lane.Wait(message, consumedAt);
             _paused.Add(lane);
@@ -56,10 +62,16 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
         return true;
     }
 
-    /// <summary>Hands waiting messages on as their lanes get room, and resumes each partition whose messages all fit.</summary>
+    /// <summary>
+    /// Hands waiting messages on as their lanes get room, and resumes each partition whose messages all fit. The
+    /// partition paused first is served first: with the budget spent, the last one paused would otherwise take every
+    /// freed byte again and starve the others.
+    /// </summary>
     public void RetryWaiting()
     {
-        for (var i = _paused.Count - 1; i >= 0; i--)
+        _queuedForBudget = false;
+        var i = 0;
+        while (i < _paused.Count)
         {
             var lane = _paused[i];
             if (lane.IsRetired)
@@ -68,16 +80,20 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
                 continue;
             }
 
-            while (lane.TryPeekWaiting(out var waiting) && TryStart(lane, waiting.Source, waiting.ConsumedAt))
+            while (!_queuedForBudget && lane.TryPeekWaiting(out var waiting) && TryStart(lane, waiting.Source, waiting.ConsumedAt))
             {
                 lane.DequeueWaiting();
             }
 
-            if (!lane.HasWaiting)
+            if (lane.TryPeekWaiting(out var next))
             {
-                _paused.RemoveAt(i);
-                consumer.Resume([lane.Partition]);
+                _queuedForBudget |= !_budget.Fits(InFlightBudget.ChargeOf(next.Source));
+                i++;
+                continue;
             }
+
+            _paused.RemoveAt(i);
+            consumer.Resume([lane.Partition]);
         }
     }
 
@@ -130,7 +146,7 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
 
     private bool TryStart(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> message, long consumedAt)
     {
-        if (!lane.TryReserve())
+        if (!lane.TryReserve(message))
         {
             return false;
         }
@@ -140,7 +156,7 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
             return true;
         }
 
-        lane.Released();
+        lane.Released(message);
         return false;
     }
 }

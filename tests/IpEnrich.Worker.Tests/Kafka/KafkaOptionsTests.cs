@@ -38,4 +38,19 @@ public sealed class KafkaOptionsTests
         Assert.Equal("shared", options.Settings["client.id"]);
         Assert.Equal("shared", options.ForConsumer()["client.id"]);
     }
+
+    [Theory]
+    [InlineData(1024L, false)]
+    [InlineData(1024L * 1024, true)]
+    [InlineData(64L * 1024 * 1024 * 1024, true)]
+    [InlineData(65L * 1024 * 1024 * 1024, false)]
+    public void The_in_flight_budget_is_validated_at_start(long bytes, bool valid)
+    {
+        var options = new KafkaOptions { BootstrapServers = "k:9092", InputTopic = "in", OutputTopic = "out", DeadLetterTopic = "dlq", MaxInFlightBytes = bytes };
+
+        var result = new KafkaOptionsValidator().Validate(KafkaOptions.SectionName, options);
+
+        Assert.Equal(valid, result.Succeeded);
+        Assert.Equal(valid, result.Failures is null || !result.Failures.Any(f => f.Contains(nameof(KafkaOptions.MaxInFlightBytes), StringComparison.Ordinal)));
+    }
 }

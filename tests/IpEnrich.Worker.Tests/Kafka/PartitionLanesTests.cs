@@ -10,10 +10,10 @@ public sealed class PartitionLanesTests
 {
     private static readonly TopicPartition Partition = new("in", 0);
 
-    private static ConsumeResult<byte[]?, byte[]?> Message(long offset) => new()
+    private static ConsumeResult<byte[]?, byte[]?> Message(long offset, int partition = 0, int bytes = 0) => new()
     {
-        TopicPartitionOffset = new TopicPartitionOffset(Partition, offset),
-        Message = new Message<byte[]?, byte[]?> { Value = [] },
+        TopicPartitionOffset = new TopicPartitionOffset(new TopicPartition("in", partition), offset),
+        Message = new Message<byte[]?, byte[]?> { Value = new byte[bytes] },
     };
 
     [Fact]
@@ -31,10 +31,10 @@ public sealed class PartitionLanesTests
         Assert.True(lanes.Admit(Message(2), 0)); // fetched before the pause took effect: must wait behind offset 1
         Assert.Equal(["pause 0"], consumer.Calls);
 
-        lane.Released(); // offset 0 left the lane
+        lane.Released(Message(0)); // offset 0 left the lane
         lanes.RetryWaiting();
         Assert.True(lane.HasWaiting);
-        lane.Released();
+        lane.Released(Message(1));
         lanes.RetryWaiting();
         Assert.False(lane.HasWaiting);
         Assert.Equal(["pause 0", "resume 0"], consumer.Calls);
@@ -64,7 +64,7 @@ public sealed class PartitionLanesTests
     [Fact]
     public async Task Draining_drops_waiting_messages_and_ends_each_lane_after_the_posted_ones()
     {
-        using var prepare = new PrepareWorkers(1, item => item.Lane.Released());
+        using var prepare = new PrepareWorkers(1, item => item.Lane.Released(item.Source!));
         var lanes = new PartitionLanes(new RecordingConsumer(), prepare, capacity: 1, lane => lane.Reader.Completion);
         lanes.Open([Partition]);
         var lane = lanes.Find(Partition)!;
@@ -79,5 +79,68 @@ public sealed class PartitionLanesTests
         lanes.Remove(closing);
         Assert.Null(lanes.Find(Partition));
         Assert.True(lane.IsRetired);
+    }
+
+    [Fact]
+    public void The_process_budget_pauses_partitions_once_spent_and_resumes_them_as_messages_leave()
+    {
+        var charge = InFlightBudget.PerMessageOverhead + 1_000;
+        var budget = new InFlightBudget(2 * charge);
+        var consumer = new RecordingConsumer();
+        using var prepare = new PrepareWorkers(1, _ => { });
+        var lanes = new PartitionLanes(consumer, prepare, capacity: 100, _ => Task.CompletedTask, budget);
+        lanes.Open([new TopicPartition("in", 0), new TopicPartition("in", 1)]);
+
+        lanes.Admit(Message(0, partition: 0, bytes: 1_000), 0);
+        lanes.Admit(Message(0, partition: 1, bytes: 1_000), 0);
+        lanes.Admit(Message(1, partition: 1, bytes: 1_000), 0); // the budget is spent, though the lane has room
+
+        Assert.Equal(2 * charge, budget.Held);
+        Assert.Equal(["pause 1"], consumer.Calls);
+
+        lanes.Find(new TopicPartition("in", 0))!.Released(Message(0, partition: 0, bytes: 1_000));
+        lanes.RetryWaiting();
+
+        Assert.Equal(2 * charge, budget.Held); // the waiting message took the place
+        Assert.Equal(["pause 1", "resume 1"], consumer.Calls);
+    }
+
+    [Fact]
+    public void A_message_larger_than_the_whole_budget_passes_alone_and_only_alone()
+    {
+        var budget = new InFlightBudget(1024 * 1024);
+        var consumer = new RecordingConsumer();
+        using var prepare = new PrepareWorkers(1, _ => { });
+        var lanes = new PartitionLanes(consumer, prepare, capacity: 100, _ => Task.CompletedTask, budget);
+        lanes.Open([Partition]);
+        var huge = Message(0, bytes: 2 * 1024 * 1024);
+
+        lanes.Admit(huge, 0);
+        lanes.Admit(Message(1, bytes: 10), 0);
+
+        Assert.Equal(InFlightBudget.ChargeOf(huge), budget.Held);
+        Assert.Equal(["pause 0"], consumer.Calls);
+        lanes.Find(Partition)!.Released(huge);
+        lanes.RetryWaiting();
+        Assert.Equal(InFlightBudget.ChargeOf(Message(1, bytes: 10)), budget.Held);
+    }
+
+    [Fact]
+    public void A_retired_lane_gives_its_budget_back_once_whether_its_messages_leave_before_or_after()
+    {
+        var budget = new InFlightBudget(64 * 1024 * 1024);
+        var lane = new PartitionLane(Partition, 100, budget: budget);
+        var (a, b, c) = (Message(0, bytes: 100), Message(1, bytes: 200), Message(2, bytes: 300));
+        Assert.True(lane.TryReserve(a));
+        Assert.True(lane.TryReserve(b));
+        Assert.True(lane.TryReserve(c));
+
+        lane.Released(a); // before the retirement: gives back its own share
+        Assert.Equal(InFlightBudget.ChargeOf(b) + InFlightBudget.ChargeOf(c), budget.Held);
+        lane.Retire(); // gives back what b and c held
+        Assert.Equal(0, budget.Held);
+        lane.Released(b); // after it: nothing twice
+        lane.Retire();
+        Assert.Equal(0, budget.Held);
     }
 }

@@ -70,7 +70,7 @@ public sealed class KafkaOptions : IValidatableObject
 
     /// <summary>
     /// Bytes of consumed messages the process holds between consume and produce, over all its partitions (each
-    /// message counts its key and value plus 4 KiB of the worker's own state); partitions pause beyond it. One message
+    /// message counts its key and value plus 16 KiB of the worker's own state); partitions pause beyond it. One message
     /// larger than the whole budget still passes, alone.
     /// </summary>
     [Range(typeof(long), "1048576", "68719476736")]

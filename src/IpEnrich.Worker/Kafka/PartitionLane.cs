@@ -7,9 +7,10 @@ namespace IpEnrich.Worker.Kafka;
 /// One assignment of one partition. The consume thread reserves a place for each message (a full lane pauses the
 /// partition, and what was consumed meanwhile waits here, in order); the partition's prepare loop starts the messages'
 /// work in consume order and queues what is not ready at once; the lane's produce loop hands the queued records to the
-/// producer strictly in that order. Every message also holds its share of the process-wide <see cref="InFlightBudget"/>
-/// until it leaves the lane; a retired lane gives back what its messages still held. Each assignment is a new lane with a new <see cref="Generation"/>: once
-/// <see cref="Retire"/>d, nothing it still reports may touch the partition's next lane.
+/// producer strictly in that order. Every message also holds its share of the process-wide
+/// <see cref="InFlightBudget"/> until it leaves the lane; a retired lane gives back what its messages still held.
+/// Each assignment is a new lane with a new <see cref="Generation"/>: once <see cref="Retire"/>d, nothing it still
+/// reports may touch the partition's next lane.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A CancellationTokenSource without a timer holds nothing to release; retired lanes are simply dropped.")]
 internal sealed class PartitionLane

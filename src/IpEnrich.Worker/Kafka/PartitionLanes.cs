@@ -5,8 +5,8 @@ namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
 /// The lanes of the assigned partitions, and admission into them: a consumed message goes to its partition's prepare
-/// loop while the lane, the process's <see cref="InFlightBudget"/> and the loop have room; otherwise it waits in the lane, behind any that already wait, and the
-/// partition is paused until they all fit. Every assignment opens a lane of a new generation. Consume thread only,
+/// loop while the lane, the process's <see cref="InFlightBudget"/> and the loop have room; otherwise it waits in the
+/// lane, behind any that already wait, and the partition is paused until they all fit. Every assignment opens a lane of a new generation. Consume thread only,
 /// except <see cref="Count"/>.
 /// </summary>
 internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, PrepareWorkers prepare, int capacity, Func<PartitionLane, Task> produceLoop,

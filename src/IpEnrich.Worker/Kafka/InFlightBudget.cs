@@ -32,8 +32,6 @@ internal sealed class InFlightBudget
     /// <summary>Bytes held now.</summary>
     public long Held => Interlocked.Read(ref _held);
 
-    public long MaxBytes => _maxBytes;
-
     /// <summary>What <paramref name="message"/> counts against the budget.</summary>
     public static long ChargeOf(ConsumeResult<byte[]?, byte[]?> message)
     {

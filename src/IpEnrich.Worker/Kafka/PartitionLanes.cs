@@ -87,7 +87,7 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
 
             if (lane.TryPeekWaiting(out var next))
             {
-                _queuedForBudget |= !_budget.Fits(InFlightBudget.ChargeOf(next.Source));
+                _queuedForBudget = _queuedForBudget || !_budget.Fits(InFlightBudget.ChargeOf(next.Source));
                 i++;
                 continue;
             }

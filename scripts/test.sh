@@ -89,6 +89,16 @@ if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "error: the test run executed no test" >&2
   status=1
 fi
+# A failing assembly prints its whole stderr (librdkafka's logs) after the failures: repeat each failed test's
+# name and message here, so that the end of the output, all a CI excerpt may keep, says what failed.
+if [ "$failed" -gt 0 ]; then
+  echo
+  echo "failed tests (repeated from above):"
+  awk '/^failed [^ ]/  { shown=1; print; next }
+       shown && /^  from /                { next }
+       shown && /^  [^ ]/ && shown <= 6   { print; shown++; next }
+       { shown=0 }' "$log"
+fi
 echo
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"

@@ -15,6 +15,10 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
 
     private Spread WorkerCpu => Spread.Of(Warms.Select(w => w.CpuUsPerAlert));
 
+    private Spread CopySwitches => Spread.Of(Copies.Select(c => c.SwitchesPerAlert));
+
+    private Spread WorkerSwitches => Spread.Of(Warms.Select(w => w.SwitchesPerAlert));
+
     /// <summary>Copy over worker per interleaved pair (run i of each), for the range; the headline is the medians' ratio.</summary>
     private Spread PairCpuRatio => Spread.Of(Copies.Zip(Warms, (c, w) => c.CpuUsPerAlert / w.CpuUsPerAlert));
 
@@ -30,6 +34,7 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
         Console.WriteLine($"ipenrich warm   : {WarmRate.Describe("N0")} alerts/s, CPU {WorkerCpu.Describe("F1")} µs per alert (1 worker process, of {Warms.Count}, "
             + $"interleaved with the copy); {WarmReplicas.Phase.PerSecond:N0} alerts/s with {Options.Replicas} worker processes");
         Console.WriteLine($"CPU ratio       : {CpuRatio:F3} copy/worker CPU per message (pairs {PairCpuRatio.Describe("F3")}; target ≥ 0.5)");
+        Console.WriteLine($"context switches: copy {CopySwitches.Describe("F2")} per message, worker {WorkerSwitches.Describe("F2")} per alert (all their threads, over the same windows)");
         Console.WriteLine($"throughput ratio: {WarmRate.Median / CopyRate.Median:F3} worker/copy alerts/s (noisy: it measures what else the 2 shared cores run)");
         Console.WriteLine($"  managed heap   : median warm worker process {median.Phase.Gc.Describe(median.Phase.Alerts)} (its /metrics)");
         Console.WriteLine($"latency @ {Paced.Rate:N0}/s : ipenrich p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F0} ms ({latency.Count:N0} alerts); "
@@ -53,6 +58,8 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
         new("cpuRatio", Round(CpuRatio, 3)),
         new("cpuRatioMin", Round(PairCpuRatio.Min, 3)),
         new("cpuRatioMax", Round(PairCpuRatio.Max, 3)),
+        .. Ranged("copySwitchesPerMsg", CopySwitches, 2),
+        .. Ranged("workerSwitchesPerAlert", WorkerSwitches, 2),
         .. Ranged("baselineAlertsPerSec", CopyRate, 0),
         .. Ranged("warmAlertsPerSec", WarmRate, 0),
     ])

@@ -27,6 +27,33 @@ internal static class ProcessCpu
         return TimeSpan.FromSeconds(Ticks(stat) / TicksPerSecond.Value);
     }
 
+    /// <summary>
+    /// Context switches so far, voluntary (a thread waited: a handover to another thread, a sleep, I/O) and not, summed
+    /// over the process's threads (<c>/proc/&lt;pid&gt;/task/*/status</c>); a thread that exits takes its count with it.
+    /// </summary>
+    public static long ContextSwitches(Process process)
+    {
+        long switches = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{process.Id}/task"))
+            {
+                switches += Switches(File.ReadLines(Path.Combine(task, "status")));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // the process, or one of its threads, ended meanwhile
+        }
+
+        return switches;
+    }
+
+    /// <summary>voluntary_ctxt_switches + nonvoluntary_ctxt_switches from the lines of a <c>status</c> file.</summary>
+    public static long Switches(IEnumerable<string> status) => status
+        .Where(line => line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+        .Sum(line => long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture));
+
     /// <summary>utime + stime in clock ticks from the text of a <c>/proc/&lt;pid&gt;[/task/&lt;tid&gt;]/stat</c> file.</summary>
     public static long Ticks(string stat)
     {

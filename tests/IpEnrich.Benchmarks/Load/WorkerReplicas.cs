@@ -78,6 +78,9 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     /// <summary>The replicas' CPU time (user and system, from the kernel) so far, summed.</summary>
     public TimeSpan CpuTime() => _processes.Aggregate(TimeSpan.Zero, (sum, p) => sum + ProcessCpu.Read(p));
 
+    /// <summary>The replicas' context switches so far, summed over their threads.</summary>
+    public long ContextSwitches() => _processes.Sum(ProcessCpu.ContextSwitches);
+
     /// <summary>The largest peak resident set (VmHWM) of the replicas so far, in MB.</summary>
     public double PeakRssMb() => _processes.Where(p => !p.HasExited).Select(WorkerProcess.PeakRssMb).DefaultIfEmpty(double.NaN).Max();
 
@@ -147,7 +150,7 @@ internal sealed class WorkerReplicas : IAsyncDisposable
         await WaitAsync(() => Published() > from, deadline, TimeSpan.FromMilliseconds(5));
         // The scrape comes before the CPU reading: a Prometheus scrape is the exporter's work, not an alert's.
         var gc = await ManagedAsync();
-        var (before, cpu) = (Published(), CpuTime());
+        var (before, cpu, switches) = (Published(), CpuTime(), ContextSwitches());
         var watch = Stopwatch.StartNew();
         long published;
         while ((published = Published()) < expected && DateTime.UtcNow < deadline && Failure() is null)
@@ -156,9 +159,9 @@ internal sealed class WorkerReplicas : IAsyncDisposable
         }
 
         watch.Stop();
-        var cpuTime = CpuTime() - cpu;
+        var (cpuTime, switched) = (CpuTime() - cpu, ContextSwitches() - switches);
         gc = (await ManagedAsync()).Since(gc);
-        return new ReplicaWindow(new PhaseRate(published - before, watch.Elapsed, gc), cpuTime, PeakRssMb());
+        return new ReplicaWindow(new PhaseRate(published - before, watch.Elapsed, gc), cpuTime, PeakRssMb(), switched);
     }
 
     public async ValueTask DisposeAsync()
@@ -199,9 +202,12 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     }
 }
 
-/// <summary>A timed window over worker (or copy) processes: the phase, their CPU time meanwhile and their peak RSS by its end.</summary>
-internal readonly record struct ReplicaWindow(PhaseRate Phase, TimeSpan WorkerCpu, double PeakRssMb)
+/// <summary>A timed window over worker (or copy) processes: the phase, their CPU time and context switches meanwhile, their peak RSS by its end.</summary>
+internal readonly record struct ReplicaWindow(PhaseRate Phase, TimeSpan WorkerCpu, double PeakRssMb, long ContextSwitches = 0)
 {
     /// <summary>The workers' CPU per alert over the window, in microseconds.</summary>
     public double CpuUsPerAlert => WorkerCpu.TotalMicroseconds / Math.Max(1, Phase.Alerts);
+
+    /// <summary>Context switches per alert over the window: how often a message's work waits for, or hands over to, another thread.</summary>
+    public double SwitchesPerAlert => (double)ContextSwitches / Math.Max(1, Phase.Alerts);
 }

@@ -17,9 +17,8 @@ public sealed class ReadinessTests
         var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Kafka:DisconnectedGrace"] = "1s";
         settings["Kafka:Settings:statistics.interval.ms"] = "500";
-        await using var app = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Critical"], settings);
-        await app.StartAsync(ct);
-        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        await using var app = await RunningWorker.StartAsync(settings, "--Logging:LogLevel:Default=Critical");
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
         Func<Task<bool>> ready(HttpStatusCode expected) => async () => (await http.GetAsync(new Uri("/health/ready", UriKind.Relative), ct)).StatusCode == expected;
 
         await Eventually.UntilAsync(ready(HttpStatusCode.OK), TimeSpan.FromSeconds(30), "the worker is ready", ct);

@@ -21,9 +21,8 @@ public sealed class WorkerHostTests
         using var cluster = PipelineSetup.Cluster(2);
         await using var emulator = await RunningEmulator.StartAsync();
         var settings = PipelineSetup.Settings(emulator, cluster, unlimitedQuota: false);
-        await using var app = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        await using var app = await RunningWorker.StartAsync(settings, "--Logging:LogLevel:Default=Warning");
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
         using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())

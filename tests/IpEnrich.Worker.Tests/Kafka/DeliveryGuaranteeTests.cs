@@ -19,15 +19,10 @@ public sealed class DeliveryGuaranteeTests
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private static async Task<WebApplication> StartWorkerAsync(Dictionary<string, string?> settings)
-    {
-        // The mock cluster's coordinator holds a cooperative rebalance's second join for the members' rebalance
-        // timeout (max.poll.interval.ms, 300 s by default) before it hands the revoked partitions on: keep it short.
-        var app = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning",
-            "--Kafka:Settings:max.poll.interval.ms=10000", "--Kafka:Settings:session.timeout.ms=6000"], settings);
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return app;
-    }
+    // The mock cluster's coordinator holds a cooperative rebalance's second join for the members' rebalance
+    // timeout (max.poll.interval.ms, 300 s by default) before it hands the revoked partitions on: keep it short.
+    private static Task<RunningWorker> StartWorkerAsync(Dictionary<string, string?> settings) => RunningWorker.StartAsync(settings,
+        "--Logging:LogLevel:Default=Warning", "--Kafka:Settings:max.poll.interval.ms=10000", "--Kafka:Settings:session.timeout.ms=6000");
 
     private static void Produce(MockKafkaCluster cluster, int from, int count)
     {
@@ -87,12 +82,11 @@ public sealed class DeliveryGuaranteeTests
         Produce(cluster, 0, 1500);
         await Eventually.UntilAsync(() => first.Services.GetRequiredService<KafkaPipeline>().Delivered > 300, Patience, "the first worker published 300 alerts", Token);
 
-        var second = await StartWorkerAsync(settings); // joins: partitions move (cooperative-sticky)
+        await using var second = await StartWorkerAsync(settings); // joins: partitions move (cooperative-sticky)
         Produce(cluster, 1500, 1500);
         await Eventually.UntilAsync(() => second.Services.GetRequiredService<KafkaPipeline>().AssignedPartitions > 0, Patience, "the joining worker was given partitions (a rebalance)", Token);
         Assert.True(first.Services.GetRequiredService<KafkaPipeline>().AssignedPartitions < Partitions, "the first worker kept every partition");
         await second.StopAsync(TestContext.Current.CancellationToken); // leaves: drains, commits, partitions move back
-        await second.DisposeAsync();
         Produce(cluster, 3000, 1000);
 
         var output = ReadOutput(cluster, 4000);
@@ -115,7 +109,7 @@ public sealed class DeliveryGuaranteeTests
         var settings = PipelineSetup.Settings(emulator, cluster);
         Produce(cluster, 0, 2000);
 
-        var first = await StartWorkerAsync(settings);
+        await using var first = await StartWorkerAsync(settings);
         await Eventually.UntilAsync(() => first.Services.GetRequiredService<KafkaPipeline>().Delivered > 500, Patience, "500 alerts are published", Token);
         await first.StopAsync(TestContext.Current.CancellationToken); // SIGTERM path: stop consuming, drain, flush, commit
         var firstConsumed = first.Services.GetRequiredService<KafkaPipeline>().Consumed;

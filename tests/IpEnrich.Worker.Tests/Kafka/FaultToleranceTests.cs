@@ -28,8 +28,7 @@ public sealed class FaultToleranceTests
         settings["Kafka:Settings:socket.timeout.ms"] = "5000"; // requests lost with the broker fail fast
         settings["Defender:Resilience:MaxRetries"] = "0";
         settings["Defender:Resilience:BreakDuration"] = "00:00:01"; // the 5xx storm opens the circuit; let it close quickly
-        await using var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Critical"], settings);
-        await worker.StartAsync(ct);
+        await using var worker = await RunningWorker.StartAsync(settings, "--Logging:LogLevel:Default=Critical");
         var pipeline = worker.Services.GetRequiredService<KafkaPipeline>();
 
         var next = 0;

@@ -119,7 +119,7 @@ public sealed class LateUpdateTests
         using var cluster = PipelineSetup.Cluster(2);
         cluster.CreateTopic("updates", 2);
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
-        var worker = await StartWithSlowApiAsync(cluster, emulator, latencyMs: 2500, maxWait: "00:00:00.100");
+        await using var worker = await StartWithSlowApiAsync(cluster, emulator, latencyMs: 2500, maxWait: "00:00:00.100");
         var pipeline = worker.Services.GetRequiredService<KafkaPipeline>();
 
         using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
@@ -166,7 +166,7 @@ public sealed class LateUpdateTests
     }
 
     /// <summary>A worker publishing late updates to <c>updates</c>, in front of an API slower than its <paramref name="maxWait"/>.</summary>
-    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> StartWithSlowApiAsync(MockKafkaCluster cluster, RunningEmulator emulator, int latencyMs, string maxWait,
+    private static async Task<RunningWorker> StartWithSlowApiAsync(MockKafkaCluster cluster, RunningEmulator emulator, int latencyMs, string maxWait,
         params (string Key, string Value)[] extra)
     {
         await emulator.SetFaultsAsync(new FaultOptions { LatencyMs = latencyMs });
@@ -178,9 +178,7 @@ public sealed class LateUpdateTests
 
         settings["Enrichment:UpdatesTopic"] = "updates";
         settings["Enrichment:MaxWait"] = maxWait;
-        var worker = WorkerHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], settings);
-        await worker.StartAsync(TestContext.Current.CancellationToken);
-        return worker;
+        return await RunningWorker.StartAsync(settings, "--Logging:LogLevel:Default=Warning");
     }
 
     /// <summary>Reads <paramref name="count"/> records (by key) from a topic, keyed by input offset for the alert topic.</summary>

@@ -34,23 +34,36 @@ internal static class ProcessCpu
     public static long ContextSwitches(Process process)
     {
         long switches = 0;
-        try
+        foreach (var thread in Threads(process))
         {
-            foreach (var task in Directory.EnumerateDirectories($"/proc/{process.Id}/task"))
+            try
             {
-                switches += Switches(File.ReadLines(Path.Combine(task, "status")));
+                switches += Switches(File.ReadLines(Path.Combine(thread, "status")));
             }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // the process, or one of its threads, ended meanwhile
+            catch (IOException)
+            {
+                // the thread ended between the listing and the read: the others still count
+            }
         }
 
         return switches;
     }
 
+    /// <summary>The directories of the process's threads (<c>/proc/&lt;pid&gt;/task/&lt;tid&gt;</c>); none once it has gone.</summary>
+    public static string[] Threads(Process process)
+    {
+        try
+        {
+            return Directory.GetDirectories($"/proc/{process.Id}/task");
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>voluntary_ctxt_switches + nonvoluntary_ctxt_switches from the lines of a <c>status</c> file.</summary>
-    public static long Switches(IEnumerable<string> status) => status
+    private static long Switches(IEnumerable<string> status) => status
         .Where(line => line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
         .Sum(line => long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture));
 

@@ -43,17 +43,7 @@ internal static class RuntimeCompiler
         long ticks = 0;
         foreach (var process in processes)
         {
-            string[] threads;
-            try
-            {
-                threads = Directory.GetDirectories($"/proc/{process.Id}/task");
-            }
-            catch (IOException)
-            {
-                continue; // gone: it has nothing left to compile
-            }
-
-            foreach (var thread in threads)
+            foreach (var thread in ProcessCpu.Threads(process)) // none once gone: it has nothing left to compile
             {
                 try
                 {

@@ -44,7 +44,8 @@ internal sealed class ExactlyOnceCoordinator(TransactionalOutput output, Partiti
     /// <summary>Commits now: after a drain (waiting up to <paramref name="gateTimeout"/> for producers), or when due.</summary>
     public void Commit(TimeSpan gateTimeout)
     {
-        var result = output.Commit(consumer, gateTimeout);
+        List<TopicPartition> retired = [];
+        var result = output.Commit(consumer, gateTimeout, retireProducers: () => retired = lanes.RetireAll());
         if (result == TransactionCommit.Postponed && !_postponed)
         {
             PipelineLog.CommitPostponed(logger, gateTimeout.TotalMilliseconds);
@@ -54,7 +55,7 @@ internal sealed class ExactlyOnceCoordinator(TransactionalOutput output, Partiti
         if (result == TransactionCommit.Aborted)
         {
             PipelineLog.TransactionAborted(logger, output.LastAbortReason);
-            RewindToCommitted(lanes.RetireAll());
+            RewindToCommitted(retired);
         }
     }
 

@@ -68,9 +68,11 @@ internal sealed class TransactionalOutput : IDisposable
     /// On the consume thread: commits the open transaction (with the answered offsets, if any) and opens the next one.
     /// Waits at most <paramref name="gateTimeout"/> for producers inside the gate; if they are still there, nothing is
     /// committed now (<see cref="TransactionCommit.Postponed"/>). <see cref="TransactionCommit.Aborted"/>: the caller
-    /// rewinds to the last committed offsets. Fatal errors (fenced by a newer instance) are thrown.
+    /// rewinds to the last committed offsets, and <paramref name="retireProducers"/> has already run with the gate
+    /// still closed: a lane waiting at the gate holds outputs of the discarded inputs, and must not put them into the
+    /// next transaction before its retirement reaches it. Fatal errors (fenced by a newer instance) are thrown.
     /// </summary>
-    public TransactionCommit Commit(IConsumer<byte[]?, byte[]?> consumer, TimeSpan gateTimeout)
+    public TransactionCommit Commit(IConsumer<byte[]?, byte[]?> consumer, TimeSpan gateTimeout, Action retireProducers)
     {
         try
         {
@@ -79,7 +81,7 @@ internal sealed class TransactionalOutput : IDisposable
                 return TransactionCommit.Postponed;
             }
 
-            return Interlocked.Read(ref _produced) == 0 ? TransactionCommit.Committed : CommitLocked(consumer);
+            return Interlocked.Read(ref _produced) == 0 ? TransactionCommit.Committed : CommitLocked(consumer, retireProducers);
         }
         finally
         {
@@ -87,7 +89,7 @@ internal sealed class TransactionalOutput : IDisposable
         }
     }
 
-    private TransactionCommit CommitLocked(IConsumer<byte[]?, byte[]?> consumer)
+    private TransactionCommit CommitLocked(IConsumer<byte[]?, byte[]?> consumer, Action retireProducers)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -112,6 +114,7 @@ internal sealed class TransactionalOutput : IDisposable
             catch (KafkaTxnRequiresAbortException ex)
             {
                 LastAbortReason = ex.Error.Reason;
+                retireProducers();
                 AbortLocked();
                 return TransactionCommit.Aborted;
             }

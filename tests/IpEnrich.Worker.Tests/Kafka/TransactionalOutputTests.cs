@@ -8,7 +8,12 @@ public sealed class TransactionalOutputTests
 {
     private static readonly TimeSpan GateTimeout = TimeSpan.FromMilliseconds(20);
 
+    private static readonly TopicPartition Input = new("in", 0);
+
     private static OutgoingRecord Record(string topic) => new(topic, new Message<byte[]?, byte[]?>());
+
+    private static TransactionCommit Commit(TransactionalOutput output, Action? retireProducers = null) =>
+        output.Commit(new RecordingConsumer(), GateTimeout, retireProducers ?? (() => { }));
 
     [Fact]
     public async Task A_record_that_answers_no_input_offset_is_still_committed()
@@ -20,7 +25,7 @@ public sealed class TransactionalOutputTests
         // A late update: produced into the transaction, but no input offset comes with it.
         await output.ProduceAsync(null, 0, Record("updates"), _ => { }, TestContext.Current.CancellationToken);
 
-        Assert.Equal(TransactionCommit.Committed, output.Commit(new RecordingConsumer(), GateTimeout));
+        Assert.Equal(TransactionCommit.Committed, Commit(output));
         Assert.Equal(["init", "begin", "commit", "begin"], producer.Calls);
     }
 
@@ -31,7 +36,7 @@ public sealed class TransactionalOutputTests
         using var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));
         output.Start();
 
-        Assert.Equal(TransactionCommit.Committed, output.Commit(new RecordingConsumer(), GateTimeout));
+        Assert.Equal(TransactionCommit.Committed, Commit(output));
         Assert.Equal(["init", "begin"], producer.Calls);
     }
 
@@ -43,13 +48,34 @@ public sealed class TransactionalOutputTests
         output.Start();
         await output.ProduceAsync(null, 0, Record("updates"), _ => { }, TestContext.Current.CancellationToken);
 
-        Assert.Equal(TransactionCommit.Aborted, output.Commit(new RecordingConsumer(), GateTimeout));
-        Assert.Equal(["init", "begin", "abort", "begin"], producer.Calls);
+        Assert.Equal(TransactionCommit.Aborted, Commit(output, retireProducers: () => producer.Calls.Add("retire")));
+        Assert.Equal(["init", "begin", "retire", "abort", "begin"], producer.Calls);
         Assert.Equal("injected", output.LastAbortReason);
 
         // The aborted records are gone: nothing is left to commit.
-        Assert.Equal(TransactionCommit.Committed, output.Commit(new RecordingConsumer(), GateTimeout));
-        Assert.Equal(["init", "begin", "abort", "begin"], producer.Calls);
+        Assert.Equal(TransactionCommit.Committed, Commit(output));
+        Assert.Equal(["init", "begin", "retire", "abort", "begin"], producer.Calls);
+    }
+
+    [Fact]
+    public async Task A_lane_waiting_at_the_gate_through_an_aborted_commit_puts_nothing_into_the_next_transaction()
+    {
+        var producer = new RecordingProducer { FailNextCommit = new KafkaTxnRequiresAbortException(new Error(ErrorCode.InvalidTxnState, "injected")) };
+        using var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));
+        using var lane = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        output.Start();
+        await output.ProduceAsync(Input, 7, Record("out"), _ => { }, lane.Token);
+
+        // The lane's next output, of input 8, arrives while the commit holds the gate; input 8 is replayed after the rewind.
+        Task<Task<bool>>? waiting = null;
+        producer.DuringCommit = () => waiting = output.ProduceAsync(Input, 8, Record("out"), _ => { }, lane.Token);
+
+        Assert.Equal(TransactionCommit.Aborted, Commit(output, retireProducers: lane.Cancel));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting!);
+        Assert.Equal(["out"], producer.Produced);
+        Assert.Equal(TransactionCommit.Committed, Commit(output)); // the next transaction holds nothing
+        Assert.Equal(["init", "begin", "send-offsets", "abort", "begin"], producer.Calls);
+        Assert.Equal([new TopicPartitionOffset(Input, 8)], Assert.Single(producer.SentOffsets)); // only the aborted one's
     }
 
     [Fact]
@@ -59,10 +85,10 @@ public sealed class TransactionalOutputTests
         using var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         output.Start();
-        await output.ProduceAsync(new TopicPartition("in", 0), 7, Record("out"), _ => { }, stop.Token);
-        var stuck = output.ProduceAsync(new TopicPartition("in", 0), 8, Record("out"), _ => { }, stop.Token); // the queue is full: it waits inside the gate
+        await output.ProduceAsync(Input, 7, Record("out"), _ => { }, stop.Token);
+        var stuck = output.ProduceAsync(Input, 8, Record("out"), _ => { }, stop.Token); // the queue is full: it waits inside the gate
 
-        Assert.Equal(TransactionCommit.Postponed, output.Commit(new RecordingConsumer(), GateTimeout));
+        Assert.Equal(TransactionCommit.Postponed, Commit(output));
         Assert.DoesNotContain("commit", producer.Calls);
 
         await stop.CancelAsync(); // the lane is retired

@@ -40,7 +40,7 @@ public sealed class RecordingConsumer : IConsumer<byte[]?, byte[]?>
 
     public void Seek(TopicPartitionOffset tpo) => Calls.Add($"seek {tpo.Partition.Value}@{tpo.Offset}");
 
-    public IConsumerGroupMetadata ConsumerGroupMetadata => throw new NotSupportedException();
+    public IConsumerGroupMetadata ConsumerGroupMetadata { get; } = new GroupMetadata();
 
     public ConsumeResult<byte[]?, byte[]?> Consume(int millisecondsTimeout) => throw new NotSupportedException();
 
@@ -101,4 +101,6 @@ public sealed class RecordingConsumer : IConsumer<byte[]?, byte[]?>
     public void Dispose()
     {
     }
+
+    private sealed class GroupMetadata : IConsumerGroupMetadata;
 }

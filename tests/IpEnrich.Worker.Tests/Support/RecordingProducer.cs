@@ -20,6 +20,9 @@ public sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
     /// <summary>When set, the next <see cref="CommitTransaction(TimeSpan)"/> throws it once.</summary>
     public KafkaException? FailNextCommit { get; set; }
 
+    /// <summary>Runs inside <see cref="CommitTransaction(TimeSpan)"/>, before it fails or succeeds: while the commit gate is closed.</summary>
+    public Action? DuringCommit { get; set; }
+
     /// <summary>Messages the local queue accepts before <see cref="ErrorCode.Local_QueueFull"/>; unlimited when null.</summary>
     public int? QueueRoom { get; set; }
 
@@ -67,6 +70,7 @@ public sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
 
     public void CommitTransaction(TimeSpan timeout)
     {
+        DuringCommit?.Invoke();
         if (FailNextCommit is { } failure)
         {
             FailNextCommit = null;

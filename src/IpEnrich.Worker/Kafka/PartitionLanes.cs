@@ -35,6 +35,11 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
         {
             var lane = new PartitionLane(partition, capacity, Interlocked.Increment(ref _generation), _budget);
             lane.Completion = Task.Run(() => produceLoop(lane), CancellationToken.None);
+            if (_lanes.TryGetValue(partition, out var replaced))
+            {
+                replaced.Retire(); // its produce loop ends instead of waiting for messages that go to the new lane
+            }
+
             _lanes[partition] = lane;
         }
     }
@@ -113,13 +118,16 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
         return lanes;
     }
 
-    /// <summary>Retires drained lanes and forgets their partitions.</summary>
+    /// <summary>
+    /// Retires drained lanes and forgets their partitions, also when a commit that aborted during the drain rewound
+    /// them onto fresh lanes: the partitions are going, and a lane left behind would be rewound (sought) again later.
+    /// </summary>
     public void Remove(IEnumerable<PartitionLane> lanes)
     {
         foreach (var lane in lanes)
         {
             lane.Retire();
-            _lanes.TryRemove(new KeyValuePair<TopicPartition, PartitionLane>(lane.Partition, lane));
+            Abandon(lane.Partition);
         }
     }
 

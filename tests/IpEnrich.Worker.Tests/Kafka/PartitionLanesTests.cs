@@ -82,6 +82,37 @@ public sealed class PartitionLanesTests
     }
 
     [Fact]
+    public void A_lane_replaced_by_a_new_assignment_is_retired_so_its_produce_loop_ends()
+    {
+        using var prepare = new PrepareWorkers(1, _ => { });
+        var lanes = new PartitionLanes(new RecordingConsumer(), prepare, capacity: 8, _ => Task.CompletedTask);
+        lanes.Open([Partition]);
+        var first = lanes.Find(Partition)!;
+
+        lanes.Open([Partition]);
+
+        Assert.True(first.IsRetired);
+        Assert.False(lanes.Find(Partition)!.IsRetired);
+    }
+
+    [Fact]
+    public void Drained_partitions_are_forgotten_even_when_a_rewind_during_the_drain_reopened_them()
+    {
+        using var prepare = new PrepareWorkers(1, _ => { });
+        var lanes = new PartitionLanes(new RecordingConsumer(), prepare, capacity: 8, _ => Task.CompletedTask);
+        lanes.Open([Partition]);
+        var closing = lanes.BeginDrain([Partition], TimeSpan.FromSeconds(1));
+
+        // The revocation's commit aborted: every lane is retired and reopened at the committed offsets.
+        lanes.Open(lanes.RetireAll());
+        var reopened = lanes.Find(Partition)!;
+        lanes.Remove(closing);
+
+        Assert.True(reopened.IsRetired);
+        Assert.Empty(lanes.Partitions); // a later rewind must not seek a partition that is no longer assigned
+    }
+
+    [Fact]
     public void The_process_budget_pauses_partitions_once_spent_and_resumes_them_as_messages_leave()
     {
         var charge = InFlightBudget.PerMessageOverhead + 1_000;

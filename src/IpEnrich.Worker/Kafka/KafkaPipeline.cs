@@ -13,7 +13,7 @@ namespace IpEnrich.Worker.Kafka;
 /// reports into stored offsets (or <see cref="ExactlyOnceCoordinator"/> commits transactions), and
 /// <see cref="PartitionAssignment"/> handles rebalances and the graceful stop.
 /// </summary>
-public sealed class KafkaPipeline : BackgroundService
+public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
 
@@ -83,6 +83,20 @@ public sealed class KafkaPipeline : BackgroundService
             throw;
         }
     }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>
+    /// Disposed without a stop (a host whose start failed, or one disposed early): cancels the loop as
+    /// <see cref="BackgroundService.Dispose"/> does, then waits for its graceful stop, bounded by two drain times, so
+    /// the Kafka clients are closed before the services they use are disposed and none outlives the host.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        if (ExecuteTask is { } loop)
+        {
+            await loop.WaitAsync(2 * _options.DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // its failure was logged by the loop
+        }
+    }
 
     private void RunConsumeLoop(CancellationToken stoppingToken)
     {

@@ -57,7 +57,7 @@ public sealed class KafkaPipelineTests
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        using var host = await PipelineSetup.StartPipelineHostAsync(settings);
+        await using var host = await PipelineSetup.StartPipelineHostAsync(settings);
         using var durations = new MetricCollector<double>(host.Services.GetRequiredService<IpEnrichTelemetry>().AlertDuration);
 
         var outputs = TopicReader.Drain<string, string>("alerts-enriched", cluster.BootstrapServers, Alerts);
@@ -117,6 +117,35 @@ public sealed class KafkaPipelineTests
         using var again = new ConsumerBuilder<string, string>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "ipenrich", AutoOffsetReset = AutoOffsetReset.Earliest }).Build();
         var committed = again.Committed([.. Enumerable.Range(0, 8).Select(p => new TopicPartition("alerts", p))], TimeSpan.FromSeconds(10));
         Assert.Equal(Alerts + BadAlerts, committed.Sum(c => c.Offset.Value));
+    }
+
+    [Fact]
+    public async Task A_host_disposed_without_a_stop_still_drains_commits_and_closes_before_disposal_returns()
+    {
+        const int Alerts = 200;
+        using var cluster = PipelineSetup.Cluster(2);
+        await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < Alerts; i++)
+            {
+                producer.Produce("in", new Message<Null, string> { Value = $$"""{"seq":{{i}},"src_ip":"10.5.0.{{i % 50}}"}""" });
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
+
+        var host = await PipelineSetup.StartPipelineHostAsync(PipelineSetup.Settings(emulator, cluster));
+        var pipeline = host.Services.GetRequiredService<KafkaPipeline>();
+        await Eventually.UntilAsync(() => pipeline.Delivered > 0, TimeSpan.FromSeconds(60), "the first outputs are delivered", TestContext.Current.CancellationToken);
+
+        await host.DisposeAsync(); // no StopAsync: a host whose start failed, or a test that ended early
+
+        Assert.True(pipeline.ExecuteTask!.IsCompleted, "the consume loop outlived the host");
+        Assert.False(pipeline.IsRunning);
+        using var again = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "ipenrich" }).Build();
+        var committed = again.Committed([new TopicPartition("in", 0), new TopicPartition("in", 1)], TimeSpan.FromSeconds(10));
+        Assert.Equal(pipeline.Consumed, committed.Sum(c => Math.Max(c.Offset.Value, 0))); // what it consumed was drained and committed
     }
 
     /// <summary>A skewed mix, as in real alert streams: 70 % of alerts name one of 5 hot IPs, the rest spread over 50.</summary>

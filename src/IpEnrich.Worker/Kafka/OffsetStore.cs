@@ -64,13 +64,30 @@ internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool tra
 
     private void Track()
     {
+        Delivery? failedInTransaction = null;
+        var moreFailed = 0;
         while (_reports.TryDequeue(out var report))
         {
             var partition = report.Lane.Partition;
             if (report.Error.IsError && transactional)
             {
-                // The transaction holding it cannot commit: the commit aborts and rewinds, so nothing is skipped.
-                PipelineLog.TransactionalDeliveryFailed(logger, partition, report.Offset, report.Error);
+                // The transaction holding it cannot commit: the commit aborts and rewinds, so nothing is skipped. A
+                // failed transaction purges every record it holds, so the reports are summed up in one line per batch;
+                // once their lane is retired, the abort has happened and was logged.
+                if (report.Lane.IsRetired)
+                {
+                    continue;
+                }
+
+                if (failedInTransaction is null)
+                {
+                    failedInTransaction = report;
+                }
+                else
+                {
+                    moreFailed++;
+                }
+
                 continue;
             }
 
@@ -93,6 +110,11 @@ internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool tra
             {
                 _watermarks[partition] = next;
             }
+        }
+
+        if (failedInTransaction is { } first)
+        {
+            PipelineLog.TransactionalDeliveryFailed(logger, first.Lane.Partition, first.Offset, first.Error, moreFailed);
         }
     }
 

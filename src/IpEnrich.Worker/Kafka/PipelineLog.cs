@@ -53,8 +53,8 @@ internal static partial class PipelineLog
     [LoggerMessage(1031, LogLevel.Information, "Output for {Source} acknowledged implicitly: librdkafka reported it delivered without an offset, after a later batch of its partition succeeded")]
     public static partial void ImplicitlyAcknowledged(ILogger logger, TopicPartitionOffset source);
 
-    [LoggerMessage(1040, LogLevel.Warning, "Delivery for {Partition} offset {Offset} failed ({Reason}) inside a transaction; it will be aborted and redone")]
-    public static partial void TransactionalDeliveryFailed(ILogger logger, TopicPartition partition, long offset, Error reason);
+    [LoggerMessage(1040, LogLevel.Warning, "Delivery for {Partition} offset {Offset} failed ({Reason}) inside a transaction, and {More} more since; it will be aborted and redone")]
+    public static partial void TransactionalDeliveryFailed(ILogger logger, TopicPartition partition, long offset, Error reason, int more);
 
     [LoggerMessage(1041, LogLevel.Warning, "Transaction commit failed and was aborted: {Reason}")]
     public static partial void TransactionAborted(ILogger logger, string? reason);

@@ -18,6 +18,7 @@ internal sealed class TransactionalOutput : IDisposable
     private readonly Lock _offsetsLock = new();
     private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
     private long _produced; // records in the open transaction, with or without an input offset
+    private bool _failed; // librdkafka refused a record: the open transaction failed and must abort
     private TaskCompletionSource<bool> _outcome = NewOutcome(); // of the open transaction: committed or not
 
     public TransactionalOutput(IProducer<byte[]?, byte[]?> producer, TimeSpan timeout)
@@ -41,27 +42,56 @@ internal sealed class TransactionalOutput : IDisposable
     public async Task<Task<bool>> ProduceAsync(TopicPartition? source, long offset, OutgoingRecord record,
         Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, CancellationToken cancellationToken)
     {
-        await _gate.EnterAsync(cancellationToken);
-        try
+        while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested(); // the lane was retired (rewind, partition lost) while waiting
-            var outcome = Volatile.Read(ref _outcome).Task; // inside the gate: the transaction cannot end before the produce
-            await _producer.ProduceWhenQueuedAsync(record, onDelivery, cancellationToken);
-            Interlocked.Increment(ref _produced);
-            if (source is not null)
+            Task<bool> failed;
+            await _gate.EnterAsync(cancellationToken);
+            try
             {
-                lock (_offsetsLock)
+                cancellationToken.ThrowIfCancellationRequested(); // the lane was retired (rewind, partition lost) while waiting
+                var outcome = Volatile.Read(ref _outcome).Task; // inside the gate: the transaction cannot end before the produce
+                if (await TryProduceAsync(source, offset, record, onDelivery, cancellationToken))
                 {
-                    _nextOffsets[source] = offset + 1;
+                    return outcome;
                 }
+
+                failed = outcome;
+            }
+            finally
+            {
+                _gate.Exit();
             }
 
-            return outcome;
+            // The open transaction failed (abortable) and takes no more records. It aborts at the next commit, which
+            // retires the lanes first: a lane's record is replayed, anything else goes into the next transaction.
+            await failed.WaitAsync(cancellationToken);
         }
-        finally
+    }
+
+    /// <summary>Inside the gate: false when librdkafka refuses the record because the open transaction has failed.</summary>
+    private async ValueTask<bool> TryProduceAsync(TopicPartition? source, long offset, OutgoingRecord record,
+        Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, CancellationToken cancellationToken)
+    {
+        try
         {
-            _gate.Exit();
+            await _producer.ProduceWhenQueuedAsync(record, onDelivery, cancellationToken);
         }
+        catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_State)
+        {
+            Volatile.Write(ref _failed, true); // so the next commit runs, and aborts, even if nothing went in
+            return false;
+        }
+
+        Interlocked.Increment(ref _produced);
+        if (source is not null)
+        {
+            lock (_offsetsLock)
+            {
+                _nextOffsets[source] = offset + 1;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -81,7 +111,7 @@ internal sealed class TransactionalOutput : IDisposable
                 return TransactionCommit.Postponed;
             }
 
-            return Interlocked.Read(ref _produced) == 0 ? TransactionCommit.Committed : CommitLocked(consumer, retireProducers);
+            return Interlocked.Read(ref _produced) == 0 && !Volatile.Read(ref _failed) ? TransactionCommit.Committed : CommitLocked(consumer, retireProducers);
         }
         finally
         {
@@ -170,6 +200,7 @@ internal sealed class TransactionalOutput : IDisposable
     {
         _nextOffsets.Clear();
         Interlocked.Exchange(ref _produced, 0);
+        Volatile.Write(ref _failed, false);
         Interlocked.Exchange(ref _outcome, NewOutcome()).TrySetResult(committed);
     }
 

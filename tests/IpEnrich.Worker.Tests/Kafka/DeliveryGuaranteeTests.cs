@@ -149,6 +149,8 @@ public sealed class DeliveryGuaranteeTests
 
         var output = ReadOutput(cluster, 2000);
         Assert.True(pipeline.TransactionRewinds >= 1, "the injected error aborted no transaction");
+        Assert.Equal(WorkerExit.Ok, worker.Services.GetRequiredService<WorkerExit>().Code); // records refused meanwhile waited for the abort
+        Assert.True(pipeline.IsRunning, "the worker stopped over a transaction it can abort and replay");
         Assert.Equal(2000, output.Select(o => o.Seq).Distinct().Count());
         Assert.Equal(2000, output.Count); // read_committed: the aborted transaction's outputs are invisible
     }

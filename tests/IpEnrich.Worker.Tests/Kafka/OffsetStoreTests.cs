@@ -102,4 +102,27 @@ public sealed class OffsetStoreTests
         var implicitAck = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 1031);
         Assert.Contains("Output for in [[3]] @720 acknowledged implicitly", implicitAck.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void In_a_transaction_failed_deliveries_make_one_line_per_batch_none_once_the_abort_retired_their_lane_and_never_stop_the_worker()
+    {
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        var stops = 0;
+        var store = new OffsetStore(new RecordingConsumer(), transactional: true, () => stops++, logger);
+        var lane = Lane(1, 10, 11, 12, 13);
+
+        // A failed transaction purges every record it holds: one report each.
+        store.Report(lane, 10, new Error(ErrorCode.Local_PurgeQueue), Offset.Unset);
+        store.Report(lane, 11, new Error(ErrorCode.Local_PurgeQueue), Offset.Unset);
+        store.Report(lane, 12, new Error(ErrorCode.Local_PurgeQueue), Offset.Unset);
+        store.Apply();
+        lane.Retire(); // the commit aborted, and logged it
+        store.Report(lane, 13, new Error(ErrorCode.Local_PurgeQueue), Offset.Unset);
+        store.Apply();
+
+        Assert.Equal(0, stops);
+        Assert.Equal(0, store.Delivered);
+        var line = Assert.Single(logger.Collector.GetSnapshot()).Message;
+        Assert.Contains("offset 10 failed (Local: Purged in queue) inside a transaction, and 2 more since", line, StringComparison.Ordinal);
+    }
 }

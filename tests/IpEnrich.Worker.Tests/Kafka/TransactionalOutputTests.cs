@@ -12,6 +12,15 @@ public sealed class TransactionalOutputTests
 
     private static OutgoingRecord Record(string topic) => new(topic, new Message<byte[]?, byte[]?>());
 
+    private static RecordingProducer WhoseNextCommitMustAbort() =>
+        new() { FailNextCommit = new KafkaTxnRequiresAbortException(new Error(ErrorCode.InvalidTxnState, "injected")) };
+
+    private static async Task StartWithOutputOfInput7Async(TransactionalOutput output, CancellationToken lane)
+    {
+        output.Start();
+        await output.ProduceAsync(Input, 7, Record("out"), _ => { }, lane);
+    }
+
     private static TransactionCommit Commit(TransactionalOutput output, Action? retireProducers = null) =>
         output.Commit(new RecordingConsumer(), GateTimeout, retireProducers ?? (() => { }));
 
@@ -43,7 +52,7 @@ public sealed class TransactionalOutputTests
     [Fact]
     public async Task A_commit_that_must_abort_discards_the_transaction_and_opens_the_next()
     {
-        var producer = new RecordingProducer { FailNextCommit = new KafkaTxnRequiresAbortException(new Error(ErrorCode.InvalidTxnState, "injected")) };
+        var producer = WhoseNextCommitMustAbort();
         using var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));
         output.Start();
         await output.ProduceAsync(null, 0, Record("updates"), _ => { }, TestContext.Current.CancellationToken);
@@ -60,11 +69,10 @@ public sealed class TransactionalOutputTests
     [Fact]
     public async Task A_lane_waiting_at_the_gate_through_an_aborted_commit_puts_nothing_into_the_next_transaction()
     {
-        var producer = new RecordingProducer { FailNextCommit = new KafkaTxnRequiresAbortException(new Error(ErrorCode.InvalidTxnState, "injected")) };
+        var producer = WhoseNextCommitMustAbort();
         using var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));
         using var lane = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        output.Start();
-        await output.ProduceAsync(Input, 7, Record("out"), _ => { }, lane.Token);
+        await StartWithOutputOfInput7Async(output, lane.Token);
 
         // The lane's next output, of input 8, arrives while the commit holds the gate; input 8 is replayed after the rewind.
         Task<Task<bool>>? waiting = null;
@@ -76,6 +84,42 @@ public sealed class TransactionalOutputTests
         Assert.Equal(TransactionCommit.Committed, Commit(output)); // the next transaction holds nothing
         Assert.Equal(["init", "begin", "send-offsets", "abort", "begin"], producer.Calls);
         Assert.Equal([new TopicPartitionOffset(Input, 8)], Assert.Single(producer.SentOffsets)); // only the aborted one's
+    }
+
+    [Fact]
+    public async Task A_lane_whose_record_a_failed_transaction_refuses_waits_outside_the_gate_and_is_retired_by_the_abort()
+    {
+        var producer = WhoseNextCommitMustAbort();
+        using var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));
+        using var lane = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        await StartWithOutputOfInput7Async(output, lane.Token);
+
+        producer.TransactionFailed = true; // e.g. AddPartitionsToTxn refused: librdkafka takes no more records
+        var refused = output.ProduceAsync(Input, 8, Record("out"), _ => { }, lane.Token);
+
+        Assert.False(refused.IsCompleted); // the lane neither fails (which would stop the worker) nor holds the gate
+        Assert.Equal(TransactionCommit.Aborted, Commit(output, retireProducers: lane.Cancel));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => refused); // input 8 is replayed after the rewind
+        Assert.Equal(["out"], producer.Produced);
+    }
+
+    [Fact]
+    public async Task A_record_without_an_input_that_a_failed_transaction_refuses_goes_into_the_next_transaction()
+    {
+        var producer = WhoseNextCommitMustAbort();
+        using var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));
+        output.Start();
+        producer.TransactionFailed = true;
+        var update = output.ProduceAsync(null, 0, Record("updates"), _ => { }, TestContext.Current.CancellationToken);
+        Assert.False(update.IsCompleted);
+
+        // Nothing went into the failed transaction, yet the commit runs and aborts it.
+        Assert.Equal(TransactionCommit.Aborted, Commit(output));
+        var committed = await update;
+        Assert.Equal(["updates"], producer.Produced);
+        Assert.Equal(TransactionCommit.Committed, Commit(output));
+        Assert.True(await committed);
+        Assert.Equal(["init", "begin", "abort", "begin", "commit", "begin"], producer.Calls);
     }
 
     [Fact]

@@ -23,6 +23,12 @@ public sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
     /// <summary>Runs inside <see cref="CommitTransaction(TimeSpan)"/>, before it fails or succeeds: while the commit gate is closed.</summary>
     public Action? DuringCommit { get; set; }
 
+    /// <summary>
+    /// The open transaction failed (abortable): <see cref="Produce(string, Message{byte[], byte[]}, Action{DeliveryReport{byte[], byte[]}})"/>
+    /// refuses records with <see cref="ErrorCode.Local_State"/>, as librdkafka does, until the next <see cref="BeginTransaction"/>.
+    /// </summary>
+    public bool TransactionFailed { get; set; }
+
     /// <summary>Messages the local queue accepts before <see cref="ErrorCode.Local_QueueFull"/>; unlimited when null.</summary>
     public int? QueueRoom { get; set; }
 
@@ -34,6 +40,11 @@ public sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
     {
         lock (_undelivered)
         {
+            if (TransactionFailed)
+            {
+                throw new ProduceException<byte[]?, byte[]?>(new Error(ErrorCode.Local_State), new DeliveryResult<byte[]?, byte[]?>());
+            }
+
             if (QueueRoom is <= 0)
             {
                 throw new ProduceException<byte[]?, byte[]?>(new Error(ErrorCode.Local_QueueFull), new DeliveryResult<byte[]?, byte[]?>());
@@ -66,7 +77,11 @@ public sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
 
     public void InitTransactions(TimeSpan timeout) => Calls.Add("init");
 
-    public void BeginTransaction() => Calls.Add("begin");
+    public void BeginTransaction()
+    {
+        Calls.Add("begin");
+        TransactionFailed = false;
+    }
 
     public void CommitTransaction(TimeSpan timeout)
     {

@@ -30,9 +30,13 @@ internal sealed class ExactlyOnceCoordinator(TransactionalOutput output, Partiti
         _lastCommit = time.GetTimestamp();
     }
 
+    /// <summary>The open transaction failed: its lanes wait until a commit aborts it and rewinds.</summary>
+    public bool HasFailed => output.HasFailed;
+
+    /// <summary>Commits every <see cref="KafkaOptions.TransactionCommitInterval"/>, and at once when the transaction failed.</summary>
     public void CommitIfDue()
     {
-        if (time.GetElapsedTime(_lastCommit) < options.TransactionCommitInterval)
+        if (time.GetElapsedTime(_lastCommit) < options.TransactionCommitInterval && !output.HasFailed)
         {
             return;
         }

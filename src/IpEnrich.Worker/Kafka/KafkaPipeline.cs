@@ -87,14 +87,19 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
     /// <summary>
     /// Disposed without a stop (a host whose start failed, or one disposed early): cancels the loop as
     /// <see cref="BackgroundService.Dispose"/> does, then waits for its graceful stop, bounded by two drain times, so
-    /// the Kafka clients are closed before the services they use are disposed and none outlives the host.
+    /// the Kafka clients are normally closed before the services they use are disposed.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
         Dispose();
         if (ExecuteTask is { } loop)
         {
-            await loop.WaitAsync(2 * _options.DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // its failure was logged by the loop
+            var limit = 2 * _options.DrainTimeout;
+            await loop.WaitAsync(limit).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // its failure was logged by the loop
+            if (!loop.IsCompleted)
+            {
+                PipelineLog.StillStoppingAtDisposal(_logger, limit.TotalSeconds);
+            }
         }
     }
 

@@ -65,7 +65,7 @@ internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool tra
     private void Track()
     {
         Delivery? failedInTransaction = null;
-        var moreFailed = 0;
+        var failedCount = 0;
         while (_reports.TryDequeue(out var report))
         {
             var partition = report.Lane.Partition;
@@ -73,20 +73,14 @@ internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool tra
             {
                 // The transaction holding it cannot commit: the commit aborts and rewinds, so nothing is skipped. A
                 // failed transaction purges every record it holds, so the reports are summed up in one line per batch;
-                // once their lane is retired, the abort has happened and was logged.
+                // a retired lane's outputs are discarded or replayed anyway (an abort, which is logged, or its partition went).
                 if (report.Lane.IsRetired)
                 {
                     continue;
                 }
 
-                if (failedInTransaction is null)
-                {
-                    failedInTransaction = report;
-                }
-                else
-                {
-                    moreFailed++;
-                }
+                failedInTransaction ??= report;
+                failedCount++;
 
                 continue;
             }
@@ -114,7 +108,7 @@ internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool tra
 
         if (failedInTransaction is { } first)
         {
-            PipelineLog.TransactionalDeliveryFailed(logger, first.Lane.Partition, first.Offset, first.Error, moreFailed);
+            PipelineLog.TransactionalDeliveryFailed(logger, failedCount, first.Lane.Partition, first.Offset, first.Error);
         }
     }
 

@@ -11,6 +11,8 @@ namespace IpEnrich.Worker.Kafka;
 internal sealed class PartitionAssignment(PartitionLanes lanes, OffsetStore offsets, IProducer<byte[]?, byte[]?> producer,
     ExactlyOnceCoordinator? transactions, TimeSpan drainTimeout, ILogger logger) : IRebalanceHandler
 {
+    private static readonly TimeSpan FailedTransactionCheck = TimeSpan.FromMilliseconds(100);
+
     public void OnAssigned(List<TopicPartition> partitions)
     {
         lanes.Open(partitions);
@@ -67,13 +69,39 @@ internal sealed class PartitionAssignment(PartitionLanes lanes, OffsetStore offs
     private void DrainAndCommit(List<TopicPartition> partitions)
     {
         var closing = lanes.BeginDrain(partitions, drainTimeout);
-
-        // A blocking wait is right here: this is the dedicated consume thread inside a rebalance callback or at stop.
-        var drained = Task.WhenAll(closing.Select(l => l.Completion)).Wait(drainTimeout);
+        var drained = WaitForDrain(Task.WhenAll(closing.Select(l => l.Completion)));
         CommitProduced(closing);
         if (!drained)
         {
             PipelineLog.DrainTimeout(logger, drainTimeout.TotalSeconds);
         }
+    }
+
+    /// <summary>
+    /// A blocking wait is right here: this is the dedicated consume thread inside a rebalance callback or at stop. The
+    /// lanes of a failed transaction wait for its abort, which only this thread can do: it aborts at once (and the
+    /// rewind retires them) instead of waiting out the drain time.
+    /// </summary>
+    private bool WaitForDrain(Task drained)
+    {
+        if (transactions is null)
+        {
+            return drained.Wait(drainTimeout);
+        }
+
+        for (var waited = TimeSpan.Zero; waited < drainTimeout; waited += FailedTransactionCheck)
+        {
+            if (drained.Wait(FailedTransactionCheck))
+            {
+                return true;
+            }
+
+            if (transactions.HasFailed)
+            {
+                transactions.Commit(ExactlyOnceCoordinator.GateTimeout);
+            }
+        }
+
+        return drained.IsCompleted;
     }
 }

@@ -53,8 +53,8 @@ internal static partial class PipelineLog
     [LoggerMessage(1031, LogLevel.Information, "Output for {Source} acknowledged implicitly: librdkafka reported it delivered without an offset, after a later batch of its partition succeeded")]
     public static partial void ImplicitlyAcknowledged(ILogger logger, TopicPartitionOffset source);
 
-    [LoggerMessage(1040, LogLevel.Warning, "Delivery for {Partition} offset {Offset} failed ({Reason}) inside a transaction, and {More} more since; it will be aborted and redone")]
-    public static partial void TransactionalDeliveryFailed(ILogger logger, TopicPartition partition, long offset, Error reason, int more);
+    [LoggerMessage(1040, LogLevel.Warning, "{Failed} deliveries failed inside a transaction, the first for {Partition} offset {Offset} ({Reason}); it will be aborted and redone")]
+    public static partial void TransactionalDeliveryFailed(ILogger logger, int failed, TopicPartition partition, long offset, Error reason);
 
     [LoggerMessage(1041, LogLevel.Warning, "Transaction commit failed and was aborted: {Reason}")]
     public static partial void TransactionAborted(ILogger logger, string? reason);
@@ -67,4 +67,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(1044, LogLevel.Warning, "Producers still inside the commit gate after {Milliseconds} ms; aborting anyway")]
     public static partial void AbortWithoutGate(ILogger logger, double milliseconds);
+
+    [LoggerMessage(1045, LogLevel.Warning, "Disposed without a stop, the consume loop had not finished its graceful stop after {Seconds} s; its Kafka clients close when it does")]
+    public static partial void StillStoppingAtDisposal(ILogger logger, double seconds);
 }

@@ -19,6 +19,7 @@ internal sealed class TransactionalOutput : IDisposable
     private readonly Dictionary<TopicPartition, long> _nextOffsets = [];
     private long _produced; // records in the open transaction, with or without an input offset
     private bool _failed; // librdkafka refused a record: the open transaction failed and must abort
+    private bool _disposed;
     private TaskCompletionSource<bool> _outcome = NewOutcome(); // of the open transaction: committed or not
 
     public TransactionalOutput(IProducer<byte[]?, byte[]?> producer, TimeSpan timeout)
@@ -26,6 +27,9 @@ internal sealed class TransactionalOutput : IDisposable
         _producer = producer;
         _timeout = timeout;
     }
+
+    /// <summary>librdkafka refused a record: the open transaction failed, and its lanes wait for it to abort.</summary>
+    public bool HasFailed => Volatile.Read(ref _failed);
 
     /// <summary>Why the last commit had to abort (for the log line of the rewind).</summary>
     public string? LastAbortReason { get; private set; }
@@ -65,6 +69,10 @@ internal sealed class TransactionalOutput : IDisposable
             // The open transaction failed (abortable) and takes no more records. It aborts at the next commit, which
             // retires the lanes first: a lane's record is replayed, anything else goes into the next transaction.
             await failed.WaitAsync(cancellationToken);
+            if (Volatile.Read(ref _disposed))
+            {
+                throw new KafkaException(new Error(ErrorCode.Local_Destroy, "The pipeline stopped before the record could be produced"));
+            }
         }
     }
 
@@ -208,6 +216,7 @@ internal sealed class TransactionalOutput : IDisposable
 
     public void Dispose()
     {
+        Volatile.Write(ref _disposed, true); // before the outcome: a record waiting on a failed transaction must not retry
         _outcome.TrySetResult(false); // stopping: whatever is still open is not committed
         _gate.Dispose();
     }

@@ -33,7 +33,7 @@ public sealed class BacklogPipelineTests
         settings["Redis:ConnectionString"] = redis.ConnectionString;
         settings["Enrichment:UpdatesTopic"] = "updates";
         settings["Enrichment:MaxWait"] = "200ms";
-        await using var worker = await PipelineSetup.StartPipelineHostAsync(settings);
+        using var worker = await PipelineSetup.StartPipelineHostAsync(settings);
 
         // 80 alerts, each naming a new IP; every fifth is high, the rest low, interleaved as a real burst would be.
         const int Alerts = 80;

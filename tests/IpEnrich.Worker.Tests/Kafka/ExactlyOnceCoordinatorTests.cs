@@ -63,6 +63,21 @@ public sealed class ExactlyOnceCoordinatorTests : IDisposable
         Assert.Equal(["seek 0@42", "resume 0"], _consumer.Calls);
     }
 
+    [Fact]
+    public async Task A_failed_transaction_is_aborted_at_the_next_poll_without_waiting_for_the_commit_interval()
+    {
+        _lanes.Open([Partition]);
+        var lane = _lanes.Find(Partition)!;
+        _producer.FailNextCommit = new KafkaTxnRequiresAbortException(new Error(ErrorCode.InvalidTxnState, "injected"));
+        _producer.TransactionFailed = true;
+        var refused = _output.ProduceAsync(Partition, 5, new OutgoingRecord("out", new Message<byte[]?, byte[]?>()), _ => { }, lane.Retired);
+
+        _coordinator.CommitIfDue(); // no time has passed
+
+        Assert.Equal(1, _coordinator.Rewinds);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => refused); // its lane was retired: input 5 is replayed
+    }
+
     public void Dispose()
     {
         _output.Dispose();

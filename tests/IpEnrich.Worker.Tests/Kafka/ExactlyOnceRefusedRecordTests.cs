@@ -44,7 +44,7 @@ public sealed class ExactlyOnceRefusedRecordTests
         Produce(cluster, "refused");
         cluster.PushRequestErrors(0 /* Produce */, ErrorCode.MsgSizeTooLarge); // the worker's first produce: the output
 
-        await using var host = await PipelineSetup.StartPipelineHostAsync(settings);
+        using var host = await PipelineSetup.StartPipelineHostAsync(settings);
         var pipeline = host.Services.GetRequiredService<KafkaPipeline>();
         await Eventually.UntilAsync(() => Committed(cluster) == 1, TimeSpan.FromSeconds(60), "the refused input's offset is committed", Token);
         Produce(cluster, "next");

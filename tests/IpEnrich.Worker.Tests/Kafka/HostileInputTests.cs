@@ -48,7 +48,7 @@ public sealed class HostileInputTests
         using var listener = RecordOutgoingRequests(requests);
         var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Extraction:MaxAlertBytes"] = MaxAlertBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await using var host = await PipelineSetup.StartPipelineHostAsync(settings);
+        using var host = await PipelineSetup.StartPipelineHostAsync(settings);
 
         var bad = cases.Where(c => c.Outcome == HostileOutcome.DeadLetter).ToDictionary(c => c.Name);
         var good = cases.Where(c => c.Outcome == HostileOutcome.Enriched).ToDictionary(c => c.Name);

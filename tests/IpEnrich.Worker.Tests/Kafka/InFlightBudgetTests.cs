@@ -81,7 +81,7 @@ public sealed class InFlightBudgetTests
         var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Kafka:MaxInFlightBytes"] = Budget.ToString(CultureInfo.InvariantCulture);
         settings["Extraction:MaxAlertBytes"] = (1024 * 1024).ToString(CultureInfo.InvariantCulture);
-        await using var host = await PipelineSetup.StartPipelineHostAsync(settings);
+        using var host = await PipelineSetup.StartPipelineHostAsync(settings);
         var pipeline = host.Services.GetRequiredService<KafkaPipeline>();
         long mostHeld = 0;
         using var sampling = new CancellationTokenSource();

@@ -57,7 +57,7 @@ public sealed class KafkaPipelineTests
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        await using var host = await PipelineSetup.StartPipelineHostAsync(settings);
+        using var host = await PipelineSetup.StartPipelineHostAsync(settings);
         using var durations = new MetricCollector<double>(host.Services.GetRequiredService<IpEnrichTelemetry>().AlertDuration);
 
         var outputs = TopicReader.Drain<string, string>("alerts-enriched", cluster.BootstrapServers, Alerts);
@@ -137,9 +137,14 @@ public sealed class KafkaPipelineTests
 
         var host = await PipelineSetup.StartPipelineHostAsync(PipelineSetup.Settings(emulator, cluster));
         var pipeline = host.Services.GetRequiredService<KafkaPipeline>();
-        await Eventually.UntilAsync(() => pipeline.Delivered > 0, TimeSpan.FromSeconds(60), "the first outputs are delivered", TestContext.Current.CancellationToken);
-
-        await host.DisposeAsync(); // no StopAsync: a host whose start failed, or a test that ended early
+        try
+        {
+            await Eventually.UntilAsync(() => pipeline.Delivered > 0, TimeSpan.FromSeconds(60), "the first outputs are delivered", TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            await ((IAsyncDisposable)host).DisposeAsync(); // no StopAsync: a host whose start failed, or a test that ended early
+        }
 
         Assert.True(pipeline.ExecuteTask!.IsCompleted, "the consume loop outlived the host");
         Assert.False(pipeline.IsRunning);

@@ -123,6 +123,6 @@ public sealed class OffsetStoreTests
         Assert.Equal(0, stops);
         Assert.Equal(0, store.Delivered);
         var line = Assert.Single(logger.Collector.GetSnapshot()).Message;
-        Assert.Contains("offset 10 failed (Local: Purged in queue) inside a transaction, and 2 more since", line, StringComparison.Ordinal);
+        Assert.Contains("3 deliveries failed inside a transaction, the first for in [[3]] offset 10 (Local: Purged in queue)", line, StringComparison.Ordinal);
     }
 }

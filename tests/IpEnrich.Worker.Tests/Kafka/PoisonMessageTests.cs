@@ -56,7 +56,7 @@ public sealed class PoisonMessageTests
         Assert.True(pipeline.IsRunning, "the pipeline stopped");
         await host.StopAsync(ct);
         Assert.Equal(WorkerExit.Ok, host.Services.GetRequiredService<WorkerExit>().Code);
-        await host.DisposeAsync();
+        host.Dispose();
 
         var outputs = TopicReader.Drain<string, byte[]>("out", cluster.BootstrapServers, 4).ToDictionary(r => r.Message.Key);
         var deadLetters = TopicReader.Drain<string, byte[]>("dlq", cluster.BootstrapServers, 2).ToDictionary(r => r.Message.Key);
@@ -75,7 +75,7 @@ public sealed class PoisonMessageTests
         Assert.Contains("output refused by Kafka", Header(bounded, AlertHeaders.Error), StringComparison.Ordinal);
 
         // Every offset is committed: a restart of the worker finds nothing to redo (no crash loop, no re-publishing).
-        await using var again = await PipelineSetup.StartPipelineHostAsync(settings);
+        using var again = await PipelineSetup.StartPipelineHostAsync(settings);
         var restarted = again.Services.GetRequiredService<KafkaPipeline>();
         await Eventually.UntilAsync(() => restarted.AssignedPartitions > 0, TimeSpan.FromSeconds(30), "the restarted worker is assigned the partition", ct);
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
@@ -95,7 +95,7 @@ public sealed class PoisonMessageTests
             await producer.ProduceAsync("in", new Message<string, string> { Key = "small", Value = """{"src_ip":"198.51.100.9"}""" }, ct);
         }
 
-        await using var host = await PipelineSetup.StartPipelineHostAsync(PipelineSetup.Settings(emulator, cluster));
+        using var host = await PipelineSetup.StartPipelineHostAsync(PipelineSetup.Settings(emulator, cluster));
         var outputs = TopicReader.Drain<string, byte[]>("out", cluster.BootstrapServers, 2).ToDictionary(r => r.Message.Key);
         await host.StopAsync(ct);
 

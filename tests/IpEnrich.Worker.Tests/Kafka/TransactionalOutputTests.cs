@@ -123,6 +123,22 @@ public sealed class TransactionalOutputTests
     }
 
     [Fact]
+    public async Task A_record_waiting_on_a_failed_transaction_when_the_pipeline_stops_fails_as_not_produced()
+    {
+        var producer = new RecordingProducer();
+        var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));
+        output.Start();
+        producer.TransactionFailed = true;
+        var update = output.ProduceAsync(null, 0, Record("updates"), _ => { }, TestContext.Current.CancellationToken);
+
+        output.Dispose();
+
+        var refused = await Assert.ThrowsAsync<KafkaException>(() => update); // a late update is kept for the next try
+        Assert.Equal(ErrorCode.Local_Destroy, refused.Error.Code);
+        Assert.Empty(producer.Produced);
+    }
+
+    [Fact]
     public async Task A_producer_stuck_on_a_full_queue_postpones_the_commit_without_blocking_it()
     {
         var producer = new RecordingProducer { QueueRoom = 1 };

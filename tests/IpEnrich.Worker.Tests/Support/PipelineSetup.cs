@@ -46,7 +46,7 @@ public static class PipelineSetup
     /// Starts a host with the worker's modules (<c>AddIpEnrichWorker</c>) and no web server, logging at
     /// Warning unless <paramref name="logging"/> says otherwise.
     /// </summary>
-    public static async Task<PipelineHost> StartPipelineHostAsync(Dictionary<string, string?> settings, Action<ILoggingBuilder>? logging = null)
+    public static async Task<IHost> StartPipelineHostAsync(Dictionary<string, string?> settings, Action<ILoggingBuilder>? logging = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
@@ -54,6 +54,6 @@ public static class PipelineSetup
         builder.Services.AddIpEnrichWorker(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
-        return new PipelineHost(host);
+        return host;
     }
 }

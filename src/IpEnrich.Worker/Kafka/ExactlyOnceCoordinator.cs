@@ -30,9 +30,6 @@ internal sealed class ExactlyOnceCoordinator(TransactionalOutput output, Partiti
         _lastCommit = time.GetTimestamp();
     }
 
-    /// <summary>The open transaction failed: its lanes wait until a commit aborts it and rewinds.</summary>
-    public bool HasFailed => output.HasFailed;
-
     /// <summary>Commits every <see cref="KafkaOptions.TransactionCommitInterval"/>, and at once when the transaction failed.</summary>
     public void CommitIfDue()
     {
@@ -43,6 +40,15 @@ internal sealed class ExactlyOnceCoordinator(TransactionalOutput output, Partiti
 
         _lastCommit = time.GetTimestamp();
         Commit(GateTimeout);
+    }
+
+    /// <summary>During a drain: the lanes of a failed transaction wait for its abort, so it comes now.</summary>
+    public void AbortIfFailed()
+    {
+        if (output.HasFailed)
+        {
+            Commit(GateTimeout);
+        }
     }
 
     /// <summary>Commits now: after a drain (waiting up to <paramref name="gateTimeout"/> for producers), or when due.</summary>

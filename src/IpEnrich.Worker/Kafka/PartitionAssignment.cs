@@ -96,10 +96,7 @@ internal sealed class PartitionAssignment(PartitionLanes lanes, OffsetStore offs
                 return true;
             }
 
-            if (transactions.HasFailed)
-            {
-                transactions.Commit(ExactlyOnceCoordinator.GateTimeout);
-            }
+            transactions.AbortIfFailed();
         }
 
         return drained.IsCompleted;

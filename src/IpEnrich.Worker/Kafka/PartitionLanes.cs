@@ -119,14 +119,14 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
     }
 
     /// <summary>
-    /// Retires drained lanes and forgets their partitions, also when a commit that aborted during the drain rewound
-    /// them onto fresh lanes: the partitions are going, and a lane left behind would be rewound (sought) again later.
+    /// Forgets the partitions of drained lanes and retires their current lanes: the drained ones, or the fresh ones a
+    /// commit that aborted during the drain rewound them onto (the drained ones were retired then). The partitions are
+    /// going, and a lane left behind would be rewound (sought) again later.
     /// </summary>
     public void Remove(IEnumerable<PartitionLane> lanes)
     {
         foreach (var lane in lanes)
         {
-            lane.Retire();
             Abandon(lane.Partition);
         }
     }

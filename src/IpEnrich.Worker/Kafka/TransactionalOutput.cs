@@ -119,7 +119,7 @@ internal sealed class TransactionalOutput : IDisposable
                 return TransactionCommit.Postponed;
             }
 
-            return Interlocked.Read(ref _produced) == 0 && !Volatile.Read(ref _failed) ? TransactionCommit.Committed : CommitLocked(consumer, retireProducers);
+            return Interlocked.Read(ref _produced) == 0 && !HasFailed ? TransactionCommit.Committed : CommitLocked(consumer, retireProducers);
         }
         finally
         {

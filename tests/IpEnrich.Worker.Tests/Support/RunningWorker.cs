@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Builder;
 namespace IpEnrich.Worker.Tests.Support;
 
 /// <summary>
-/// A started worker host (web server on a free loopback port) that is stopped before it is disposed, also when the
-/// test fails half-way. Disposed alone, a host only cancels its pipeline: the pipeline's Kafka clients then outlived
-/// the test's mock cluster and reconnected to a closed port for the rest of the run.
+/// A started worker host (web server on a free loopback port) that is stopped, within a time limit, before it is
+/// disposed, also when the test fails half-way: the pipeline drains and closes its Kafka clients before the test's mock
+/// cluster goes, as in a real stop.
 /// </summary>
 public sealed class RunningWorker : IAsyncDisposable
 {

@@ -19,6 +19,10 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
 
     private Spread WorkerSwitches => Spread.Of(Warms.Select(w => w.SwitchesPerAlert));
 
+    private Spread CopyCompiler => Spread.Of(Copies.Select(c => c.CompilerShare * 100));
+
+    private Spread WorkerCompiler => Spread.Of(Warms.Select(w => w.CompilerShare * 100));
+
     /// <summary>Copy over worker per interleaved pair (run i of each), for the range; the headline is the medians' ratio.</summary>
     private Spread PairCpuRatio => Spread.Of(Copies.Zip(Warms, (c, w) => c.CpuUsPerAlert / w.CpuUsPerAlert));
 
@@ -35,6 +39,7 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
             + $"interleaved with the copy); {WarmReplicas.Phase.PerSecond:N0} alerts/s with {Options.Replicas} worker processes");
         Console.WriteLine($"CPU ratio       : {CpuRatio:F3} copy/worker CPU per message (pairs {PairCpuRatio.Describe("F3")}; target ≥ 0.5)");
         Console.WriteLine($"context switches: copy {CopySwitches.Describe("F2")} per message, worker {WorkerSwitches.Describe("F2")} per alert (all their threads, over the same windows)");
+        Console.WriteLine($"tiered compiler : copy {CopyCompiler.Describe("F1")} %, worker {WorkerCompiler.Describe("F1")} % of the window's CPU (the runtime's background re-JIT, still in the window)");
         Console.WriteLine($"throughput ratio: {WarmRate.Median / CopyRate.Median:F3} worker/copy alerts/s (noisy: it measures what else the 2 shared cores run)");
         Console.WriteLine($"  managed heap   : median warm worker process {median.Phase.Gc.Describe(median.Phase.Alerts)} (its /metrics)");
         Console.WriteLine($"latency @ {Paced.Rate:N0}/s : ipenrich p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F0} ms ({latency.Count:N0} alerts); "
@@ -60,6 +65,8 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
         new("cpuRatioMax", Round(PairCpuRatio.Max, 3)),
         .. Ranged("copySwitchesPerMsg", CopySwitches, 2),
         .. Ranged("workerSwitchesPerAlert", WorkerSwitches, 2),
+        .. Ranged("copyCompilerPercent", CopyCompiler, 1),
+        .. Ranged("workerCompilerPercent", WorkerCompiler, 1),
         .. Ranged("baselineAlertsPerSec", CopyRate, 0),
         .. Ranged("warmAlertsPerSec", WarmRate, 0),
     ])

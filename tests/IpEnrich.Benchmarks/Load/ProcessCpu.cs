@@ -24,8 +24,11 @@ internal static class ProcessCpu
             return TimeSpan.Zero;
         }
 
-        return TimeSpan.FromSeconds(Ticks(stat) / TicksPerSecond.Value);
+        return FromTicks(Ticks(stat));
     }
+
+    /// <summary>Clock ticks as a time span.</summary>
+    public static TimeSpan FromTicks(long ticks) => TimeSpan.FromSeconds(ticks / TicksPerSecond.Value);
 
     /// <summary>
     /// Context switches so far, voluntary (a thread waited: a handover to another thread, a sleep, I/O) and not, summed

@@ -37,6 +37,12 @@ internal static class RuntimeCompiler
         return watch.Elapsed;
     }
 
+    /// <summary>
+    /// The CPU time the compiler threads of <paramref name="processes"/> have spent so far: over a measured window, the
+    /// part of the processes' CPU that was still tiering code rather than handling messages.
+    /// </summary>
+    public static TimeSpan Cpu(IReadOnlyList<Process> processes) => ProcessCpu.FromTicks(CompilerTicks(processes));
+
     /// <summary>User plus system clock ticks of the compiler threads of <paramref name="processes"/> so far.</summary>
     private static long CompilerTicks(IReadOnlyList<Process> processes)
     {

@@ -150,7 +150,7 @@ internal sealed class WorkerReplicas : IAsyncDisposable
         await WaitAsync(() => Published() > from, deadline, TimeSpan.FromMilliseconds(5));
         // The scrape comes before the CPU reading: a Prometheus scrape is the exporter's work, not an alert's.
         var gc = await ManagedAsync();
-        var (before, cpu, switches) = (Published(), CpuTime(), ContextSwitches());
+        var (before, cpu, switches, compiler) = (Published(), CpuTime(), ContextSwitches(), RuntimeCompiler.Cpu(_processes));
         var watch = Stopwatch.StartNew();
         long published;
         while ((published = Published()) < expected && DateTime.UtcNow < deadline && Failure() is null)
@@ -159,9 +159,9 @@ internal sealed class WorkerReplicas : IAsyncDisposable
         }
 
         watch.Stop();
-        var (cpuTime, switched) = (CpuTime() - cpu, ContextSwitches() - switches);
+        var (cpuTime, switched, compiled) = (CpuTime() - cpu, ContextSwitches() - switches, RuntimeCompiler.Cpu(_processes) - compiler);
         gc = (await ManagedAsync()).Since(gc);
-        return new ReplicaWindow(new PhaseRate(published - before, watch.Elapsed, gc), cpuTime, PeakRssMb(), switched);
+        return new ReplicaWindow(new PhaseRate(published - before, watch.Elapsed, gc), cpuTime, PeakRssMb(), switched, compiled);
     }
 
     public async ValueTask DisposeAsync()
@@ -202,9 +202,15 @@ internal sealed class WorkerReplicas : IAsyncDisposable
     }
 }
 
-/// <summary>A timed window over worker (or copy) processes: the phase, their CPU time and context switches meanwhile, their peak RSS by its end.</summary>
-internal readonly record struct ReplicaWindow(PhaseRate Phase, TimeSpan WorkerCpu, double PeakRssMb, long ContextSwitches = 0)
+/// <summary>
+/// A timed window over worker (or copy) processes: the phase, their CPU time, context switches and runtime compiler
+/// time meanwhile, their peak RSS by its end.
+/// </summary>
+internal readonly record struct ReplicaWindow(PhaseRate Phase, TimeSpan WorkerCpu, double PeakRssMb, long ContextSwitches = 0, TimeSpan CompilerCpu = default)
 {
+    /// <summary>The share of the window's CPU spent by the runtime's background compiler (tiered re-JIT).</summary>
+    public double CompilerShare => CompilerCpu / (WorkerCpu > TimeSpan.Zero ? WorkerCpu : TimeSpan.MaxValue);
+
     /// <summary>The workers' CPU per alert over the window, in microseconds.</summary>
     public double CpuUsPerAlert => WorkerCpu.TotalMicroseconds / Math.Max(1, Phase.Alerts);
 

@@ -15,8 +15,10 @@ internal static class CopyProcess
             start.ArgumentList.Add($"--{key}={value}");
         }
 
-        // The worker runs without background GC (its project file says why); the copy's heap is collected the same way.
+        // The worker runs without background GC and counts calls towards tier 1 from the first one (its project file
+        // says why); the copy runs the same way.
         start.Environment["DOTNET_gcConcurrent"] = "0";
+        start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the copy process");
         process.OutputDataReceived += (_, _) => { }; // drained, so the process never blocks on a full pipe
         process.ErrorDataReceived += (_, e) =>

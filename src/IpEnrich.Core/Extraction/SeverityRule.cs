@@ -89,7 +89,11 @@ public sealed class SeverityRule
 
     private AlertPriority? MapLowerCase(ReadOnlySpan<byte> text)
     {
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+        // Most severities are words: the number parser (culture data, the infinity and NaN symbols) runs only for
+        // text that starts like a number.
+        var start = text.TrimStart(" \t\r\n"u8);
+        if (!start.IsEmpty && (char.IsAsciiDigit((char)start[0]) || start[0] is (byte)'-' or (byte)'+' or (byte)'.')
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
         {
             return Map(default, parsed);
         }

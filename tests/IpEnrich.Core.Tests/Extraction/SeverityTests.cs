@@ -34,6 +34,8 @@ public sealed class SeverityTests
     [InlineData("""{"severity":"\u0048igh"}""", AlertPriority.High)]                                 // escaped text
     [InlineData("""{"severity":"  MEDIUM\t"}""", AlertPriority.Normal)]
     [InlineData("""{"severity":" 7 "}""", AlertPriority.High)]                                         // a number as text
+    [InlineData("""{"severity":".5"}""", AlertPriority.Low)]                                           // numbers as text start with
+    [InlineData("""{"alert":{"severity":"+1"}}""", AlertPriority.High)]                                // a digit, a sign or a point
     [InlineData("""{"severity":"Élevé (high)"}""", AlertPriority.High)]                               // not ASCII
     [InlineData("""{"severity":"                                                                      low"}""", AlertPriority.Low)]
     public void Default_paths_per_format(string json, AlertPriority expected) => Assert.Equal(expected, Declared(json));

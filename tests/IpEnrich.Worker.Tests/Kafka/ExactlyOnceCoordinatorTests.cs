@@ -52,7 +52,7 @@ public sealed class ExactlyOnceCoordinatorTests : IDisposable
         var before = _lanes.Find(Partition)!;
         _consumer.CommittedOffsets[Partition] = 42;
         await ProduceLateUpdateAsync();
-        _producer.FailNextCommit = new KafkaTxnRequiresAbortException(new Error(ErrorCode.InvalidTxnState, "injected"));
+        _producer.FailNextCommit = RecordingProducer.AbortableCommitFailure();
 
         _time.Advance(TimeSpan.FromSeconds(1));
         _coordinator.CommitIfDue();
@@ -68,7 +68,7 @@ public sealed class ExactlyOnceCoordinatorTests : IDisposable
     {
         _lanes.Open([Partition]);
         var lane = _lanes.Find(Partition)!;
-        _producer.FailNextCommit = new KafkaTxnRequiresAbortException(new Error(ErrorCode.InvalidTxnState, "injected"));
+        _producer.FailNextCommit = RecordingProducer.AbortableCommitFailure();
         _producer.TransactionFailed = true;
         var refused = _output.ProduceAsync(Partition, 5, new OutgoingRecord("out", new Message<byte[]?, byte[]?>()), _ => { }, lane.Retired);
 

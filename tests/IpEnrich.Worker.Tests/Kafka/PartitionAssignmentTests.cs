@@ -13,7 +13,7 @@ public sealed class PartitionAssignmentTests
     [Fact]
     public void A_revocation_during_a_failed_transaction_aborts_it_at_once_instead_of_waiting_out_the_drain_time()
     {
-        var producer = new RecordingProducer { FailNextCommit = new KafkaTxnRequiresAbortException(new Error(ErrorCode.InvalidTxnState, "injected")) };
+        var producer = new RecordingProducer { FailNextCommit = RecordingProducer.AbortableCommitFailure() };
         var consumer = new RecordingConsumer();
         var logger = new FakeLogger();
         using var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));

@@ -13,7 +13,7 @@ public sealed class TransactionalOutputTests
     private static OutgoingRecord Record(string topic) => new(topic, new Message<byte[]?, byte[]?>());
 
     private static RecordingProducer WhoseNextCommitMustAbort() =>
-        new() { FailNextCommit = new KafkaTxnRequiresAbortException(new Error(ErrorCode.InvalidTxnState, "injected")) };
+        new() { FailNextCommit = RecordingProducer.AbortableCommitFailure() };
 
     private static async Task StartWithOutputOfInput7Async(TransactionalOutput output, CancellationToken lane)
     {

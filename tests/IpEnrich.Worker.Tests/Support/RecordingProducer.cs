@@ -20,6 +20,9 @@ public sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
     /// <summary>When set, the next <see cref="CommitTransaction(TimeSpan)"/> throws it once.</summary>
     public KafkaException? FailNextCommit { get; set; }
 
+    /// <summary>What librdkafka throws from a commit whose transaction must be aborted (for <see cref="FailNextCommit"/>).</summary>
+    public static KafkaException AbortableCommitFailure() => new KafkaTxnRequiresAbortException(new Error(ErrorCode.InvalidTxnState, "injected"));
+
     /// <summary>Runs inside <see cref="CommitTransaction(TimeSpan)"/>, before it fails or succeeds: while the commit gate is closed.</summary>
     public Action? DuringCommit { get; set; }
 

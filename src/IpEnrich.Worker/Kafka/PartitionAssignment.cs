@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 
 namespace IpEnrich.Worker.Kafka;
@@ -89,9 +90,11 @@ internal sealed class PartitionAssignment(PartitionLanes lanes, OffsetStore offs
             return drained.Wait(drainTimeout);
         }
 
-        for (var waited = TimeSpan.Zero; waited < drainTimeout; waited += FailedTransactionCheck)
+        // A deadline from the clock, not a count of checks: an abort inside the loop takes time of its own.
+        var started = Stopwatch.GetTimestamp();
+        for (var remaining = drainTimeout; remaining > TimeSpan.Zero; remaining = drainTimeout - Stopwatch.GetElapsedTime(started))
         {
-            if (drained.Wait(FailedTransactionCheck))
+            if (drained.Wait(remaining < FailedTransactionCheck ? remaining : FailedTransactionCheck))
             {
                 return true;
             }

@@ -7,7 +7,8 @@ namespace IpEnrich.Benchmarks.Load;
 
 /// <summary>
 /// The latency targets (in-worker p99 at half the measured maximum rate, worker peak RSS): one worker process fed a
-/// steady paced stream on a cluster of its own, then the bare copy fed the same stream for the transport's share.
+/// steady paced stream on a cluster of its own, then the bare copy process fed the same stream for the transport's share
+/// of the latency and of the CPU at the same rate.
 /// </summary>
 internal static class PacedLatencyPhase
 {
@@ -73,16 +74,28 @@ internal static class PacedLatencyPhase
             await WorkerProcess.KillAsync(worker);
         }
 
-        // The copy joins its group on a small backlog first, so the paced stream never waits for a group to form.
+        // The copy is a process too, warmed the same way (a backlog that forms its group, then an unmeasured paced
+        // stream), so the two CPU figures are for the same messages at the same rate: their batches are alike, which
+        // they are not at full rate, where the faster copy fills each produce batch with more messages.
         const int CopyWarmUp = 2_000;
-        var copy = InProcessCopy.RunAsync(cluster.BootstrapServers, CopyWarmUp + (int)(rate * options.DurationSeconds), "in-paced-copy", "out-paced-copy", "paced-copy");
-        AlertStream.Produce(cluster, "in-paced-copy", options, CopyWarmUp);
-        using (var reader = PacedReader(cluster, "out-paced-copy"))
+        using var copyProcess = CopyProcess.Start(LoadSettings.Kafka(cluster.BootstrapServers, "in-paced-copy", "out-paced-copy", "paced-copy"));
+        try
         {
-            ReadBacklog(reader, CopyWarmUp, () => copy.IsFaulted ? "the copy failed" : null);
-            var copied = MeasurePaced(cluster, reader, "in-paced-copy", rate, AlertStream.Build(options, (int)(rate * options.DurationSeconds)).Messages);
-            await copy;
-            return new PacedResult(rate, enriched, copied, inWorker, rssMb, workerCores, machineBusy);
+            AlertStream.Produce(cluster, "in-paced-copy", options, CopyWarmUp);
+            using var reader = PacedReader(cluster, "out-paced-copy");
+            string? CopyExited() => copyProcess.HasExited ? "the copy process exited" : null;
+            ReadBacklog(reader, CopyWarmUp, CopyExited);
+            MeasurePaced(cluster, reader, "in-paced-copy", rate, AlertStream.Build(options, (int)(rate * PacedWarmUpSeconds)).Messages);
+            await WorkerProcess.WaitUntilIdleAsync(copyProcess, TimeSpan.FromSeconds(15));
+            var stream = AlertStream.Build(options, (int)(rate * options.DurationSeconds)).Messages;
+            var cpuBefore = ProcessCpu.Read(copyProcess);
+            var copied = MeasurePaced(cluster, reader, "in-paced-copy", rate, stream);
+            var copyCores = (ProcessCpu.Read(copyProcess) - cpuBefore) / copied.Elapsed;
+            return new PacedResult(rate, enriched, copied, inWorker, rssMb, workerCores, copyCores, machineBusy);
+        }
+        finally
+        {
+            await WorkerProcess.KillAsync(copyProcess);
         }
     }
 
@@ -135,10 +148,16 @@ internal static class PacedLatencyPhase
     }
 
     /// <param name="WorkerCores">The worker process's CPU while paced, in cores.</param>
+    /// <param name="CopyCores">The copy process's CPU on the same paced stream, in cores.</param>
     /// <param name="MachineBusy">The fraction of the machine's CPU in use meanwhile (broker, harness and worker).</param>
     /// <param name="InWorker">The worker's own <c>ipenrich.alert.duration</c> (consume → broker acknowledgement) over the paced stream.</param>
     internal sealed record PacedResult(double Rate, Latencies Enriched, Latencies Copy, ScrapedHistogram InWorker, double WorkerPeakRssMb, double WorkerCores,
-        double MachineBusy);
+        double CopyCores, double MachineBusy)
+    {
+        public double WorkerCpuUsPerAlert => WorkerCores * 1e6 / Rate;
+
+        public double CopyCpuUsPerMsg => CopyCores * 1e6 / Rate;
+    }
 
     /// <summary>A warm-up backlog that fits the paced partitions with room to spare (the mock drops what is past ~5 MiB per partition).</summary>
     private static int PacedBacklog(LoadOptions options) => Math.Min(options.Alerts, 16_000);

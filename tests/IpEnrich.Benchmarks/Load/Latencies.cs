@@ -14,6 +14,13 @@ internal sealed class Latencies
 
     public TimeSpan Elapsed { get; }
 
+    /// <summary>The values of several measurements together, over their summed time.</summary>
+    public static Latencies Combine(IEnumerable<Latencies> parts)
+    {
+        var list = parts.ToList();
+        return new Latencies([.. list.SelectMany(p => p._sorted)], list.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.Elapsed));
+    }
+
     public int Count => _sorted.Count;
 
     public double P50 => Percentile(0.50);

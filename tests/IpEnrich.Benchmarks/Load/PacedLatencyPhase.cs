@@ -6,16 +6,21 @@ using IpEnrich.Demo.MockKafka;
 namespace IpEnrich.Benchmarks.Load;
 
 /// <summary>
-/// The latency targets (in-worker p99 at half the measured maximum rate, worker peak RSS): one worker process fed a
-/// steady paced stream on a cluster of its own, then the bare copy process fed the same stream for the transport's share
-/// of the latency and of the CPU at the same rate.
+/// The latency targets (in-worker p99 at half the measured maximum rate, worker peak RSS) and the CPU ratio at one rate:
+/// one worker process and the bare copy process, each warmed up, take turns on a steady paced stream on a cluster of
+/// their own, three windows each, interleaved, so a slow minute of the host lands on both sides.
 /// </summary>
 internal static class PacedLatencyPhase
 {
     private const string AlertDuration = "ipenrich_alert_duration_seconds";
 
-    /// <summary>The unmeasured paced stream that finishes the worker's warm-up.</summary>
+    /// <summary>The unmeasured paced stream that finishes each process's warm-up.</summary>
     private const int PacedWarmUpSeconds = 5;
+
+    private const int Rounds = 3;
+
+    /// <summary>Alerts that form the copy's group before its paced warm-up.</summary>
+    private const int CopyBacklog = 2_000;
 
     // The mock broker finds a fetch's offset by walking the partition's list of produce batches from the start, so its
     // cost per fetch grows with the log until the ~5 MiB per-partition retention trims it; a paced stream of small
@@ -23,12 +28,14 @@ internal static class PacedLatencyPhase
     private const int PacedPartitions = 8;
 
     /// <summary>
-    /// One worker in its own process (the real <c>ipenrich</c> entry point, so its peak RSS is the worker's alone):
-    /// a backlog warms it up, then alerts are produced at a steady half of <paramref name="maxRate"/> (the warm phase's
-    /// measured rate) and the latency from send to the output consumer is measured, along with the worker's own
-    /// consume → acknowledged histogram. The same paced stream then goes through the bare copy, whose latency is the
-    /// transport's share (producer linger, fetch rounds, broker). Runs on a fresh cluster with few partitions: the
-    /// load's cluster holds about 1 GB by then.
+    /// The worker runs the real <c>ipenrich</c> entry point (so its peak RSS is the worker's alone); a backlog naming
+    /// every IP warms its cache, the copy's forms its group. Each then gets an unmeasured paced stream: perf showed
+    /// tier-1 compilation taking 30 % of a core for the first 3 s of a paced stream that followed the backlog alone,
+    /// and a worker that runs for days does this once. Then the two take turns on the same paced stream at half of
+    /// <paramref name="maxRate"/> (the warm phase's measured rate), <c>--duration</c> seconds in all for each: the
+    /// latency from send to the output consumer, each process's CPU over its own windows, and the worker's own
+    /// consume → acknowledged histogram. At the same rate the two fill their produce batches alike, which at full
+    /// rate they do not: the faster copy puts more messages in each.
     /// </summary>
     public static async Task<PacedResult> RunAsync(RunningEmulator emulator, RedisServer? redis, LoadOptions options, double maxRate)
     {
@@ -41,62 +48,53 @@ internal static class PacedLatencyPhase
         var rate = Math.Max(100, maxRate / 2);
         var backlog = PacedBacklog(options);
         AlertStream.Produce(cluster, "in-paced", options, backlog, everyIp: true); // the latency target is for a warm cache
+        AlertStream.Produce(cluster, "in-paced-copy", options, CopyBacklog);
         using var worker = WorkerProcess.Start(LoadSettings.Worker(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"),
             options.WorkerLogs is { } logs ? Path.Combine(logs, "paced-worker.log") : null);
-        double rssMb, workerCores, machineBusy;
-        ScrapedHistogram inWorker;
-        Latencies enriched;
+        using var copy = CopyProcess.Start(LoadSettings.Kafka(cluster.BootstrapServers, "in-paced-copy", "out-paced-copy", "paced-copy"));
         try
         {
             using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{await ListeningPort.WaitAsync(worker, TimeSpan.FromMinutes(1))}") };
-            using var reader = PacedReader(cluster, "out-paced");
-            string? Exited() => worker.HasExited ? "the worker process exited" : null;
+            using var workerOutput = PacedReader(cluster, "out-paced");
+            using var copyOutput = PacedReader(cluster, "out-paced-copy");
+            var enriching = new PacedSide(worker, "in-paced", workerOutput, "the worker process exited");
+            var copying = new PacedSide(copy, "in-paced-copy", copyOutput, "the copy process exited");
+            await WarmUpAsync(cluster, enriching, backlog, rate, options);
+            await WarmUpAsync(cluster, copying, CopyBacklog, rate, options);
 
-            // The backlog's output proves the worker has joined and owns its partitions; it fills the cache and runs
-            // the JIT. A paced warm-up stream then runs the steady-state paths (small fetches, idle prepare loops
-            // waking): perf showed tier-1 compilation taking 30 % of a core for the first 3 s of a paced stream that
-            // followed the backlog alone. A worker that runs for days does this once, so the measured stream starts
-            // when the process has gone quiet after both.
-            ReadBacklog(reader, backlog, Exited);
-            await WorkerProcess.WaitUntilIdleAsync(worker, TimeSpan.FromSeconds(15));
-            MeasurePaced(cluster, reader, "in-paced", rate, AlertStream.Build(options, (int)(rate * PacedWarmUpSeconds)).Messages);
-            await WorkerProcess.WaitUntilIdleAsync(worker, TimeSpan.FromSeconds(15));
-            var stream = AlertStream.Build(options, (int)(rate * options.DurationSeconds)).Messages; // before the measured window
-            var durationsBefore = await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration); // the exporter's work: before the CPU reading
-            var (cpuBefore, machineBefore) = (ProcessCpu.Read(worker), MachineCpu.Read());
-            enriched = MeasurePaced(cluster, reader, "in-paced", rate, stream);
-            (workerCores, machineBusy) = ((ProcessCpu.Read(worker) - cpuBefore) / enriched.Elapsed, MachineCpu.Read().BusySince(machineBefore));
-            inWorker = (await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration)).Since(durationsBefore);
-            rssMb = WorkerProcess.PeakRssMb(worker); // read while the process exists
+            var stream = AlertStream.Build(options, (int)(rate * options.DurationSeconds / Rounds)).Messages; // sent again in every window
+            var durationsBefore = await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration); // the exporter's work: outside the windows
+            List<PacedWindow> workerWindows = [], copyWindows = [];
+            for (var round = 0; round < Rounds; round++)
+            {
+                workerWindows.Add(Measure(cluster, enriching, rate, stream));
+                copyWindows.Add(Measure(cluster, copying, rate, stream));
+            }
+
+            var inWorker = (await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration)).Since(durationsBefore);
+            return new PacedResult(rate, inWorker, WorkerProcess.PeakRssMb(worker), workerWindows, copyWindows); // RSS read while the process exists
         }
         finally
         {
-            await WorkerProcess.KillAsync(worker);
+            await Task.WhenAll(WorkerProcess.KillAsync(worker), WorkerProcess.KillAsync(copy));
         }
+    }
 
-        // The copy is a process too, warmed the same way (a backlog that forms its group, then an unmeasured paced
-        // stream), so the two CPU figures are for the same messages at the same rate: their batches are alike, which
-        // they are not at full rate, where the faster copy fills each produce batch with more messages.
-        const int CopyWarmUp = 2_000;
-        using var copyProcess = CopyProcess.Start(LoadSettings.Kafka(cluster.BootstrapServers, "in-paced-copy", "out-paced-copy", "paced-copy"));
-        try
-        {
-            AlertStream.Produce(cluster, "in-paced-copy", options, CopyWarmUp);
-            using var reader = PacedReader(cluster, "out-paced-copy");
-            string? CopyExited() => copyProcess.HasExited ? "the copy process exited" : null;
-            ReadBacklog(reader, CopyWarmUp, CopyExited);
-            MeasurePaced(cluster, reader, "in-paced-copy", rate, AlertStream.Build(options, (int)(rate * PacedWarmUpSeconds)).Messages);
-            await WorkerProcess.WaitUntilIdleAsync(copyProcess, TimeSpan.FromSeconds(15));
-            var stream = AlertStream.Build(options, (int)(rate * options.DurationSeconds)).Messages;
-            var cpuBefore = ProcessCpu.Read(copyProcess);
-            var copied = MeasurePaced(cluster, reader, "in-paced-copy", rate, stream);
-            var copyCores = (ProcessCpu.Read(copyProcess) - cpuBefore) / copied.Elapsed;
-            return new PacedResult(rate, enriched, copied, inWorker, rssMb, workerCores, copyCores, machineBusy);
-        }
-        finally
-        {
-            await WorkerProcess.KillAsync(copyProcess);
-        }
+    /// <summary>Reads the process's backlog (proof that it owns its partitions), then runs an unmeasured paced stream; waits for quiet after each.</summary>
+    private static async Task WarmUpAsync(MockKafkaCluster cluster, PacedSide side, int backlog, double rate, LoadOptions options)
+    {
+        ReadBacklog(side.Output, backlog, side.Failure);
+        await WorkerProcess.WaitUntilIdleAsync(side.Process, TimeSpan.FromSeconds(15));
+        MeasurePaced(cluster, side.Output, side.Input, rate, AlertStream.Build(options, (int)(rate * PacedWarmUpSeconds)).Messages);
+        await WorkerProcess.WaitUntilIdleAsync(side.Process, TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>One window: <paramref name="stream"/> through one side at <paramref name="rate"/>, with that process's CPU meanwhile.</summary>
+    private static PacedWindow Measure(MockKafkaCluster cluster, PacedSide side, double rate, Message<byte[], byte[]>[] stream)
+    {
+        var (cpuBefore, machineBefore) = (ProcessCpu.Read(side.Process), MachineCpu.Read());
+        var latencies = MeasurePaced(cluster, side.Output, side.Input, rate, stream);
+        return new PacedWindow(latencies, ProcessCpu.Read(side.Process) - cpuBefore, stream.Length, MachineCpu.Read().BusySince(machineBefore));
     }
 
     private static IConsumer<Ignore, Ignore> PacedReader(MockKafkaCluster cluster, string topic)
@@ -147,16 +145,44 @@ internal static class PacedLatencyPhase
         return new Latencies(latencies, watch.Elapsed);
     }
 
-    /// <param name="WorkerCores">The worker process's CPU while paced, in cores.</param>
-    /// <param name="CopyCores">The copy process's CPU on the same paced stream, in cores.</param>
-    /// <param name="MachineBusy">The fraction of the machine's CPU in use meanwhile (broker, harness and worker).</param>
-    /// <param name="InWorker">The worker's own <c>ipenrich.alert.duration</c> (consume → broker acknowledgement) over the paced stream.</param>
-    internal sealed record PacedResult(double Rate, Latencies Enriched, Latencies Copy, ScrapedHistogram InWorker, double WorkerPeakRssMb, double WorkerCores,
-        double CopyCores, double MachineBusy)
+    /// <param name="InWorker">The worker's own <c>ipenrich.alert.duration</c> (consume → broker acknowledgement) over its paced windows.</param>
+    internal sealed record PacedResult(double Rate, ScrapedHistogram InWorker, double WorkerPeakRssMb, IReadOnlyList<PacedWindow> WorkerWindows,
+        IReadOnlyList<PacedWindow> CopyWindows)
     {
-        public double WorkerCpuUsPerAlert => WorkerCores * 1e6 / Rate;
+        /// <summary>Send → read latencies over the worker's windows.</summary>
+        public Latencies Enriched { get; } = Latencies.Combine(WorkerWindows.Select(w => w.Latencies));
 
-        public double CopyCpuUsPerMsg => CopyCores * 1e6 / Rate;
+        /// <summary>Send → read latencies over the copy's windows: the transport's share.</summary>
+        public Latencies Copy { get; } = Latencies.Combine(CopyWindows.Select(w => w.Latencies));
+
+        public Spread WorkerCpu => Spread.Of(WorkerWindows.Select(w => w.CpuUsPerMessage));
+
+        public Spread CopyCpu => Spread.Of(CopyWindows.Select(w => w.CpuUsPerMessage));
+
+        /// <summary>Copy over worker CPU per message: the medians' ratio, and the range over the pairs (round i of each).</summary>
+        public double CpuRatio => CopyCpu.Median / WorkerCpu.Median;
+
+        public Spread PairCpuRatio => Spread.Of(CopyWindows.Zip(WorkerWindows, (c, w) => c.CpuUsPerMessage / w.CpuUsPerMessage));
+
+        /// <summary>The worker process's CPU in its windows, in cores (median).</summary>
+        public double WorkerCores => Spread.Of(WorkerWindows.Select(w => w.Cores)).Median;
+
+        /// <summary>The fraction of the machine's CPU in use during the worker's windows (broker, harness and worker; median).</summary>
+        public double MachineBusy => Spread.Of(WorkerWindows.Select(w => w.MachineBusy)).Median;
+    }
+
+    /// <summary>One process's turn on the paced stream.</summary>
+    internal sealed record PacedWindow(Latencies Latencies, TimeSpan Cpu, int Messages, double MachineBusy)
+    {
+        public double CpuUsPerMessage => Cpu.TotalMicroseconds / Messages;
+
+        public double Cores => Cpu / Latencies.Elapsed;
+    }
+
+    /// <summary>A measured process with the topic it reads and the consumer of its output.</summary>
+    private sealed record PacedSide(Process Process, string Input, IConsumer<Ignore, Ignore> Output, string ExitedMessage)
+    {
+        public string? Failure() => Process.HasExited ? ExitedMessage : null;
     }
 
     /// <summary>A warm-up backlog that fits the paced partitions with room to spare (the mock drops what is past ~5 MiB per partition).</summary>

@@ -28,7 +28,6 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
 
     private double CpuRatio => CopyCpu.Median / WorkerCpu.Median;
 
-
     private double WarmPeakRssMb => Warms.Append(WarmReplicas).Max(w => w.PeakRssMb);
 
     public void Print()

@@ -11,9 +11,7 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
 
     private Spread WarmRate => Spread.Of(Warms.Select(w => w.Phase.PerSecond));
 
-    private Spread CopyCpu => Spread.Of(Copies.Select(c => c.CpuUsPerAlert));
-
-    private Spread WorkerCpu => Spread.Of(Warms.Select(w => w.CpuUsPerAlert));
+    private CpuComparison Cpu { get; } = CpuComparison.Of(Copies.Select(c => c.CpuUsPerAlert), Warms.Select(w => w.CpuUsPerAlert));
 
     private Spread CopySwitches => Spread.Of(Copies.Select(c => c.SwitchesPerAlert));
 
@@ -23,21 +21,16 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
 
     private Spread WorkerCompiler => Spread.Of(Warms.Select(w => w.CompilerShare * 100));
 
-    /// <summary>Copy over worker per interleaved pair (run i of each), for the range; the headline is the medians' ratio.</summary>
-    private Spread PairCpuRatio => Spread.Of(Copies.Zip(Warms, (c, w) => c.CpuUsPerAlert / w.CpuUsPerAlert));
-
-    private double CpuRatio => CopyCpu.Median / WorkerCpu.Median;
-
     private double WarmPeakRssMb => Warms.Append(WarmReplicas).Max(w => w.PeakRssMb);
 
     public void Print()
     {
         var median = Warms.OrderBy(w => w.Phase.PerSecond).ElementAt(Warms.Count / 2);
         var (latency, copy, inWorker) = (Paced.Enriched, Paced.Copy, Paced.InWorker);
-        Console.WriteLine($"bare copy       : {CopyRate.Describe("N0")} msgs/s, CPU {CopyCpu.Describe("F1")} µs per message (its own process, median (min–max) of {Copies.Count})");
-        Console.WriteLine($"ipenrich warm   : {WarmRate.Describe("N0")} alerts/s, CPU {WorkerCpu.Describe("F1")} µs per alert (1 worker process, of {Warms.Count}, "
+        Console.WriteLine($"bare copy       : {CopyRate.Describe("N0")} msgs/s, CPU {Cpu.Copy.Describe("F1")} µs per message (its own process, median (min–max) of {Copies.Count})");
+        Console.WriteLine($"ipenrich warm   : {WarmRate.Describe("N0")} alerts/s, CPU {Cpu.Worker.Describe("F1")} µs per alert (1 worker process, of {Warms.Count}, "
             + $"interleaved with the copy); {WarmReplicas.Phase.PerSecond:N0} alerts/s with {Options.Replicas} worker processes");
-        Console.WriteLine($"CPU ratio       : {CpuRatio:F3} copy/worker CPU per message (pairs {PairCpuRatio.Describe("F3")}; target ≥ 0.5)");
+        Console.WriteLine($"CPU ratio       : {Cpu.Ratio:F3} copy/worker CPU per message (pairs {Cpu.Pairs.Describe("F3")}; target ≥ 0.5)");
         Console.WriteLine($"context switches: copy {CopySwitches.Describe("F2")} per message, worker {WorkerSwitches.Describe("F2")} per alert (all their threads, over the same windows)");
         Console.WriteLine($"tiered compiler : copy {CopyCompiler.Describe("F1")} %, worker {WorkerCompiler.Describe("F1")} % of the window's CPU (the runtime's background re-JIT, still in the window)");
         Console.WriteLine($"throughput ratio: {WarmRate.Median / CopyRate.Median:F3} worker/copy alerts/s (noisy: it measures what else the 2 shared cores run)");
@@ -45,8 +38,8 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
         Console.WriteLine($"latency @ {Paced.Rate:N0}/s : ipenrich p50 {latency.P50:F1} ms, p99 {latency.P99:F1} ms, max {latency.Max:F0} ms ({latency.Count:N0} alerts); "
             + $"copy p50 {copy.P50:F1} ms, p99 {copy.P99:F1} ms, max {copy.Max:F0} ms (producer → output consumer; half of the warm rate; "
             + $"machine {Paced.MachineBusy:P0} busy)");
-        Console.WriteLine($"  CPU, paced     : worker {Paced.WorkerCpu.Describe("F1")} µs per alert ({Paced.WorkerCores:P0} of a core), copy {Paced.CopyCpu.Describe("F1")} µs "
-            + $"per message: ratio {Paced.CpuRatio:F3} (pairs {Paced.PairCpuRatio.Describe("F3")}) at the same rate, {Paced.WorkerWindows.Count} windows each, interleaved");
+        Console.WriteLine($"  CPU, paced     : worker {Paced.Cpu.Worker.Describe("F1")} µs per alert ({Paced.WorkerCores:P0} of a core), copy {Paced.Cpu.Copy.Describe("F1")} µs "
+            + $"per message: ratio {Paced.Cpu.Ratio:F3} (pairs {Paced.Cpu.Pairs.Describe("F3")}) at the same rate, {Paced.WorkerWindows.Count} windows each, interleaved");
         Console.WriteLine($"  in the worker  : consume → acknowledged p50 {inWorker.Quantile(0.5) * 1000:F1} ms, p99 {inWorker.Quantile(0.99) * 1000:F1} ms "
             + $"({inWorker.Count:N0} alerts; its ipenrich.alert.duration histogram, quantiles as the dashboard computes them; target p99 ≤ 50 ms)");
         Console.WriteLine($"API calls       : {ApiCalls:N0} for {UniqueIps:N0} distinct IPs ({(double)ApiCalls / UniqueIps:F3} per IP) over cold and warm, throttled {Throttled}");
@@ -60,11 +53,11 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
     [
         new("alerts", Options.Alerts),
         new("runs", Copies.Count),
-        .. Ranged("copyCpuUsPerMsg", CopyCpu, 1),
-        .. Ranged("workerCpuUsPerAlert", WorkerCpu, 1),
-        new("cpuRatio", Round(CpuRatio, 3)),
-        new("cpuRatioMin", Round(PairCpuRatio.Min, 3)),
-        new("cpuRatioMax", Round(PairCpuRatio.Max, 3)),
+        .. Ranged("copyCpuUsPerMsg", Cpu.Copy, 1),
+        .. Ranged("workerCpuUsPerAlert", Cpu.Worker, 1),
+        new("cpuRatio", Round(Cpu.Ratio, 3)),
+        new("cpuRatioMin", Round(Cpu.Pairs.Min, 3)),
+        new("cpuRatioMax", Round(Cpu.Pairs.Max, 3)),
         .. Ranged("copySwitchesPerMsg", CopySwitches, 2),
         .. Ranged("workerSwitchesPerAlert", WorkerSwitches, 2),
         .. Ranged("copyCompilerPercent", CopyCompiler, 1),
@@ -86,11 +79,11 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
         ["copyP99Ms"] = Round(Paced.Copy.P99, 1),
         ["pacedAlertsPerSec"] = Round(Paced.Rate, 0),
         ["pacedWorkerCores"] = Round(Paced.WorkerCores, 2),
-        ["pacedWorkerCpuUsPerAlert"] = Round(Paced.WorkerCpu.Median, 1),
-        ["pacedCopyCpuUsPerMsg"] = Round(Paced.CopyCpu.Median, 1),
-        ["pacedCpuRatio"] = Round(Paced.CpuRatio, 3),
-        ["pacedCpuRatioMin"] = Round(Paced.PairCpuRatio.Min, 3),
-        ["pacedCpuRatioMax"] = Round(Paced.PairCpuRatio.Max, 3),
+        ["pacedWorkerCpuUsPerAlert"] = Round(Paced.Cpu.Worker.Median, 1),
+        ["pacedCopyCpuUsPerMsg"] = Round(Paced.Cpu.Copy.Median, 1),
+        ["pacedCpuRatio"] = Round(Paced.Cpu.Ratio, 3),
+        ["pacedCpuRatioMin"] = Round(Paced.Cpu.Pairs.Min, 3),
+        ["pacedCpuRatioMax"] = Round(Paced.Cpu.Pairs.Max, 3),
         ["pacedMachineBusy"] = Round(Paced.MachineBusy, 2),
         ["uniqueIps"] = UniqueIps,
         ["apiCalls"] = ApiCalls,

@@ -155,14 +155,8 @@ internal static class PacedLatencyPhase
         /// <summary>Send → read latencies over the copy's windows: the transport's share.</summary>
         public Latencies Copy { get; } = Latencies.Combine(CopyWindows.Select(w => w.Latencies));
 
-        public Spread WorkerCpu => Spread.Of(WorkerWindows.Select(w => w.CpuUsPerMessage));
-
-        public Spread CopyCpu => Spread.Of(CopyWindows.Select(w => w.CpuUsPerMessage));
-
-        /// <summary>Copy over worker CPU per message: the medians' ratio, and the range over the pairs (round i of each).</summary>
-        public double CpuRatio => CopyCpu.Median / WorkerCpu.Median;
-
-        public Spread PairCpuRatio => Spread.Of(CopyWindows.Zip(WorkerWindows, (c, w) => c.CpuUsPerMessage / w.CpuUsPerMessage));
+        /// <summary>CPU per message, copy against worker, over the interleaved windows.</summary>
+        public CpuComparison Cpu { get; } = CpuComparison.Of(CopyWindows.Select(w => w.CpuUsPerMessage), WorkerWindows.Select(w => w.CpuUsPerMessage));
 
         /// <summary>The worker process's CPU in its windows, in cores (median).</summary>
         public double WorkerCores => Spread.Of(WorkerWindows.Select(w => w.Cores)).Median;

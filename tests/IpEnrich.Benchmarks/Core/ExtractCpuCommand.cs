@@ -10,20 +10,22 @@ namespace IpEnrich.Benchmarks.Core;
 /// </summary>
 internal static class ExtractCpuCommand
 {
-    private const string Usage = "usage: extract-cpu [--rounds N] [--round-ms MS] [--only METHOD]";
+    private const string Usage = "usage: extract-cpu [--rounds N] [--round-ms MS] [--only METHOD[,METHOD…]] [--against BUILD_DIR]";
 
     public static int Run(string[] args)
     {
         var rounds = 15;
         var roundMs = 300;
         string? only = null;
+        string? against = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
                 case "--rounds": rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--round-ms": roundMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--only": only = args[i + 1]; break; // one method alone, to profile it
+                case "--only": only = args[i + 1]; break; // one method alone, to profile it, or a few side by side
+                case "--against": against = args[i + 1]; break; // another build's extraction beside this one's
                 default: Console.Error.WriteLine(Usage); return 2;
             }
         }
@@ -39,12 +41,18 @@ internal static class ExtractCpuCommand
             ("ExtractAndAnnotate", plain.ExtractAndAnnotate),
             ("ExtractAndAnnotate+triage", triaged.ExtractAndAnnotate),
         ];
+        if (against is not null)
+        {
+            methods = [.. methods, .. OtherBuild.LoadWork(against)];
+        }
+
         if (only is not null)
         {
-            methods = [.. methods.Where(m => m.Name == only)];
-            if (methods.Length == 0)
+            var named = only.Split(',');
+            methods = [.. methods.Where(m => named.Contains(m.Name))];
+            if (methods.Length != named.Length)
             {
-                Console.Error.WriteLine($"--only: no method named {only}");
+                Console.Error.WriteLine($"--only: not every one of {only} names a method");
                 return 2;
             }
         }
@@ -75,6 +83,16 @@ internal static class ExtractCpuCommand
                 ? Spread.Of(nsPerAlert[m].Zip(nsPerAlert[0], (ns, floor) => ns / floor)).Describe("F2")
                 : "-";
             Console.WriteLine($"{methods[m].Name,-27} {us.Describe("F2"),-22} {mbs.Describe("F0"),-22} {overFloor,-18}");
+        }
+
+        for (var m = 0; m < methods.Length; m++)
+        {
+            var other = Array.FindIndex(methods, o => o.Name == methods[m].Name + "@against");
+            if (other >= 0)
+            {
+                var ratio = Spread.Of(nsPerAlert[m].Zip(nsPerAlert[other], (ns, theirs) => ns / theirs));
+                Console.WriteLine($"{methods[m].Name} / the other build's, round by round: {ratio.Describe("F3")}");
+            }
         }
 
         return 0;

@@ -197,7 +197,7 @@ public sealed class AlertExtractor
         }
 
         top.Verdict = NameVerdict.Unknown;
-        top.NameHash = FramePathMatch.HashName(name);
+        top.NameHash = 0;
 
         if (level == 0 && reader.CurrentDepth == 1)
         {

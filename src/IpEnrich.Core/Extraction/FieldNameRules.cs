@@ -71,13 +71,7 @@ public sealed class FieldNameRules
     /// </summary>
     internal bool ExcludesTop(ReadOnlySpan<byte> json, JsonFrame[] frames, int depth, WalkState state)
     {
-        var owner = depth - 1;
-        while (frames[owner].Verdict == NameVerdict.Inherited)
-        {
-            owner--;
-        }
-
-        ref var frame = ref frames[owner];
+        ref var frame = ref JsonFrame.Owner(frames, depth);
         if (frame.Verdict == NameVerdict.Unknown)
         {
             frame.Verdict = frame.NameStart >= 0 && IsExcluded(state.NameOf(json, frame))

@@ -15,8 +15,23 @@ internal static class FramePathMatch
         Matches(pattern.Segments, 0, json, frames, 0, depth, state);
 
     /// <summary>
-    /// A hash of the name's length and first and last eight bytes: every property name of every alert is hashed, and
-    /// a collision costs only a full match that fails.
+    /// <see cref="HashName"/> of the name the value at the top of the stack sits under, computed on first need and
+    /// kept in its frame; 0 for a value with no name (the elements of a top-level array).
+    /// </summary>
+    public static int LeafHash(ReadOnlySpan<byte> json, JsonFrame[] frames, int depth, WalkState state)
+    {
+        ref var owner = ref JsonFrame.Owner(frames, depth);
+        if (owner.NameHash == 0 && owner.NameStart >= 0)
+        {
+            owner.NameHash = HashName(state.NameOf(json, owner));
+        }
+
+        return owner.NameHash;
+    }
+
+    /// <summary>
+    /// A hash of the name's length and first and last eight bytes, never 0: a collision costs only a full match that
+    /// fails.
     /// </summary>
     public static int HashName(ReadOnlySpan<byte> name)
     {
@@ -39,7 +54,8 @@ internal static class FramePathMatch
         }
 
         var mixed = (head * 0x9E3779B97F4A7C15UL) ^ (tail * 0xC2B2AE3D27D4EB4FUL) ^ (ulong)name.Length;
-        return (int)(mixed ^ (mixed >> 32));
+        var hash = (int)(mixed ^ (mixed >> 32));
+        return hash == 0 ? 1 : hash; // 0 marks a frame's hash as not computed yet
     }
 
     private static bool Matches(JsonPathPattern.Segment[] pattern, int pi, ReadOnlySpan<byte> json,

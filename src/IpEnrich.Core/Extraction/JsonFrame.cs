@@ -20,7 +20,10 @@ internal struct JsonFrame
     /// <summary>The field-name rule's verdict on the current name; for an array, its holder's verdict.</summary>
     public NameVerdict Verdict;
 
-    /// <summary><see cref="FramePathMatch.HashName"/> of the property name, the key for leaf-bucketed path lookups.</summary>
+    /// <summary>
+    /// <see cref="FramePathMatch.HashName"/> of the property name, the key for leaf-bucketed path lookups; 0 until
+    /// <see cref="FramePathMatch.LeafHash"/> first needs it (most names are never looked up).
+    /// </summary>
     public int NameHash;
 
     /// <summary>Opens the frame of an object or array at <paramref name="depth"/> (the caller has made room).</summary>
@@ -34,8 +37,20 @@ internal struct JsonFrame
             NameStart = -1,
             // An array inherits its holder's name: "host.mac": [..] is as excluded as "host.mac": "..".
             Verdict = isArray && depth > 0 ? NameVerdict.Inherited : NameVerdict.Unknown,
-            NameHash = isArray && depth > 0 ? frames[depth - 1].NameHash : 0,
         };
+    }
+
+    /// <summary>The frame whose property name the value at the top of the stack sits under: an array defers to its holder.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ref JsonFrame Owner(JsonFrame[] frames, int depth)
+    {
+        var owner = depth - 1;
+        while (frames[owner].Verdict == NameVerdict.Inherited)
+        {
+            owner--;
+        }
+
+        return ref frames[owner];
     }
 
     /// <summary>Advances the innermost frame's index when it is an array, so that it names the element being read.</summary>

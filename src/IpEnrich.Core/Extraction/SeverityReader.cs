@@ -8,19 +8,31 @@ namespace IpEnrich.Core.Extraction;
 /// </summary>
 internal sealed class SeverityReader
 {
+    private const int LongName = 63;
+
     private readonly Dictionary<int, SeverityRule[]> _byLeaf;
+
+    /// <summary>Bit n is set when a rule's leaf name is n bytes long (bit 63: 63 or more), so most values need no hash.</summary>
+    private readonly ulong _leafLengths;
 
     public SeverityReader(IReadOnlyList<string> rules)
     {
-        _byLeaf = rules.Select(SeverityRule.Parse)
+        var parsed = rules.Select(SeverityRule.Parse).ToArray();
+        _byLeaf = parsed
             .GroupBy(r => FramePathMatch.HashName(r.Path.LeafName))
             .ToDictionary(g => g.Key, g => g.ToArray());
+        foreach (var rule in parsed)
+        {
+            _leafLengths |= LengthBit(rule.Path.LeafName?.Length ?? 0);
+        }
     }
 
     /// <summary>Sets <see cref="AlertExtraction.DeclaredPriority"/> when the string or number under the reader is the alert's severity.</summary>
     public void Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int level, JsonFrame[] frames, int depth, AlertExtraction result)
     {
-        if (level != 0 || result.DeclaredPriority is not null || !_byLeaf.TryGetValue(frames[depth - 1].NameHash, out var rules))
+        if (level != 0 || result.DeclaredPriority is not null
+            || (_leafLengths & LengthBit(JsonFrame.Owner(frames, depth).NameLength)) == 0
+            || !_byLeaf.TryGetValue(FramePathMatch.LeafHash(json, frames, depth, result.WalkState), out var rules))
         {
             return;
         }
@@ -38,4 +50,6 @@ internal sealed class SeverityReader
             return;
         }
     }
+
+    private static ulong LengthBit(int length) => 1UL << Math.Min(length, LongName);
 }

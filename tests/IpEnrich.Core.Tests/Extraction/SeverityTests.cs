@@ -63,6 +63,23 @@ public sealed class SeverityTests
         Assert.StartsWith("Extraction:SeverityPaths: '$.x=stars' has unknown scale 'stars'", Assert.Throws<ArgumentException>(() => new AlertExtractor(bad)).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"severitz":"High","severity":"Low"}""", AlertPriority.Low)]           // a name of the leaf's length that is not it
+    [InlineData("""{"sev\u0065rity":"High"}""", AlertPriority.High)]                          // an escaped name
+    [InlineData("""{"x":[{"severity":"High"}],"severity":"Low"}""", AlertPriority.Low)]   // an array's elements are not the top level
+    public void Only_the_leaf_name_itself_matches(string json, AlertPriority expected) => Assert.Equal(expected, Declared(json));
+
+    [Fact]
+    public void Leaf_names_of_any_length_match()
+    {
+        var longName = new string('r', 70);
+        var options = new ExtractionOptions();
+        options.SeverityPaths.Add($"$.{longName}=text");
+        options.SeverityPaths.Add("$['']=text");
+        Assert.Equal(AlertPriority.High, Declared($$"""{"{{new string('r', 64)}}":"Low","{{longName}}":"High"}""", options));
+        Assert.Equal(AlertPriority.Critical, Declared("""{"":"critical"}""", options));
+    }
+
     [Fact]
     public void Own_samples_state_their_severity()
     {

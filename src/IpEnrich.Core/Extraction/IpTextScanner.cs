@@ -32,7 +32,7 @@ public static class IpTextScanner
     {
         ArgumentNullException.ThrowIfNull(found);
         var before = found.Count;
-        if (!MayHoldRun(text))
+        if (!MayHoldRun(text) || IsoTimestamp.IsWhole(text))
         {
             return 0;
         }

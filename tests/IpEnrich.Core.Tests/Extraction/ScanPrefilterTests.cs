@@ -86,6 +86,23 @@ public sealed class ScanPrefilterTests
     public void Text_with_many_numbers_but_too_few_separators_holds_nothing(string text) => Assert.Empty(Scan(text));
 
     [Theory]
+    [InlineData("2024-01-15T10:23:45Z")]
+    [InlineData("2024-01-15T10:23:45.1234567Z")]
+    [InlineData("2024-01-15 10:23:45,123")]
+    [InlineData("2024-01-15T10:23:45.123+01:00")]
+    [InlineData("2024-01-15T10:23:45-0530")]
+    [InlineData("2024-01-15T10:23+01:00")]
+    [InlineData("2024-01-15T10:23:45")]
+    public void Whole_timestamps_hold_nothing(string text) => Assert.Empty(Scan(text));
+
+    [Theory]
+    [InlineData("2024-01-15T10:23:45Z 10.0.0.1")]
+    [InlineData("2024-01-15T10:23:45.123Z,10.0.0.1")]
+    [InlineData("10.0.0.1 2024-01-15T10:23:45Z")]
+    [InlineData("2024-01-15T10:23:45+10.0.0.1")]
+    public void Timestamps_with_more_text_are_scanned(string text) => Assert.Equal(["10.0.0.1"], Scan(text));
+
+    [Theory]
     [InlineData("""{"m":"from \u0031\u0030.0.0.1 here"}""", "10.0.0.1")]
     [InlineData("""{"m":"a\/198.51.100.9\/b"}""", "198.51.100.9")]
     [InlineData("""{"m":"quoted \"198.51.100.10\""}""", "198.51.100.10")]

@@ -220,6 +220,11 @@ public sealed class AlertExtractor
         // The field name is judged only for strings that hold an address or a document: most hold neither.
         var state = result.WalkState;
         bool? known = null;
+        if (!_options.ScanAllStrings && !MayScan(json, frames, depth, state, ref known))
+        {
+            return; // only known paths are scanned: their path is judged before the text
+        }
+
         var value = reader.ValueIsEscaped ? state.Unescape(ref reader) : reader.ValueSpan;
         if (_options.ScanEmbeddedJson && level < MaxEmbeddedLevel && LooksLikeJsonDocument(value)
             && state.EmbeddedDocumentBudget > 0)

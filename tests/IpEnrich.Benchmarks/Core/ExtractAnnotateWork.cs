@@ -15,7 +15,7 @@ internal sealed class ExtractAnnotateWork : IDisposable
     private static readonly IpLookupResult Answer = IpLookupResult.Found(
         new IpStats(42, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch), LookupSource.Cache, DateTimeOffset.UnixEpoch);
 
-    private readonly AlertExtractor _extractor = new(new ExtractionOptions());
+    private readonly AlertExtractor _extractor;
     private readonly AlertAnnotator _annotator;
     private readonly AlertExtraction _extraction = new();
     private readonly ArrayPoolBufferWriter<byte> _output = new();
@@ -23,7 +23,15 @@ internal sealed class ExtractAnnotateWork : IDisposable
 
     /// <param name="triage">With the triage signals (the worker's default) or without.</param>
     public ExtractAnnotateWork(bool triage)
+        : this(triage, new ExtractionOptions())
     {
+    }
+
+    /// <param name="triage">With the triage signals (the worker's default) or without.</param>
+    /// <param name="extraction">The extraction options, to measure what a setting costs.</param>
+    public ExtractAnnotateWork(bool triage, ExtractionOptions extraction)
+    {
+        _extractor = new AlertExtractor(extraction);
         _annotator = new AlertAnnotator(triage: triage ? new TriageRules(3, 50, TimeSpan.FromHours(24)) : null);
         Array.Fill(_results, Answer);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using IpEnrich.Benchmarks.Load;
+using IpEnrich.Core.Extraction;
 
 namespace IpEnrich.Benchmarks.Core;
 
@@ -34,12 +35,14 @@ internal static class ExtractCpuCommand
         var bytesPerAlert = AlertMix.AverageBytes;
         using var plain = new ExtractAnnotateWork(triage: false);
         using var triaged = new ExtractAnnotateWork(triage: true);
+        using var knownPathsOnly = new ExtractAnnotateWork(triage: false, new ExtractionOptions { ScanAllStrings = false });
         (string Name, Func<byte[], int> Work)[] methods =
         [
             ("JsonReaderOnly", ExtractAnnotateWork.ReadOnly),
             ("ExtractOnly", plain.Extract),
             ("ExtractAndAnnotate", plain.ExtractAndAnnotate),
             ("ExtractAndAnnotate+triage", triaged.ExtractAndAnnotate),
+            ("ExtractKnownPathsOnly", knownPathsOnly.Extract),
         ];
         if (against is not null)
         {

@@ -20,6 +20,8 @@ public static class IpTextScanner
 
     private static readonly SearchValues<byte> DefangOpeners = SearchValues.Create("[({"u8);
 
+    private static readonly SearchValues<byte> DigitsAndDots = SearchValues.Create("0123456789."u8);
+
     /// <summary>
     /// False when a raw JSON string (still escaped and percent-encoded) can hold neither an address nor an embedded
     /// document, so that most strings are dismissed by two vectorised searches.
@@ -32,6 +34,17 @@ public static class IpTextScanner
     {
         ArgumentNullException.ThrowIfNull(found);
         var before = found.Count;
+        if (!text.ContainsAnyExcept(DigitsAndDots))
+        {
+            // Only digits and dots, as in the most common scanned string, a bare dotted quad: one run, from the start.
+            if (IPv4Token.TryRead(text, 0, out var quad))
+            {
+                found.Add(quad);
+            }
+
+            return found.Count - before;
+        }
+
         if (!MayHoldRun(text) || IsoTimestamp.IsWhole(text))
         {
             return 0;

@@ -85,6 +85,28 @@ public sealed class ScanPrefilterTests
     [InlineData("build 10.0 of 2024, 17763 and 2686 on port 443:")]
     public void Text_with_many_numbers_but_too_few_separators_holds_nothing(string text) => Assert.Empty(Scan(text));
 
+    [Fact]
+    public void Digits_and_dots_alone_find_what_they_find_after_a_space()
+    {
+        // Text of only digits and dots takes a shortcut; a leading space (no address's part) sends it the long way.
+        var random = new Random(24);
+        var withAddress = 0;
+        for (var n = 0; n < 5000; n++)
+        {
+            var parts = Enumerable.Range(0, random.Next(3) == 0 ? random.Next(1, 7) : 4).Select(_ => (random.Next(4) == 0 ? "0" : "") + random.Next(0, 300));
+            var text = (random.Next(8) == 0 ? "." : "") + string.Join(random.Next(10) == 0 ? ".." : ".", parts) + (random.Next(8) == 0 ? "." : "");
+            var found = Scan(text);
+            Assert.Equal(Scan(" " + text), found);
+            withAddress += found.Length;
+        }
+
+        Assert.InRange(withAddress, 500, 5000); // the mix holds addresses, not only near misses
+
+        Assert.Equal(["192.0.2.1"], Scan("192.0.2.1"));
+        Assert.Equal(["192.0.2.1"], Scan("192.0.2.1."));
+        Assert.Empty(Scan("10.0.17763.2686"));
+    }
+
     [Theory]
     [InlineData("2024-01-15T10:23:45Z")]
     [InlineData("2024-01-15T10:23:45.1234567Z")]

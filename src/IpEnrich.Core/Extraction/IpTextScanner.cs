@@ -26,7 +26,8 @@ public static class IpTextScanner
     /// False when a raw JSON string (still escaped and percent-encoded) can hold neither an address nor an embedded
     /// document, so that most strings are dismissed by two vectorised searches.
     /// </summary>
-    internal static bool MayHoldAddress(ReadOnlySpan<byte> raw) => raw.ContainsAny(Triggers) && raw.ContainsAny(Separators);
+    /// <remarks>Separators first: fewer alert strings hold one than hold a digit or a colon.</remarks>
+    internal static bool MayHoldAddress(ReadOnlySpan<byte> raw) => raw.ContainsAny(Separators) && raw.ContainsAny(Triggers);
 
     /// <summary>Appends every host IP found in <paramref name="text"/> to <paramref name="found"/>.</summary>
     /// <returns>The number of addresses appended.</returns>

@@ -8,10 +8,11 @@ public static class WorkerProcess
 {
     /// <param name="log">A file that receives the worker's console output (Information and up), or null to discard it (Warning and up).</param>
     /// <param name="httpPort">The port of its health and metrics endpoints; any free one when 0.</param>
-    public static Process Start(Dictionary<string, string?> settings, string? log = null, int httpPort = 0)
+    /// <param name="build">The directory holding the <c>ipenrich.dll</c> to run; this build's when null.</param>
+    public static Process Start(Dictionary<string, string?> settings, string? log = null, int httpPort = 0, string? build = null)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ipenrich.dll"));
+        start.ArgumentList.Add(Path.Combine(build ?? AppContext.BaseDirectory, "ipenrich.dll"));
         start.ArgumentList.Add($"--urls=http://127.0.0.1:{httpPort}");
         start.ArgumentList.Add(log is null ? "--Logging:LogLevel:Default=Warning" : "--Logging:LogLevel:Default=Information");
         foreach (var (key, value) in settings)

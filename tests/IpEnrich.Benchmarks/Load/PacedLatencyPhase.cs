@@ -80,6 +80,54 @@ internal static class PacedLatencyPhase
         }
     }
 
+    /// <summary>
+    /// This build's worker and another build's (<paramref name="otherBuild"/>, a directory holding its <c>ipenrich.dll</c>)
+    /// take turns on the same paced stream at <paramref name="rate"/>, <paramref name="rounds"/> windows each, interleaved,
+    /// after the same warm-up as above: their CPU per alert side by side, so that a change of a few per cent to the worker
+    /// shows, which between load runs minutes apart it does not.
+    /// </summary>
+    public static async Task<(IReadOnlyList<PacedWindow> This, IReadOnlyList<PacedWindow> Other)> CompareWorkersAsync(RunningEmulator emulator,
+        RedisServer? redis, LoadOptions options, double rate, string otherBuild, int rounds)
+    {
+        using var cluster = new MockKafkaCluster();
+        foreach (var topic in new[] { "in-this", "out-this", "in-other", "out-other", "dlq" })
+        {
+            cluster.CreateTopic(topic, topic == "dlq" ? 1 : PacedPartitions);
+        }
+
+        var backlog = PacedBacklog(options);
+        AlertStream.Produce(cluster, "in-this", options, backlog, everyIp: true);
+        AlertStream.Produce(cluster, "in-other", options, backlog, everyIp: true);
+        using var mine = WorkerProcess.Start(LoadSettings.Worker(cluster, emulator, redis, "in-this", "out-this", "ipenrich-this"));
+        using var theirs = WorkerProcess.Start(LoadSettings.Worker(cluster, emulator, redis, "in-other", "out-other", "ipenrich-other"), build: otherBuild);
+        try
+        {
+            using var mineOutput = PacedReader(cluster, "out-this");
+            using var theirOutput = PacedReader(cluster, "out-other");
+            var sides = new[] { new PacedSide(mine, "in-this", mineOutput, "this build's worker exited"), new PacedSide(theirs, "in-other", theirOutput, "the other build's worker exited") };
+            foreach (var side in sides)
+            {
+                await WarmUpAsync(cluster, side, backlog, rate, options);
+            }
+
+            var stream = AlertStream.Build(options, (int)(rate * options.DurationSeconds / rounds)).Messages;
+            var windows = new[] { new List<PacedWindow>(), new List<PacedWindow>() };
+            for (var round = 0; round < rounds; round++)
+            {
+                // Who goes first alternates, so that neither side always runs right after the other.
+                var first = round % 2;
+                windows[first].Add(Measure(cluster, sides[first], rate, stream));
+                windows[1 - first].Add(Measure(cluster, sides[1 - first], rate, stream));
+            }
+
+            return (windows[0], windows[1]);
+        }
+        finally
+        {
+            await Task.WhenAll(WorkerProcess.KillAsync(mine), WorkerProcess.KillAsync(theirs));
+        }
+    }
+
     /// <summary>Reads the process's backlog (proof that it owns its partitions), then runs an unmeasured paced stream; waits for quiet after each.</summary>
     private static async Task WarmUpAsync(MockKafkaCluster cluster, PacedSide side, int backlog, double rate, LoadOptions options)
     {

@@ -1,0 +1,42 @@
+using System.Globalization;
+using IpEnrich.Testing;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>
+/// <c>worker-ab --against DIR</c>: this build's worker against another build's on one paced stream, windows interleaved
+/// (<see cref="PacedLatencyPhase.CompareWorkersAsync"/>). DIR is a copy of this project's benchmark output
+/// (<c>tests/IpEnrich.Benchmarks/bin/Release/net10.0</c>) made before a change.
+/// </summary>
+internal static class WorkerComparisonCommand
+{
+    private const string Usage = "usage: worker-ab --against BUILD_DIR [--rate ALERTS_PER_S] [--rounds N] [--duration S]";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (HarnessArgs.Value(args, "--against") is not { } against || !File.Exists(Path.Combine(against, "ipenrich.dll")))
+        {
+            Console.Error.WriteLine($"{Usage}\n--against: a directory holding another build's ipenrich.dll is required");
+            return 2;
+        }
+
+        var options = LoadOptions.Parse(args);
+        var rate = double.Parse(HarnessArgs.Value(args, "--rate") ?? "20000", CultureInfo.InvariantCulture);
+        var rounds = int.Parse(HarnessArgs.Value(args, "--rounds") ?? "6", CultureInfo.InvariantCulture);
+        await using var redis = RedisServer.BinaryPath is null ? null : await RedisServer.StartOrSkipAsync();
+        await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:PerMinute=1000000", "--Emulator:Quota:PerHour=10000000");
+        var (mine, theirs) = await PacedLatencyPhase.CompareWorkersAsync(emulator, redis, options, rate, Path.GetFullPath(against), rounds);
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{rate:N0} alerts/s, {rounds} windows of {options.DurationSeconds / (double)rounds:F1} s per build, interleaved; worker CPU per alert:"));
+        for (var i = 0; i < rounds; i++)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  round {i + 1}: this {mine[i].CpuUsPerMessage,6:F2} µs, other {theirs[i].CpuUsPerMessage,6:F2} µs, machine busy {mine[i].MachineBusy:P0}"));
+        }
+
+        var pairs = Spread.Of(mine.Zip(theirs, (m, t) => m.CpuUsPerMessage / t.CpuUsPerMessage));
+        Console.WriteLine($"this build / the other's, round by round: {pairs.Describe("F3")}");
+        return 0;
+    }
+}

@@ -15,12 +15,12 @@ internal static class FramePathMatch
         Matches(pattern.Segments, 0, json, frames, 0, depth, state);
 
     /// <summary>
-    /// <see cref="HashName"/> of the name the value at the top of the stack sits under, computed on first need and
-    /// kept in its frame; 0 for a value with no name (the elements of a top-level array).
+    /// <see cref="HashName"/> of the name the value at the top of the stack sits under (its <paramref name="owner"/>,
+    /// <see cref="JsonFrame.Owner"/>), computed on first need and kept in the frame; 0 for a value with no name (the
+    /// elements of a top-level array).
     /// </summary>
-    public static int LeafHash(ReadOnlySpan<byte> json, JsonFrame[] frames, int depth, WalkState state)
+    public static int LeafHash(ReadOnlySpan<byte> json, ref JsonFrame owner, WalkState state)
     {
-        ref var owner = ref JsonFrame.Owner(frames, depth);
         if (owner.NameHash == 0 && owner.NameStart >= 0)
         {
             owner.NameHash = HashName(state.NameOf(json, owner));

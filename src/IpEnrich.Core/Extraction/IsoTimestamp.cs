@@ -53,21 +53,6 @@ internal static class IsoTimestamp
                 || (z.Length == 5 && Digits(z, 1, 4))
                 || (z.Length == 3 && Digits(z, 1, 2))));
 
-    private static bool Digits(ReadOnlySpan<byte> t, int start, int count)
-    {
-        if (start + count > t.Length)
-        {
-            return false;
-        }
-
-        foreach (var c in t.Slice(start, count))
-        {
-            if (!IsDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool Digits(ReadOnlySpan<byte> t, int start, int count) =>
+        start + count <= t.Length && !t.Slice(start, count).ContainsAnyExceptInRange((byte)'0', (byte)'9');
 }

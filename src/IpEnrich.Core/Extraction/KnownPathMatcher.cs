@@ -34,7 +34,7 @@ internal sealed class KnownPathMatcher
     /// <summary>True when the value at the top of <paramref name="frames"/> sits at a known path.</summary>
     public bool Matches(ReadOnlySpan<byte> json, JsonFrame[] frames, int depth, WalkState state)
     {
-        if (_byLeaf.TryGetValue(FramePathMatch.LeafHash(json, frames, depth, state), out var candidates))
+        if (_byLeaf.TryGetValue(FramePathMatch.LeafHash(json, ref JsonFrame.Owner(frames, depth), state), out var candidates))
         {
             foreach (var pattern in candidates)
             {

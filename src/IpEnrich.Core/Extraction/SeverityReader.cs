@@ -30,9 +30,13 @@ internal sealed class SeverityReader
     /// <summary>Sets <see cref="AlertExtraction.DeclaredPriority"/> when the string or number under the reader is the alert's severity.</summary>
     public void Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int level, JsonFrame[] frames, int depth, AlertExtraction result)
     {
-        if (level != 0 || result.DeclaredPriority is not null
-            || (_leafLengths & LengthBit(JsonFrame.Owner(frames, depth).NameLength)) == 0
-            || !_byLeaf.TryGetValue(FramePathMatch.LeafHash(json, frames, depth, result.WalkState), out var rules))
+        if (level != 0 || result.DeclaredPriority is not null)
+        {
+            return;
+        }
+
+        ref var owner = ref JsonFrame.Owner(frames, depth);
+        if ((_leafLengths & LengthBit(owner.NameLength)) == 0 || !_byLeaf.TryGetValue(FramePathMatch.LeafHash(json, ref owner, result.WalkState), out var rules))
         {
             return;
         }

@@ -30,10 +30,11 @@ internal sealed class OtherBuild : AssemblyLoadContext
         var context = new OtherBuild(dll);
         var type = context.LoadFromAssemblyPath(dll).GetType(typeof(ExtractAnnotateWork).FullName!, throwOnError: true)!;
         var plain = Activator.CreateInstance(type, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, null, [false], null)!;
+        Func<byte[], int> Method(string name) => type.GetMethod(name)!.CreateDelegate<Func<byte[], int>>(plain);
         return
         [
-            ("ExtractOnly@against", plain.GetType().GetMethod(nameof(ExtractAnnotateWork.Extract))!.CreateDelegate<Func<byte[], int>>(plain)),
-            ("ExtractAndAnnotate@against", plain.GetType().GetMethod(nameof(ExtractAnnotateWork.ExtractAndAnnotate))!.CreateDelegate<Func<byte[], int>>(plain)),
+            ("ExtractOnly@against", Method(nameof(ExtractAnnotateWork.Extract))),
+            ("ExtractAndAnnotate@against", Method(nameof(ExtractAnnotateWork.ExtractAndAnnotate))),
         ];
     }
 

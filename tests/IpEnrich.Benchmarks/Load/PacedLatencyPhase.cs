@@ -39,11 +39,7 @@ internal static class PacedLatencyPhase
     /// </summary>
     public static async Task<PacedResult> RunAsync(RunningEmulator emulator, RedisServer? redis, LoadOptions options, double maxRate)
     {
-        using var cluster = new MockKafkaCluster();
-        foreach (var topic in new[] { "in-paced", "out-paced", "in-paced-copy", "out-paced-copy", "dlq" })
-        {
-            cluster.CreateTopic(topic, topic == "dlq" ? 1 : PacedPartitions);
-        }
+        using var cluster = PacedCluster("in-paced", "out-paced", "in-paced-copy", "out-paced-copy");
 
         var rate = Math.Max(100, maxRate / 2);
         var backlog = PacedBacklog(options);
@@ -89,11 +85,7 @@ internal static class PacedLatencyPhase
     public static async Task<(IReadOnlyList<PacedWindow> This, IReadOnlyList<PacedWindow> Other)> CompareWorkersAsync(RunningEmulator emulator,
         RedisServer? redis, LoadOptions options, double rate, string otherBuild, int rounds)
     {
-        using var cluster = new MockKafkaCluster();
-        foreach (var topic in new[] { "in-this", "out-this", "in-other", "out-other", "dlq" })
-        {
-            cluster.CreateTopic(topic, topic == "dlq" ? 1 : PacedPartitions);
-        }
+        using var cluster = PacedCluster("in-this", "out-this", "in-other", "out-other");
 
         var backlog = PacedBacklog(options);
         AlertStream.Produce(cluster, "in-this", options, backlog, everyIp: true);
@@ -143,6 +135,19 @@ internal static class PacedLatencyPhase
         var (cpuBefore, machineBefore) = (ProcessCpu.Read(side.Process), MachineCpu.Read());
         var latencies = MeasurePaced(cluster, side.Output, side.Input, rate, stream);
         return new PacedWindow(latencies, ProcessCpu.Read(side.Process) - cpuBefore, stream.Length, MachineCpu.Read().BusySince(machineBefore));
+    }
+
+    /// <summary>A cluster of the paced phase's own: <paramref name="topics"/> on <see cref="PacedPartitions"/> each, and the dead-letter topic.</summary>
+    private static MockKafkaCluster PacedCluster(params string[] topics)
+    {
+        var cluster = new MockKafkaCluster();
+        foreach (var topic in topics)
+        {
+            cluster.CreateTopic(topic, PacedPartitions);
+        }
+
+        cluster.CreateTopic("dlq", 1);
+        return cluster;
     }
 
     private static IConsumer<Ignore, Ignore> PacedReader(MockKafkaCluster cluster, string topic)

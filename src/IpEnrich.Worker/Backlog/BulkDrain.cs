@@ -138,7 +138,7 @@ internal sealed partial class BulkDrain(IBacklogStore store, IQuotaGate quota, I
         await ReturnAllAsync(unanswered); // the per-IP drain, or a later batch, answers them
     }
 
-    private async Task DeliverAllAsync(IEnumerable<(ClaimedLookup Claimed, string Key, IpLookupResult Answer, bool Put)> answers, CancellationToken stopping) =>
+    private async Task DeliverAllAsync(IEnumerable<(ClaimedLookup Claimed, CacheKey Key, IpLookupResult Answer, bool Put)> answers, CancellationToken stopping) =>
         await Parallel.ForEachAsync(answers, new ParallelOptions { MaxDegreeOfParallelism = DeliveryParallelism, CancellationToken = stopping },
             async (item, _) =>
             {

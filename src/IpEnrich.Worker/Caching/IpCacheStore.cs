@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using IpEnrich.Core.Collections;
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Extraction;
 using IpEnrich.Core.Telemetry;
 using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ public sealed class IpCacheStore
     private readonly CacheOptions _options;
     private readonly RedisConnection _redis;
     private readonly TimeProvider _time;
-    private readonly L1Cache? _l1;
+    private readonly L1Cache<L1Key>? _l1;
     private readonly string _prefix;
     private readonly RedisHealth _health;
     private readonly UnwrittenEntries _unwritten = new(MaxUnwritten);
@@ -40,7 +41,7 @@ public sealed class IpCacheStore
         _prefix = $"ipenrich:v1:{Profile}:";
         if (_options.L1Capacity > 0)
         {
-            _l1 = new L1Cache(_options.L1Capacity);
+            _l1 = new L1Cache<L1Key>(_options.L1Capacity);
         }
     }
 
@@ -49,19 +50,22 @@ public sealed class IpCacheStore
     /// <summary>False after a Redis operation failed, until one succeeds again.</summary>
     public bool RedisHealthy => _health.IsHealthy;
 
-    /// <summary>The cache key of an address; built once per address and look-back, not once per alert.</summary>
-    public string Key(IPAddress ip, int lookBackHours) =>
-        _keys.GetOrAdd((ip, lookBackHours), static (key, prefix) => string.Create(CultureInfo.InvariantCulture, $"{prefix}{key.Hours}:{key.Ip}"), _prefix);
+    /// <summary>The cache key of an address; built once per address and look-back, not once per lookup.</summary>
+    public CacheKey Key(IPAddress ip, int lookBackHours) =>
+        _keys.GetOrAdd((ip, lookBackHours), static (key, prefix) => new CacheKey(
+            string.Create(CultureInfo.InvariantCulture, $"{prefix}{key.Hours}:{key.Ip}"), new L1Key(IpValue.FromAddress(key.Ip), key.Hours)), _prefix);
 
     // Bounded like the intern table: a stream of unique IPs cannot grow it without limit.
-    private readonly BoundedMemo<(IPAddress Ip, int Hours), string> _keys = new(65_536);
+    private readonly BoundedMemo<(IPAddress Ip, int Hours), CacheKey> _keys = new(65_536);
 
-    /// <summary>The L1 entry for <paramref name="key"/>, if fresh for L1 at <paramref name="now"/> (read once per alert by the caller).</summary>
-    public CachedStats? GetL1(string key, DateTimeOffset now) => _l1?.Get(key, now);
+    /// <summary>The L1 entry of <paramref name="ip"/> at <paramref name="lookBackHours"/>, if fresh for L1 at <paramref name="now"/>.</summary>
+    /// <remarks>Every alert's path: keyed by the address's value, with no key text to find or hash.</remarks>
+    public CachedStats? GetL1(IPAddress ip, int lookBackHours, DateTimeOffset now) =>
+        _l1?.Get(new L1Key(IpValue.FromAddress(ip), lookBackHours), now);
 
     /// <summary>Reads <paramref name="keys"/> from Redis in one pipelined batch (cluster-safe: no cross-slot MGET).</summary>
     /// <param name="waitAtMost">How long the caller waits (an alert's path); past it the keys read as missing, and a slow Redis is not counted as down.</param>
-    public async Task<CachedStats?[]> GetManyAsync(IReadOnlyList<string> keys, TimeSpan? waitAtMost = null)
+    public async Task<CachedStats?[]> GetManyAsync(IReadOnlyList<CacheKey> keys, TimeSpan? waitAtMost = null)
     {
         var results = new CachedStats?[keys.Count];
         var database = _redis.Database;
@@ -76,7 +80,7 @@ public sealed class IpCacheStore
             var reads = new Task<RedisValue>[keys.Count];
             for (var i = 0; i < keys.Count; i++)
             {
-                reads[i] = batch.StringGetAsync(keys[i]);
+                reads[i] = batch.StringGetAsync(keys[i].Text);
             }
 
             batch.Execute();
@@ -109,10 +113,10 @@ public sealed class IpCacheStore
         return results;
     }
 
-    public async Task<CachedStats?> GetAsync(string key) => (await GetManyAsync([key]))[0];
+    public async Task<CachedStats?> GetAsync(CacheKey key) => (await GetManyAsync([key]))[0];
 
     /// <summary>Stores a final answer fetched now; errors and deferrals are never cached.</summary>
-    public async Task<CachedStats?> PutAsync(string key, IpLookupResult result)
+    public async Task<CachedStats?> PutAsync(CacheKey key, IpLookupResult result)
     {
         var ttl = result.Status switch
         {
@@ -132,13 +136,13 @@ public sealed class IpCacheStore
         SetL1(key, entry);
         if (_redis.Database is not null)
         {
-            if (await WriteAsync(key, entry))
+            if (await WriteAsync(key.Text, entry))
             {
                 Answered();
             }
             else
             {
-                _unwritten.Add(key, entry);
+                _unwritten.Add(key.Text, entry);
             }
         }
 
@@ -196,7 +200,7 @@ public sealed class IpCacheStore
     public TimeSpan Jittered(TimeSpan ttl) =>
         ttl * (1 + (_options.TtlJitter * ((Random.Shared.NextDouble() * 2) - 1)));
 
-    private void SetL1(string key, CachedStats entry)
+    private void SetL1(CacheKey key, CachedStats entry)
     {
         if (_l1 is null)
         {
@@ -208,7 +212,7 @@ public sealed class IpCacheStore
         var until = entry.FreshUntil < l1Until ? entry.FreshUntil : l1Until;
         if (until > now)
         {
-            _l1.Set(key, entry, until);
+            _l1.Set(key.L1, entry, until);
         }
     }
 }

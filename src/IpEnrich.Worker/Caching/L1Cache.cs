@@ -9,7 +9,8 @@ namespace IpEnrich.Worker.Caching;
 /// those entries between the cores. Two generations stand in for LRU eviction: when the current one is full it
 /// becomes the old one and the previous old one is dropped; a hit in the old one is carried into the current one.
 /// </summary>
-internal sealed class L1Cache
+internal sealed class L1Cache<TKey>
+    where TKey : notnull
 {
     private readonly int _perGeneration;
     private readonly Lock _rotation = new();
@@ -26,7 +27,7 @@ internal sealed class L1Cache
     public int Count => _current.Count + _old.Count;
 
     /// <summary>The entry for <paramref name="key"/> unless it is missing or past its time at <paramref name="now"/>.</summary>
-    public CachedStats? Get(string key, DateTimeOffset now)
+    public CachedStats? Get(TKey key, DateTimeOffset now)
     {
         if (_current.Entries.TryGetValue(key, out var entry))
         {
@@ -43,9 +44,9 @@ internal sealed class L1Cache
     }
 
     /// <summary>Keeps <paramref name="stats"/> under <paramref name="key"/> until <paramref name="until"/>, replacing any entry.</summary>
-    public void Set(string key, CachedStats stats, DateTimeOffset until) => Add(key, new Entry(stats, until));
+    public void Set(TKey key, CachedStats stats, DateTimeOffset until) => Add(key, new Entry(stats, until));
 
-    private void Add(string key, Entry entry)
+    private void Add(TKey key, Entry entry)
     {
         var current = _current;
         if (!current.Entries.TryAdd(key, entry))
@@ -68,7 +69,7 @@ internal sealed class L1Cache
 
     private sealed class Generation
     {
-        public readonly ConcurrentDictionary<string, Entry> Entries = new(StringComparer.Ordinal);
+        public readonly ConcurrentDictionary<TKey, Entry> Entries = new();
 
         // Counted here: ConcurrentDictionary.Count takes every lock.
         public int Count;

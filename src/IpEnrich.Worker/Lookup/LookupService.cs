@@ -51,7 +51,7 @@ public sealed class LookupService
         var now = _time.GetUtcNow();
         for (var i = 0; i < ips.Count; i++)
         {
-            if (_cache.GetL1(_cache.Key(ips[i], hours), now) is { } hit)
+            if (_cache.GetL1(ips[i], hours, now) is { } hit)
             {
                 results[i] = hit.ToResult(LookupSource.Cache);
             }
@@ -71,15 +71,15 @@ public sealed class LookupService
     private async Task<IpLookupResult[]> LookupMissesAsync(IReadOnlyList<IPAddress> ips, List<int> pending, IpLookupResult[] results, int hours,
         AlertPriority priority, TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        var keys = new string[pending.Count];
+        var keys = new CacheKey[pending.Count];
         for (var p = 0; p < pending.Count; p++)
         {
-            keys[p] = _cache.Key(ips[pending[p]], hours); // memoized: no new string
+            keys[p] = _cache.Key(ips[pending[p]], hours); // memoized: no new key per lookup
         }
 
         var fromRedis = await _cache.GetManyAsync(keys, maxWait < _redisWait ? maxWait : _redisWait);
         var now = _time.GetUtcNow();
-        var misses = new List<(int Index, string Key, CachedStats? Stale)>();
+        var misses = new List<(int Index, CacheKey Key, CachedStats? Stale)>();
         for (var p = 0; p < pending.Count; p++)
         {
             if (fromRedis[p] is { } entry && entry.IsFreshAt(now))

@@ -1,3 +1,4 @@
+using System.Net;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Caching;
 using IpEnrich.Worker.Tests.Support;
@@ -15,8 +16,9 @@ public sealed class IpCacheStoreTests
         await using var parts = await RedisParts.ConnectedAsync(server);
         var cache = parts.Cache;
         // GET on a hash is answered with WRONGTYPE: a Redis error, which the store takes for Redis being down.
-        const string broken = "ipenrich:test:a-hash";
-        await parts.Connection.Database!.HashSetAsync(broken, "field", "value");
+        var broken = cache.Key(IPAddress.Parse("192.0.2.1"), 720);
+        var absent = cache.Key(IPAddress.Parse("192.0.2.2"), 720);
+        await parts.Connection.Database!.HashSetAsync(broken.Text, "field", "value");
 
         // Each task alternates a failing and a succeeding read: the health flips all the time, from many threads at once.
         var flipping = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
@@ -24,11 +26,11 @@ public sealed class IpCacheStoreTests
             for (var i = 0; i < 300; i++)
             {
                 await cache.GetAsync(broken);
-                await cache.GetAsync("ipenrich:test:absent");
+                await cache.GetAsync(absent);
             }
         }, TestContext.Current.CancellationToken));
         await Task.WhenAll(flipping);
-        await cache.GetAsync("ipenrich:test:absent");
+        await cache.GetAsync(absent);
 
         // Down and up alternate, starting from healthy and ending where the store ended: no change twice, none left out.
         var logged = parts.Logs.GetSnapshot().Where(r => r.Category == typeof(IpEnrich.Worker.Redis.RedisHealth).FullName && r.Level > LogLevel.Debug)

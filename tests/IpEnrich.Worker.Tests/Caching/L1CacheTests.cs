@@ -12,7 +12,7 @@ public sealed class L1CacheTests
     [Fact]
     public void Serves_an_entry_until_its_time_and_not_after()
     {
-        var cache = new L1Cache(100);
+        var cache = new L1Cache<string>(100);
         cache.Set("a", Stats(1), Now.AddSeconds(60));
 
         Assert.Equal(1, cache.Get("a", Now)?.Prevalence);
@@ -24,7 +24,7 @@ public sealed class L1CacheTests
     [Fact]
     public void A_newer_answer_replaces_the_entry()
     {
-        var cache = new L1Cache(100);
+        var cache = new L1Cache<string>(100);
         cache.Set("a", Stats(1), Now.AddSeconds(60));
         cache.Set("a", Stats(2), Now.AddSeconds(60));
 
@@ -35,7 +35,7 @@ public sealed class L1CacheTests
     [Fact]
     public void Holds_no_more_than_its_capacity_and_keeps_the_most_recent_entries()
     {
-        var cache = new L1Cache(100);
+        var cache = new L1Cache<string>(100);
         for (var i = 0; i < 1_000; i++)
         {
             cache.Set($"k{i}", Stats(i), Now.AddMinutes(1));
@@ -50,7 +50,7 @@ public sealed class L1CacheTests
     [Fact]
     public void An_entry_read_again_survives_the_next_rotation()
     {
-        var cache = new L1Cache(10);
+        var cache = new L1Cache<string>(10);
         cache.Set("hot", Stats(7), Now.AddMinutes(1));
         for (var i = 0; i < 20; i++)
         {
@@ -62,7 +62,7 @@ public sealed class L1CacheTests
     [Fact]
     public void Concurrent_readers_and_writers_stay_within_the_bound()
     {
-        var cache = new L1Cache(1_000);
+        var cache = new L1Cache<string>(1_000);
         Parallel.For(0, 4, worker =>
         {
             for (var i = 0; i < 20_000; i++)

@@ -55,13 +55,18 @@ public sealed class LookupServiceTests
         await using var second = await LookupReplica.StartAsync(emulator, redis, new Dictionary<string, string?> { ["Cache:L1Capacity"] = "0" });
         var ip = IPAddress.Parse("198.51.100.10");
         var fromApi = (await first.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
-        var fromL1 = (await first.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
+        // L1 is keyed by the address's value: another instance of the same address hits it, another look-back does not.
+        var fromL1 = (await first.Service.LookupAsync([IPAddress.Parse("198.51.100.10")], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
         var fromRedis = (await second.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken))[0];
+        Assert.Equal(1, (await emulator.GetCallsAsync()).Total);
+        var otherWindow = (await first.Service.LookupAsync([ip], AlertPriority.Normal, Patient, TestContext.Current.CancellationToken, lookBackHours: 24))[0];
         Assert.Equal(LookupSource.Api, fromApi.Source);
         Assert.Equal(LookupSource.Cache, fromL1.Source);
+        Assert.Equal(fromApi.FetchedAt, fromL1.FetchedAt);
         Assert.Equal(LookupSource.Cache, fromRedis.Source);
         Assert.Equal(fromApi.FetchedAt, fromRedis.FetchedAt);
-        Assert.Equal(1, (await emulator.GetCallsAsync()).Total);
+        Assert.Equal(LookupSource.Api, otherWindow.Source);
+        Assert.Equal(2, (await emulator.GetCallsAsync()).Total);
     }
 
     [Fact]

@@ -76,6 +76,6 @@ public sealed class QuotaGateTests
         Assert.All(ttls, t => Assert.InRange(t, TimeSpan.FromHours(5.4), TimeSpan.FromHours(6.6)));
         Assert.True(ttls.Distinct().Count() > 1000);
         Assert.True(ttls.Min() < TimeSpan.FromHours(5.5) && ttls.Max() > TimeSpan.FromHours(6.5));
-        Assert.Equal("ipenrich:v1:commercial-t:720:10.0.0.1", cache.Key(IPAddress.Parse("10.0.0.1"), 720));
+        Assert.Equal("ipenrich:v1:commercial-t:720:10.0.0.1", cache.Key(IPAddress.Parse("10.0.0.1"), 720).Text);
     }
 }

@@ -26,7 +26,7 @@ public sealed class RedisConnectionTests
         Assert.True(connection.IsConfigured);
         Assert.False(connection.IsConnected);
         Assert.Null(connection.Database);
-        Assert.Null(await parts.Cache.GetAsync("ipenrich:test:any")); // a miss, as while Redis is down
+        Assert.Null(await parts.Cache.GetAsync(parts.Cache.Key(IPAddress.Loopback, 720))); // a miss, as while Redis is down
 
         watch.Restart();
         await parts.DisposeAsync();

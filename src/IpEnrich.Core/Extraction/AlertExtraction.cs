@@ -9,6 +9,9 @@ namespace IpEnrich.Core.Extraction;
 /// </summary>
 public sealed class AlertExtraction
 {
+    // Most alerts name a handful of addresses, and comparing a few values beats hashing one: the index is built only
+    // for a listing longer than this.
+    private const int ScannedIps = 8;
     private readonly Dictionary<IpValue, int> _index = [];
     private readonly List<IPAddress> _candidates = [];
     private readonly List<int> _candidateIndexes = [];
@@ -101,7 +104,8 @@ public sealed class AlertExtraction
     /// </remarks>
     internal void AddOccurrence(IpValue value, int pathStart, int pathLength, int maxListed, int maxPaths, IpInternTable interner, bool known = false)
     {
-        if (!_index.TryGetValue(value, out var i))
+        var i = Find(value);
+        if (i < 0)
         {
             if (Count >= maxListed && (!known || Count >= maxListed + KnownPathReserve))
             {
@@ -115,8 +119,8 @@ public sealed class AlertExtraction
             }
 
             i = Count++;
-            _index[value] = i;
-            _ips[i] = new FoundIp { Ip = interner.Get(value), FirstPath = -1, LastPath = -1, CandidatePosition = -1 };
+            _ips[i] = new FoundIp { Value = value, Ip = interner.Get(value), FirstPath = -1, LastPath = -1, CandidatePosition = -1 };
+            Index(i);
         }
 
         ref var ip = ref _ips[i];
@@ -144,6 +148,41 @@ public sealed class AlertExtraction
 
         ip.LastPath = node;
         ip.PathCount++;
+    }
+
+    /// <summary>The position of <paramref name="value"/> in the listing, or -1.</summary>
+    private int Find(IpValue value)
+    {
+        if (Count > ScannedIps)
+        {
+            return _index.TryGetValue(value, out var found) ? found : -1;
+        }
+
+        for (var i = 0; i < Count; i++)
+        {
+            if (_ips[i].Value.Equals(value))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Indexes IP <paramref name="i"/>, just added, once the listing is past what a scan finds faster.</summary>
+    private void Index(int i)
+    {
+        if (i > ScannedIps)
+        {
+            _index[_ips[i].Value] = i;
+        }
+        else if (i == ScannedIps)
+        {
+            for (var j = 0; j <= i; j++)
+            {
+                _index[_ips[j].Value] = j;
+            }
+        }
     }
 
     /// <summary>Picks the IPs to look up: those at known paths first, then the rest in document order.</summary>
@@ -190,6 +229,7 @@ public sealed class AlertExtraction
 
     internal struct FoundIp
     {
+        public IpValue Value;
         public InternedIp Ip;
         public int FirstPath;
         public int LastPath;

@@ -50,6 +50,26 @@ public sealed class AlertExtractorTests
     }
 
     [Fact]
+    public void Many_ips_are_each_listed_once_with_every_path_also_in_a_reused_scratch()
+    {
+        // Past a few addresses the listing switches from a scan to an index: both sides of it, twice over one scratch.
+        var ips = Enumerable.Range(1, 20).Select(i => $"198.51.100.{i}").ToArray();
+        var json = $$"""{"a":[{{string.Join(',', ips.Select(ip => $"\"{ip}\""))}}],"b":[{{string.Join(',', ips.Reverse().Select(ip => $"\"{ip}\""))}}]}""";
+        var extractor = new AlertExtractor(new ExtractionOptions());
+        var scratch = new AlertExtraction();
+        for (var round = 0; round < 2; round++)
+        {
+            Assert.True(extractor.TryExtract(Encoding.UTF8.GetBytes(json), scratch, out _));
+            Assert.Equal(ips, scratch.Candidates.Select(a => a.ToString()));
+            var paths = PathsByIp(scratch);
+            Assert.Equal(["$.a[0]", "$.b[19]"], paths["198.51.100.1"]);
+            Assert.Equal(["$.a[8]", "$.b[11]"], paths["198.51.100.9"]);
+            Assert.Equal(["$.a[9]", "$.b[10]"], paths["198.51.100.10"]);
+            Assert.Equal(["$.a[19]", "$.b[0]"], paths["198.51.100.20"]);
+        }
+    }
+
+    [Fact]
     public void Fields_named_for_versions_macs_serials_and_hashes_are_not_scanned()
     {
         var result = Extract("""{"file":{"pe":{"file_version":"0.0.0.0"}},"DeviceVersion":"1.2.3.4","sha256":"1.2.3.5","tls":{"serial":"1.2.3.6"},"SourceMACAddress":"1.2.3.7","macs":["1.2.3.8"],"mac":["1.2.3.9"],"machine":"1.2.3.10"}""");

@@ -58,10 +58,18 @@ public sealed class IpCacheStore
     // Bounded like the intern table: a stream of unique IPs cannot grow it without limit.
     private readonly BoundedMemo<(IPAddress Ip, int Hours), CacheKey> _keys = new(65_536);
 
-    /// <summary>The L1 entry of <paramref name="ip"/> at <paramref name="lookBackHours"/>, if fresh for L1 at <paramref name="now"/>.</summary>
+    /// <summary>The answer L1 holds for <paramref name="ip"/> at <paramref name="lookBackHours"/>, if fresh for L1 at <paramref name="now"/>.</summary>
     /// <remarks>Every alert's path: keyed by the address's value, with no key text to find or hash.</remarks>
-    public CachedStats? GetL1(IPAddress ip, int lookBackHours, DateTimeOffset now) =>
-        _l1?.Get(new L1Key(IpValue.FromAddress(ip), lookBackHours), now);
+    public bool TryGetL1(IPAddress ip, int lookBackHours, DateTimeOffset now, out IpLookupResult answer)
+    {
+        if (_l1 is null)
+        {
+            answer = default;
+            return false;
+        }
+
+        return _l1.TryGet(new L1Key(IpValue.FromAddress(ip), lookBackHours), now, out answer);
+    }
 
     /// <summary>Reads <paramref name="keys"/> from Redis in one pipelined batch (cluster-safe: no cross-slot MGET).</summary>
     /// <param name="waitAtMost">How long the caller waits (an alert's path); past it the keys read as missing, and a slow Redis is not counted as down.</param>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IpEnrich.Core.Enrichment;
 
 namespace IpEnrich.Worker.Caching;
 
@@ -26,25 +27,31 @@ internal sealed class L1Cache<TKey>
     /// <summary>Entries held now, both generations (approximate while other threads add).</summary>
     public int Count => _current.Count + _old.Count;
 
-    /// <summary>The entry for <paramref name="key"/> unless it is missing or past its time at <paramref name="now"/>.</summary>
-    public CachedStats? Get(TKey key, DateTimeOffset now)
+    /// <summary>
+    /// The cached answer for <paramref name="key"/> unless it is missing or past its time at <paramref name="now"/>.
+    /// Kept in the entry itself, as the cache hands it out: a hit reads the node and its entry, nothing further.
+    /// </summary>
+    public bool TryGet(TKey key, DateTimeOffset now, out IpLookupResult answer)
     {
         if (_current.Entries.TryGetValue(key, out var entry))
         {
-            return entry.Until > now ? entry.Stats : null;
+            answer = entry.Answer;
+            return entry.Until > now;
         }
 
         if (_old.Entries.TryGetValue(key, out entry) && entry.Until > now)
         {
             Add(key, entry);
-            return entry.Stats;
+            answer = entry.Answer;
+            return true;
         }
 
-        return null;
+        answer = default;
+        return false;
     }
 
     /// <summary>Keeps <paramref name="stats"/> under <paramref name="key"/> until <paramref name="until"/>, replacing any entry.</summary>
-    public void Set(TKey key, CachedStats stats, DateTimeOffset until) => Add(key, new Entry(stats, until));
+    public void Set(TKey key, CachedStats stats, DateTimeOffset until) => Add(key, new Entry(stats.ToResult(LookupSource.Cache), until));
 
     private void Add(TKey key, Entry entry)
     {
@@ -75,5 +82,5 @@ internal sealed class L1Cache<TKey>
         public int Count;
     }
 
-    private sealed record Entry(CachedStats Stats, DateTimeOffset Until);
+    private sealed record Entry(IpLookupResult Answer, DateTimeOffset Until);
 }

@@ -51,11 +51,7 @@ public sealed class LookupService
         var now = _time.GetUtcNow();
         for (var i = 0; i < ips.Count; i++)
         {
-            if (_cache.GetL1(ips[i], hours, now) is { } hit)
-            {
-                results[i] = hit.ToResult(LookupSource.Cache);
-            }
-            else
+            if (!_cache.TryGetL1(ips[i], hours, now, out results[i]))
             {
                 (pending ??= []).Add(i);
             }

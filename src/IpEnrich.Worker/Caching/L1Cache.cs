@@ -35,8 +35,9 @@ internal sealed class L1Cache<TKey>
     {
         if (_current.Entries.TryGetValue(key, out var entry))
         {
-            answer = entry.Answer;
-            return entry.Until > now;
+            var fresh = entry.Until > now;
+            answer = fresh ? entry.Answer : default;
+            return fresh;
         }
 
         if (_old.Entries.TryGetValue(key, out entry) && entry.Until > now)

@@ -1,3 +1,4 @@
+using System.Net;
 using IpEnrich.Core.Extraction;
 
 namespace IpEnrich.Worker.Caching;
@@ -17,4 +18,8 @@ public sealed class CacheKey(string text, L1Key l1)
 }
 
 /// <summary>An address and a look-back as the in-process tier's key.</summary>
-public readonly record struct L1Key(IpValue Ip, int LookBackHours);
+public readonly record struct L1Key(IpValue Ip, int LookBackHours)
+{
+    /// <summary>The key of <paramref name="ip"/>: both spellings of an IPv4-mapped address name one entry.</summary>
+    public static L1Key Of(IPAddress ip, int lookBackHours) => new(IpValue.FromAddress(ip), lookBackHours);
+}

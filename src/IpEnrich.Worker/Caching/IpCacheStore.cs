@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using IpEnrich.Core.Collections;
 using IpEnrich.Core.Enrichment;
-using IpEnrich.Core.Extraction;
 using IpEnrich.Core.Telemetry;
 using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Options;
@@ -53,7 +52,7 @@ public sealed class IpCacheStore
     /// <summary>The cache key of an address; built once per address and look-back, not once per lookup.</summary>
     public CacheKey Key(IPAddress ip, int lookBackHours) =>
         _keys.GetOrAdd((ip, lookBackHours), static (key, prefix) => new CacheKey(
-            string.Create(CultureInfo.InvariantCulture, $"{prefix}{key.Hours}:{key.Ip}"), new L1Key(IpValue.FromAddress(key.Ip), key.Hours)), _prefix);
+            string.Create(CultureInfo.InvariantCulture, $"{prefix}{key.Hours}:{key.Ip}"), L1Key.Of(key.Ip, key.Hours)), _prefix);
 
     // Bounded like the intern table: a stream of unique IPs cannot grow it without limit.
     private readonly BoundedMemo<(IPAddress Ip, int Hours), CacheKey> _keys = new(65_536);
@@ -68,7 +67,7 @@ public sealed class IpCacheStore
             return false;
         }
 
-        return _l1.TryGet(new L1Key(IpValue.FromAddress(ip), lookBackHours), now, out answer);
+        return _l1.TryGet(L1Key.Of(ip, lookBackHours), now, out answer);
     }
 
     /// <summary>Reads <paramref name="keys"/> from Redis in one pipelined batch (cluster-safe: no cross-slot MGET).</summary>

@@ -75,7 +75,7 @@ public sealed class LookupService
 
         var fromRedis = await _cache.GetManyAsync(keys, maxWait < _redisWait ? maxWait : _redisWait);
         var now = _time.GetUtcNow();
-        var misses = new List<(int Index, CacheKey Key, CachedStats? Stale)>();
+        var misses = new List<(int Index, CachedStats? Stale)>();
         for (var p = 0; p < pending.Count; p++)
         {
             if (fromRedis[p] is { } entry && entry.IsFreshAt(now))
@@ -85,7 +85,7 @@ public sealed class LookupService
             }
             else
             {
-                misses.Add((pending[p], keys[p], fromRedis[p]));
+                misses.Add((pending[p], fromRedis[p]));
             }
         }
 
@@ -105,7 +105,7 @@ public sealed class LookupService
         cancellationToken.ThrowIfCancellationRequested();
         for (var m = 0; m < misses.Count; m++)
         {
-            var (i, _, stale) = misses[m];
+            var (i, stale) = misses[m];
             if (answers[m].IsCompletedSuccessfully && answers[m].Result.Status != IpLookupStatus.Deferred)
             {
                 results[i] = answers[m].Result;

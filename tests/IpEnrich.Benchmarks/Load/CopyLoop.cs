@@ -6,12 +6,14 @@ namespace IpEnrich.Benchmarks.Load;
 /// <summary>
 /// The bare copy: consume → produce the same bytes, offsets stored only after delivery (as the worker stores them), no
 /// enrichment. Runs on the calling thread; used in the harness (feeding topics) and as the measured copy process.
+/// With a <see cref="ContractShape"/> it sends the worker's output shape instead of the same bytes.
 /// </summary>
 internal static class CopyLoop
 {
     /// <summary>Copies to <paramref name="to"/> until <paramref name="stop"/> (given the deliveries so far) says so.</summary>
     /// <param name="onFirst">Called when the first message has been consumed (the start of a timed window).</param>
-    public static void Run(IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, string to, Func<long, bool> stop, Action? onFirst = null)
+    public static void Run(IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, string to, Func<long, bool> stop, Action? onFirst = null,
+        ContractShape? shape = null)
     {
         long delivered = 0;
         var first = true;
@@ -49,7 +51,8 @@ internal static class CopyLoop
             }
 
             var next = new TopicPartitionOffset(result.TopicPartition, result.Offset + 1);
-            var message = new Message<byte[]?, byte[]?> { Key = result.Message.Key, Value = result.Message.Value, Headers = result.Message.Headers };
+            var message = shape?.Shape(result.Message)
+                ?? new Message<byte[]?, byte[]?> { Key = result.Message.Key, Value = result.Message.Value, Headers = result.Message.Headers };
             while (true)
             {
                 try

@@ -40,6 +40,9 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
             + $"machine {Paced.MachineBusy:P0} busy)");
         Console.WriteLine($"  CPU, paced     : worker {Paced.Cpu.Worker.Describe("F1")} µs per alert ({Paced.WorkerCores:P0} of a core), copy {Paced.Cpu.Copy.Describe("F1")} µs "
             + $"per message: ratio {Paced.Cpu.Ratio:F3} (pairs {Paced.Cpu.Pairs.Describe("F3")}) at the same rate, {Paced.WorkerWindows.Count} windows each, interleaved");
+        Console.WriteLine($"  contract copy  : {Paced.Contract.Copy.Describe("F1")} µs per message sending the worker's output shape without enriching (the same windows' turns): "
+            + $"copy/contract {Paced.Cpu.Copy.Median / Paced.Contract.Copy.Median:F3}, contract/worker {Paced.Contract.Ratio:F3} (pairs {Paced.Contract.Pairs.Describe("F3")}); "
+            + $"enrichment's own {Paced.Cpu.Worker.Median - Paced.Contract.Copy.Median:F1} µs per alert");
         Console.WriteLine($"  in the worker  : consume → acknowledged p50 {inWorker.Quantile(0.5) * 1000:F1} ms, p99 {inWorker.Quantile(0.99) * 1000:F1} ms "
             + $"({inWorker.Count:N0} alerts; its ipenrich.alert.duration histogram, quantiles as the dashboard computes them; target p99 ≤ 50 ms)");
         Console.WriteLine($"API calls       : {ApiCalls:N0} for {UniqueIps:N0} distinct IPs ({(double)ApiCalls / UniqueIps:F3} per IP) over cold and warm, throttled {Throttled}");
@@ -85,6 +88,10 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
         ["pacedCpuRatioMin"] = Round(Paced.Cpu.Pairs.Min, 3),
         ["pacedCpuRatioMax"] = Round(Paced.Cpu.Pairs.Max, 3),
         ["pacedMachineBusy"] = Round(Paced.MachineBusy, 2),
+        ["pacedContractCpuUsPerMsg"] = Round(Paced.Contract.Copy.Median, 1),
+        ["pacedContractCpuRatio"] = Round(Paced.Contract.Ratio, 3),
+        ["pacedContractCpuRatioMin"] = Round(Paced.Contract.Pairs.Min, 3),
+        ["pacedContractCpuRatioMax"] = Round(Paced.Contract.Pairs.Max, 3),
         ["uniqueIps"] = UniqueIps,
         ["apiCalls"] = ApiCalls,
         ["apiCallsPerUniqueIp"] = Round((double)ApiCalls / UniqueIps, 3),

@@ -7,8 +7,9 @@ namespace IpEnrich.Benchmarks.Load;
 
 /// <summary>
 /// The latency targets (in-worker p99 at half the measured maximum rate, worker peak RSS) and the CPU ratio at one rate:
-/// one worker process and the bare copy process, each warmed up, take turns on a steady paced stream on a cluster of
-/// their own, three windows each, interleaved, so a slow minute of the host lands on both sides.
+/// one worker process, the bare copy process and the copy sending the worker's output shape (<see cref="ContractShape"/>),
+/// each warmed up, take turns on a steady paced stream on a cluster of their own, three windows each, interleaved, so a
+/// slow minute of the host lands on every side.
 /// </summary>
 internal static class PacedLatencyPhase
 {
@@ -39,40 +40,48 @@ internal static class PacedLatencyPhase
     /// </summary>
     public static async Task<PacedResult> RunAsync(RunningEmulator emulator, RedisServer? redis, LoadOptions options, double maxRate)
     {
-        using var cluster = PacedCluster("in-paced", "out-paced", "in-paced-copy", "out-paced-copy");
+        using var cluster = PacedCluster("in-paced", "out-paced", "in-paced-copy", "out-paced-copy", "in-paced-contract", "out-paced-contract");
 
         var rate = Math.Max(100, maxRate / 2);
         var backlog = PacedBacklog(options);
         AlertStream.Produce(cluster, "in-paced", options, backlog, everyIp: true); // the latency target is for a warm cache
         AlertStream.Produce(cluster, "in-paced-copy", options, CopyBacklog);
+        AlertStream.Produce(cluster, "in-paced-contract", options, CopyBacklog);
         using var worker = WorkerProcess.Start(LoadSettings.Worker(cluster, emulator, redis, "in-paced", "out-paced", "ipenrich-paced"),
             options.WorkerLogs is { } logs ? Path.Combine(logs, "paced-worker.log") : null);
         using var copy = CopyProcess.Start(LoadSettings.Kafka(cluster.BootstrapServers, "in-paced-copy", "out-paced-copy", "paced-copy"));
+        var contractSettings = LoadSettings.Kafka(cluster.BootstrapServers, "in-paced-contract", "out-paced-contract", "paced-contract");
+        contractSettings["Copy:Shape"] = "contract";
+        using var contract = CopyProcess.Start(contractSettings);
         try
         {
             using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{await ListeningPort.WaitAsync(worker, TimeSpan.FromMinutes(1))}") };
             using var workerOutput = PacedReader(cluster, "out-paced");
             using var copyOutput = PacedReader(cluster, "out-paced-copy");
+            using var contractOutput = PacedReader(cluster, "out-paced-contract");
             var enriching = new PacedSide(worker, "in-paced", workerOutput, "the worker process exited");
             var copying = new PacedSide(copy, "in-paced-copy", copyOutput, "the copy process exited");
+            var shaping = new PacedSide(contract, "in-paced-contract", contractOutput, "the contract-shape copy process exited");
             await WarmUpAsync(cluster, enriching, backlog, rate, options);
             await WarmUpAsync(cluster, copying, CopyBacklog, rate, options);
+            await WarmUpAsync(cluster, shaping, CopyBacklog, rate, options);
 
             var stream = AlertStream.Build(options, (int)(rate * options.DurationSeconds / Rounds)).Messages; // sent again in every window
             var durationsBefore = await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration); // the exporter's work: outside the windows
-            List<PacedWindow> workerWindows = [], copyWindows = [];
+            List<PacedWindow> workerWindows = [], copyWindows = [], contractWindows = [];
             for (var round = 0; round < Rounds; round++)
             {
                 workerWindows.Add(Measure(cluster, enriching, rate, stream));
                 copyWindows.Add(Measure(cluster, copying, rate, stream));
+                contractWindows.Add(Measure(cluster, shaping, rate, stream));
             }
 
             var inWorker = (await ScrapedHistogram.ScrapeAsync(metrics, AlertDuration)).Since(durationsBefore);
-            return new PacedResult(rate, inWorker, WorkerProcess.PeakRssMb(worker), workerWindows, copyWindows); // RSS read while the process exists
+            return new PacedResult(rate, inWorker, WorkerProcess.PeakRssMb(worker), workerWindows, copyWindows, contractWindows); // RSS read while the process exists
         }
         finally
         {
-            await Task.WhenAll(WorkerProcess.KillAsync(worker), WorkerProcess.KillAsync(copy));
+            await Task.WhenAll(WorkerProcess.KillAsync(worker), WorkerProcess.KillAsync(copy), WorkerProcess.KillAsync(contract));
         }
     }
 
@@ -199,8 +208,9 @@ internal static class PacedLatencyPhase
     }
 
     /// <param name="InWorker">The worker's own <c>ipenrich.alert.duration</c> (consume → broker acknowledgement) over its paced windows.</param>
+    /// <param name="ContractWindows">The copy sending the worker's output shape (<see cref="ContractShape"/>).</param>
     internal sealed record PacedResult(double Rate, ScrapedHistogram InWorker, double WorkerPeakRssMb, IReadOnlyList<PacedWindow> WorkerWindows,
-        IReadOnlyList<PacedWindow> CopyWindows)
+        IReadOnlyList<PacedWindow> CopyWindows, IReadOnlyList<PacedWindow> ContractWindows)
     {
         /// <summary>Send → read latencies over the worker's windows.</summary>
         public Latencies Enriched { get; } = Latencies.Combine(WorkerWindows.Select(w => w.Latencies));
@@ -210,6 +220,9 @@ internal static class PacedLatencyPhase
 
         /// <summary>CPU per message, copy against worker, over the interleaved windows.</summary>
         public CpuComparison Cpu { get; } = CpuComparison.Of(CopyWindows.Select(w => w.CpuUsPerMessage), WorkerWindows.Select(w => w.CpuUsPerMessage));
+
+        /// <summary>CPU per message, the copy sending the output shape against the worker: the share that is not the contract's Kafka work.</summary>
+        public CpuComparison Contract { get; } = CpuComparison.Of(ContractWindows.Select(w => w.CpuUsPerMessage), WorkerWindows.Select(w => w.CpuUsPerMessage));
 
         /// <summary>The worker process's CPU in its windows, in cores (median).</summary>
         public double WorkerCores => Spread.Of(WorkerWindows.Select(w => w.Cores)).Median;

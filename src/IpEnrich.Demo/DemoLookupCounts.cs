@@ -7,6 +7,7 @@ namespace IpEnrich.Demo;
 internal sealed class DemoLookupCounts : IDisposable
 {
     private readonly MeterListener _listener = new();
+    private readonly Lock _read = new();
     private long _hits;
     private long _lookups;
     private long _api;
@@ -24,7 +25,18 @@ internal sealed class DemoLookupCounts : IDisposable
         _listener.Start();
     }
 
-    public double HitRatio => Interlocked.Read(ref _lookups) == 0 ? 0 : (double)Interlocked.Read(ref _hits) / Interlocked.Read(ref _lookups);
+    public double HitRatio
+    {
+        get
+        {
+            lock (_read)
+            {
+                (_hits, _lookups) = (0, 0);
+                _listener.RecordObservableInstruments(); // the lookups counter reports its totals, by source, when read
+                return _lookups == 0 ? 0 : (double)_hits / _lookups;
+            }
+        }
+    }
 
     public long ApiCalls => Interlocked.Read(ref _api);
 
@@ -36,12 +48,12 @@ internal sealed class DemoLookupCounts : IDisposable
             return;
         }
 
-        Interlocked.Add(ref _lookups, value);
+        _lookups += value;
         foreach (var tag in tags)
         {
-            if (tag.Key == "source" && tag.Value is "l1" or "redis" or "coalesced")
+            if (tag.Key == TagNames.Source && tag.Value is LookupSources.L1 or LookupSources.Redis or LookupSources.Coalesced)
             {
-                Interlocked.Add(ref _hits, value);
+                _hits += value;
             }
         }
     }

@@ -28,8 +28,10 @@ public sealed class IpEnrichTelemetry : IDisposable
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _meter = meterFactory.Create(Name);
-        Alerts = _meter.CreateCounter<long>(MetricNames.Alerts, "{alert}", "Alerts processed, by outcome (complete, partial, deferred, none, dead_letter)");
-        Lookups = _meter.CreateCounter<long>(MetricNames.Lookups, "{lookup}", "IP lookups, by source (l1, redis, api, hunting, stale, coalesced, deferred)");
+        Alerts = new TaggedCount(_meter, MetricNames.Alerts, "{alert}", "Alerts processed, by outcome (complete, partial, deferred, none, dead_letter)",
+            TagNames.Outcome, AlertOutcomes.All);
+        Lookups = new TaggedCount(_meter, MetricNames.Lookups, "{lookup}", "IP lookups, by source (l1, redis, api, hunting, stale, coalesced, deferred)",
+            TagNames.Source, LookupSources.All);
         ApiRequests = _meter.CreateCounter<long>(MetricNames.ApiRequests, "{request}", "Requests to the Defender API, by HTTP status code");
         Triage = _meter.CreateCounter<long>(MetricNames.Triage, "{ip}", "Final answers fetched, by rarity (unseen, rare, uncommon, common) and new (first seen within Triage:NewWithin)");
         HuntingRequests = _meter.CreateCounter<long>(MetricNames.HuntingRequests, "{request}", "Advanced hunting queries (bulk statistics), by HTTP status code");
@@ -60,9 +62,11 @@ public sealed class IpEnrichTelemetry : IDisposable
 
     public Meter Meter => _meter;
 
-    public Counter<long> Alerts { get; }
+    /// <summary>Alerts processed, by outcome (<see cref="AlertOutcomes"/>): counted once per alert.</summary>
+    public TaggedCount Alerts { get; }
 
-    public Counter<long> Lookups { get; }
+    /// <summary>IP lookups, by where the answer came from (<see cref="LookupSources"/>): counted once per alert for L1.</summary>
+    public TaggedCount Lookups { get; }
 
     public Counter<long> ApiRequests { get; }
 

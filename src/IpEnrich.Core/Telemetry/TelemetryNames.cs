@@ -52,6 +52,20 @@ public static class LookupSources
     public const string Coalesced = "coalesced";
     public const string Stale = "stale";
     public const string Deferred = "deferred";
+
+    public static IReadOnlyList<string> All { get; } = [L1, Redis, Api, Hunting, Coalesced, Stale, Deferred];
+}
+
+/// <summary>What became of an alert (<see cref="MetricNames.Alerts"/> {outcome}): its enrichment status, or a dead letter.</summary>
+public static class AlertOutcomes
+{
+    public const string Complete = "complete";
+    public const string Partial = "partial";
+    public const string Deferred = "deferred";
+    public const string None = "none";
+    public const string DeadLetter = "dead_letter";
+
+    public static IReadOnlyList<string> All { get; } = [Complete, Partial, Deferred, None, DeadLetter];
 }
 
 /// <summary>What became of late updates (<see cref="MetricNames.Updates"/> {outcome}).</summary>

@@ -25,7 +25,7 @@ internal sealed class LookupMetrics
     {
         if (lookups > 0)
         {
-            _telemetry.Lookups.Add(lookups, new KeyValuePair<string, object?>(TagNames.Source, source));
+            _telemetry.Lookups.Add(lookups, source);
         }
     }
 

@@ -54,7 +54,7 @@ public sealed class AlertProcessor
     {
         if (!_extractor.TryExtract(alert.Span, scratch, out var rejection))
         {
-            Count("dead_letter");
+            Count(AlertOutcomes.DeadLetter);
             return AlertOutcome.Rejected(rejection);
         }
 
@@ -68,7 +68,7 @@ public sealed class AlertProcessor
         return AlertOutcome.Enriched(status, results, triage);
     }
 
-    private void Count(string outcome) => _telemetry.Alerts.Add(1, new KeyValuePair<string, object?>(TagNames.Outcome, outcome));
+    private void Count(string outcome) => _telemetry.Alerts.Add(1, outcome);
 }
 
 /// <summary>The result of processing one message: enriched with a status, or rejected with a one-line reason.</summary>

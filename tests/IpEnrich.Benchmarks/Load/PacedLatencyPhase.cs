@@ -91,8 +91,9 @@ internal static class PacedLatencyPhase
     /// after the same warm-up as above: their CPU per alert side by side, so that a change of a few per cent to the worker
     /// shows, which between load runs minutes apart it does not.
     /// </summary>
+    /// <param name="otherEnvironment">Environment variables for the other build's process only, to compare a runtime knob.</param>
     public static async Task<(IReadOnlyList<PacedWindow> This, IReadOnlyList<PacedWindow> Other)> CompareWorkersAsync(RunningEmulator emulator,
-        RedisServer? redis, LoadOptions options, double rate, string otherBuild, int rounds)
+        RedisServer? redis, LoadOptions options, double rate, string otherBuild, int rounds, IReadOnlyDictionary<string, string>? otherEnvironment = null)
     {
         using var cluster = PacedCluster("in-this", "out-this", "in-other", "out-other");
 
@@ -100,7 +101,8 @@ internal static class PacedLatencyPhase
         AlertStream.Produce(cluster, "in-this", options, backlog, everyIp: true);
         AlertStream.Produce(cluster, "in-other", options, backlog, everyIp: true);
         using var mine = WorkerProcess.Start(LoadSettings.Worker(cluster, emulator, redis, "in-this", "out-this", "ipenrich-this"));
-        using var theirs = WorkerProcess.Start(LoadSettings.Worker(cluster, emulator, redis, "in-other", "out-other", "ipenrich-other"), build: otherBuild);
+        using var theirs = WorkerProcess.Start(LoadSettings.Worker(cluster, emulator, redis, "in-other", "out-other", "ipenrich-other"), build: otherBuild,
+            environment: otherEnvironment);
         try
         {
             using var mineOutput = PacedReader(cluster, "out-this");

@@ -6,11 +6,12 @@ namespace IpEnrich.Benchmarks.Load;
 /// <summary>
 /// <c>worker-ab --against DIR</c>: this build's worker against another build's on one paced stream, windows interleaved
 /// (<see cref="PacedLatencyPhase.CompareWorkersAsync"/>). DIR is a copy of this project's benchmark output
-/// (<c>tests/IpEnrich.Benchmarks/bin/Release/net10.0</c>) made before a change.
+/// (<c>tests/IpEnrich.Benchmarks/bin/Release/net10.0</c>) made before a change; with <c>--other-env NAME=VALUE</c> (and
+/// DIR a copy of this build) it compares a runtime knob instead.
 /// </summary>
 internal static class WorkerComparisonCommand
 {
-    private const string Usage = "usage: worker-ab --against BUILD_DIR [--rate ALERTS_PER_S] [--rounds N] [--duration S]";
+    private const string Usage = "usage: worker-ab --against BUILD_DIR [--other-env NAME=VALUE] [--rate ALERTS_PER_S] [--rounds N] [--duration S]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -20,12 +21,24 @@ internal static class WorkerComparisonCommand
             return 2;
         }
 
+        Dictionary<string, string>? otherEnvironment = null;
+        if (HarnessArgs.Value(args, "--other-env") is { } variable)
+        {
+            if (variable.Split('=', 2) is not [{ Length: > 0 } name, var value])
+            {
+                Console.Error.WriteLine($"{Usage}\n--other-env: NAME=VALUE expected, not {variable}");
+                return 2;
+            }
+
+            otherEnvironment = new Dictionary<string, string> { [name] = value };
+        }
+
         var options = LoadOptions.Parse(args);
         var rate = double.Parse(HarnessArgs.Value(args, "--rate") ?? "20000", CultureInfo.InvariantCulture);
         var rounds = int.Parse(HarnessArgs.Value(args, "--rounds") ?? "6", CultureInfo.InvariantCulture);
         await using var redis = RedisServer.BinaryPath is null ? null : await RedisServer.StartOrSkipAsync();
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:PerMinute=1000000", "--Emulator:Quota:PerHour=10000000");
-        var (mine, theirs) = await PacedLatencyPhase.CompareWorkersAsync(emulator, redis, options, rate, Path.GetFullPath(against), rounds);
+        var (mine, theirs) = await PacedLatencyPhase.CompareWorkersAsync(emulator, redis, options, rate, Path.GetFullPath(against), rounds, otherEnvironment);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{rate:N0} alerts/s, {rounds} windows of {options.DurationSeconds / (double)rounds:F1} s per build, interleaved; worker CPU per alert:"));

@@ -7,6 +7,7 @@ namespace IpEnrich.Worker.Backlog;
 /// can be answered within its alert's wait, and why it is deferred when it is not (<c>quota</c>, <c>outage</c>, <c>timeout</c>).
 /// Two classes, because the high-priority reserve lets high and critical lookups through when others must wait.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A CancellationTokenSource without a timer holds nothing to release; each is dropped once cancelled.")]
 internal sealed class BacklogPacing(TimeProvider time)
 {
     // Short enough that a slot freed early (another replica gave one back, a pause lifted) is used within a second.
@@ -17,10 +18,14 @@ internal sealed class BacklogPacing(TimeProvider time)
     private readonly long[] _blockedUntil = new long[2];
     private readonly long[] _deniedAt = new long[2];
     private long _outageUntil;
-    private TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenSource _blocked = new();
 
-    /// <summary>Completes at the next refusal or failure: waiting alerts then check whether waiting on is worth it.</summary>
-    public Task NextBlock => Volatile.Read(ref _blocked).Task;
+    /// <summary>
+    /// Cancelled at the next refusal or failure: waiting alerts then check whether waiting on is worth it. A token
+    /// rather than one shared task: an alert whose answers come first drops its registration at once, where its
+    /// continuation on a shared task was found by a linear search among every other waiting alert's.
+    /// </summary>
+    public CancellationToken NextBlock => Volatile.Read(ref _blocked).Token;
 
     public TimeSpan? OutageLeft => Left(Volatile.Read(ref _outageUntil)) is var left && left > TimeSpan.Zero ? left : null;
 
@@ -78,8 +83,9 @@ internal sealed class BacklogPacing(TimeProvider time)
             : DeferralReason.Timeout;
     }
 
-    private void SignalBlock() =>
-        Interlocked.Exchange(ref _blocked, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    // The callbacks run here; each only completes its waiter's own task, whose continuation runs asynchronously. The
+    // old source has no timer and is not disposed: a waiter may still register on its token, and then runs at once.
+    private void SignalBlock() => Interlocked.Exchange(ref _blocked, new CancellationTokenSource()).Cancel();
 
     private static int ClassOf(AlertPriority priority) => priority >= AlertPriority.High ? 1 : 0;
 

@@ -125,8 +125,8 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
     /// <summary>True when no quota slot for <paramref name="priority"/> can come within <paramref name="wait"/>.</summary>
     public bool BlockedBeyond(AlertPriority priority, TimeSpan wait) => _pacing.BlockedBeyond(priority, wait);
 
-    /// <summary>Completes at the next quota refusal or API failure (see <see cref="BlockedBeyond"/>).</summary>
-    public Task NextBlock => _pacing.NextBlock;
+    /// <summary>Cancelled at the next quota refusal or API failure (see <see cref="BlockedBeyond"/>).</summary>
+    public CancellationToken NextBlock => _pacing.NextBlock;
 
     /// <summary>The deferral reason of a lookup still waiting now: <c>quota</c>, <c>outage</c> or <c>timeout</c>.</summary>
     public string ReasonNow(AlertPriority priority) => _pacing.ReasonNow(priority);

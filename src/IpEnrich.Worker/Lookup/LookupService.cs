@@ -139,7 +139,11 @@ public sealed class LookupService
 
             try
             {
-                await Task.WhenAny(all, _backlog.NextBlock).WaitAsync(left, _time, cancellationToken);
+                var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (_backlog.NextBlock.UnsafeRegister(static state => ((TaskCompletionSource)state!).TrySetResult(), blocked))
+                {
+                    await Task.WhenAny(all, blocked.Task).WaitAsync(left, _time, cancellationToken);
+                }
             }
             catch (TimeoutException)
             {

@@ -4,9 +4,9 @@ namespace IpEnrich.Core.Telemetry;
 
 /// <summary>
 /// A counter by one tag whose values are known up front, for the counts made per alert: a count is one interlocked add
-/// here, and the totals are read when the metrics are collected (an observable counter). A <see cref="Counter{T}"/>
-/// makes the metrics SDK find the tag's series on every measurement, about 1 % of a warm worker's CPU for two counts
-/// per alert. Exported alike: a monotonic sum, each series from its first count on.
+/// here, and the totals are read when the metrics are collected (an observable counter), where a
+/// <see cref="Counter{T}"/> makes the metrics SDK find the tag's series on every measurement. Exported alike: a
+/// monotonic sum, each series from its first count on.
 /// </summary>
 public sealed class TaggedCount
 {

@@ -32,20 +32,10 @@ public sealed class TaggedCount
         Interlocked.Add(ref _counts[IndexOf(value)], count);
     }
 
-    private int IndexOf(string value)
-    {
-        // The callers pass the constants themselves: compared by reference first, by text only for other instances.
-        for (var i = 0; i < _values.Length; i++)
-        {
-            if (ReferenceEquals(_values[i], value))
-            {
-                return i;
-            }
-        }
-
-        var index = Array.IndexOf(_values, value);
-        return index >= 0 ? index : throw new ArgumentOutOfRangeException(nameof(value), value, $"not a value of {Instrument.Name}'s tag");
-    }
+    // string.Equals compares references first: the callers' constants match without comparing text.
+    private int IndexOf(string value) => Array.IndexOf(_values, value) is >= 0 and var index
+        ? index
+        : throw new ArgumentOutOfRangeException(nameof(value), value, $"not a value of {Instrument.Name}'s tag");
 
     private IEnumerable<Measurement<long>> Observe()
     {

@@ -30,11 +30,25 @@ internal sealed class ExtractAnnotateWork : IDisposable
     /// <param name="triage">With the triage signals (the worker's default) or without.</param>
     /// <param name="extraction">The extraction options, to measure what a setting costs.</param>
     public ExtractAnnotateWork(bool triage, ExtractionOptions extraction)
+        : this(triage ? new TriageRules(3, 50, TimeSpan.FromHours(24)) : null, extraction, Answer)
+    {
+    }
+
+    /// <param name="triage">The triage rules, or null for none.</param>
+    /// <param name="extraction">The extraction options.</param>
+    /// <param name="answer">The answer every candidate address gets.</param>
+    public ExtractAnnotateWork(TriageRules? triage, ExtractionOptions extraction, IpLookupResult answer)
     {
         _extractor = new AlertExtractor(extraction);
-        _annotator = new AlertAnnotator(triage: triage ? new TriageRules(3, 50, TimeSpan.FromHours(24)) : null);
-        Array.Fill(_results, Answer);
+        _annotator = new AlertAnnotator(triage: triage);
+        Array.Fill(_results, answer);
     }
+
+    /// <summary>The addresses listed by the last extraction.</summary>
+    public int Found => _extraction.Count;
+
+    /// <summary>What the last <see cref="ExtractAndAnnotate"/> wrote.</summary>
+    public ReadOnlySpan<byte> Output => _output.WrittenSpan;
 
     /// <summary>Every token of the alert read and validated by <see cref="Utf8JsonReader"/>, nothing else done.</summary>
     public static int ReadOnly(byte[] alert)

@@ -1,6 +1,5 @@
-using CommunityToolkit.HighPerformance.Buffers;
 using Confluent.Kafka;
-using IpEnrich.Core.Annotation;
+using IpEnrich.Benchmarks.Core;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Extraction;
 using IpEnrich.Worker.Kafka;
@@ -29,39 +28,33 @@ internal sealed class ContractShape
     public static ContractShape Create()
     {
         var triage = new TriageOptions().ToRules();
-        var extractor = new AlertExtractor(new ExtractionOptions());
-        var annotator = new AlertAnnotator(triage: triage);
-        var answers = Enumerable.Repeat(IpLookupResult.NotSeen(LookupSource.Cache, DateTimeOffset.UtcNow), 8).ToArray();
-        var extraction = new AlertExtraction();
-        using var output = new ArrayPoolBufferWriter<byte>();
+        var answer = IpLookupResult.NotSeen(LookupSource.Cache, DateTimeOffset.UtcNow);
+        using var work = new ExtractAnnotateWork(triage, new ExtractionOptions(), answer);
         var tails = new byte[4][];
         foreach (var message in AlertStream.Build(LoadOptions.Parse([]), 256).Messages)
         {
             var alert = message.Value;
-            if (!extractor.TryExtract(alert, extraction, out var rejection))
+            if (work.ExtractAndAnnotate(alert) == 0)
             {
-                throw new InvalidOperationException($"contract shape: a load alert was rejected: {rejection.Reason}");
+                throw new InvalidOperationException("contract shape: a load alert was rejected");
             }
 
-            if (extraction.Count is < 1 or > 4 || tails[extraction.Count - 1] is not null)
+            if (work.Found is < 1 or > 4 || tails[work.Found - 1] is not null)
             {
                 continue;
             }
 
-            output.Clear();
-            annotator.Annotate(alert, extraction, answers.AsSpan(0, extraction.Candidates.Count), 720, DateTimeOffset.UtcNow, output);
-            var written = output.WrittenSpan;
-            if (alert[^1] != (byte)'}' || !written.StartsWith(alert.AsSpan(0, alert.Length - 1)))
+            if (alert[^1] != (byte)'}' || !work.Output.StartsWith(alert.AsSpan(0, alert.Length - 1)))
             {
                 throw new InvalidOperationException("contract shape: the enrichment was not written before the alert's closing brace");
             }
 
-            tails[extraction.Count - 1] = written[(alert.Length - 1)..].ToArray();
+            tails[work.Found - 1] = work.Output[(alert.Length - 1)..].ToArray();
         }
 
         return tails.Any(t => t is null)
             ? throw new InvalidOperationException("contract shape: the load stream's first alerts lack one of 1–4 addresses")
-            : new ContractShape(tails, AlertTriage.Of(answers.AsSpan(0, 1), triage));
+            : new ContractShape(tails, AlertTriage.Of([answer], triage));
     }
 
     /// <summary>The record the worker would publish for <paramref name="input"/>, built as the worker builds it.</summary>

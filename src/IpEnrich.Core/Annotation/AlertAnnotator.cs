@@ -29,13 +29,11 @@ public sealed class AlertAnnotator
 
     private readonly byte[] _propertyPrefix;
     private readonly TriageRules? _triage;
-    private readonly AnswerFragments _answers;
 
     /// <param name="triage">The triage rules, or null for none (no <c>rarity</c>, <c>new</c> or <c>triage</c> fields).</param>
     public AlertAnnotator(string propertyName = "ipEnrichment", TriageRules? triage = null)
     {
         _triage = triage;
-        _answers = new AnswerFragments(triage, WriterOptions);
         ArgumentException.ThrowIfNullOrWhiteSpace(propertyName);
         var encoded = JsonEncodedText.Encode(propertyName, WriterOptions.Encoder);
         // "name": written raw, since Utf8JsonWriter cannot start with a bare property.
@@ -143,7 +141,7 @@ public sealed class AlertAnnotator
         writer.Reset(output);
         try
         {
-            WriteEnrichment(writer, output, extraction, results, triage, status, lookBackHours, enrichedAt);
+            WriteEnrichment(writer, extraction, results, triage, status, lookBackHours, enrichedAt);
             writer.Flush();
         }
         finally
@@ -152,7 +150,7 @@ public sealed class AlertAnnotator
         }
     }
 
-    private void WriteEnrichment(Utf8JsonWriter w, IBufferWriter<byte> output, AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results, in AlertTriage triage,
+    private void WriteEnrichment(Utf8JsonWriter w, AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results, in AlertTriage triage,
         AlertEnrichmentStatus status, int lookBackHours, DateTimeOffset enrichedAt)
     {
         w.WriteStartObject();
@@ -180,9 +178,7 @@ public sealed class AlertAnnotator
             }
             else
             {
-                // Raw, past the writer: validation is off, so it only has to have handed over what it holds first.
-                w.Flush();
-                output.Write(_answers.Of(results[position]));
+                EnrichmentJson.WriteResult(w, results[position], _triage);
             }
 
             w.WriteEndObject();

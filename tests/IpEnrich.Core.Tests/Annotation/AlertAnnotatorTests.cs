@@ -161,39 +161,6 @@ public sealed class AlertAnnotatorTests
     }
 
     [Fact]
-    public void One_annotator_writes_each_alert_the_answer_it_was_given_for_the_same_ip()
-    {
-        var extractor = new AlertExtractor(new ExtractionOptions());
-        var annotator = new AlertAnnotator(triage: new TriageRules(3, 50, TimeSpan.FromHours(24)));
-        var alert = """{"src":"192.0.2.7"}"""u8.ToArray();
-        var stats = new IpStats(7, FetchedAt.AddDays(-3), FetchedAt);
-        string EntryFor(IpLookupResult answer)
-        {
-            var extraction = new AlertExtraction();
-            Assert.True(extractor.TryExtract(alert, extraction, out _));
-            var buffer = new ArrayBufferWriter<byte>();
-            annotator.Annotate(alert, extraction, [answer], 720, EnrichedAt, buffer);
-            using var doc = JsonDocument.Parse(buffer.WrittenMemory);
-            return doc.RootElement.GetProperty("ipEnrichment").GetProperty("ips")[0].GetRawText();
-        }
-
-        var deferred = EntryFor(IpLookupResult.Deferred("quota"));
-        var found = EntryFor(IpLookupResult.Found(stats, LookupSource.Api, FetchedAt));
-        var fromCache = EntryFor(IpLookupResult.Found(stats, LookupSource.Cache, FetchedAt));
-        var refreshed = EntryFor(IpLookupResult.Found(stats with { OrganizationPrevalence = 70 }, LookupSource.Api, FetchedAt.AddHours(1)));
-
-        Assert.Equal("""{"ip":"192.0.2.7","paths":["$.src"],"status":"deferred","reason":"quota"}""", deferred);
-        Assert.Equal(
-            """{"ip":"192.0.2.7","paths":["$.src"],"status":"found","organizationPrevalence":7,"orgFirstSeen":"2026-11-20T09:12:44Z","orgLastSeen":"2026-11-23T09:12:44Z","rarity":"uncommon","source":"api","fetchedAt":"2026-11-23T09:12:44.000Z"}""",
-            found);
-        Assert.Equal(found.Replace("\"api\"", "\"cache\"", StringComparison.Ordinal), fromCache);
-        Assert.Contains("\"organizationPrevalence\":70,", refreshed, StringComparison.Ordinal);
-        Assert.Contains("\"rarity\":\"common\"", refreshed, StringComparison.Ordinal);
-        Assert.Contains("\"fetchedAt\":\"2026-11-23T10:12:44.000Z\"", refreshed, StringComparison.Ordinal);
-        Assert.Equal(deferred, EntryFor(IpLookupResult.Deferred("quota")));
-    }
-
-    [Fact]
     public void A_custom_property_name_is_used()
     {
         var extractor = new AlertExtractor(new ExtractionOptions { EnrichmentProperty = "mde" });

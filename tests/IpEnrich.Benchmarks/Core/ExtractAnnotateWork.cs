@@ -47,6 +47,9 @@ internal sealed class ExtractAnnotateWork : IDisposable
     /// <summary>The addresses listed by the last extraction.</summary>
     public int Found => _extraction.Count;
 
+    /// <summary>Why <see cref="ExtractAndAnnotate"/> last rejected an alert; null until it has.</summary>
+    public string? Rejection { get; private set; }
+
     /// <summary>What the last <see cref="ExtractAndAnnotate"/> wrote.</summary>
     public ReadOnlySpan<byte> Output => _output.WrittenSpan;
 
@@ -73,8 +76,9 @@ internal sealed class ExtractAnnotateWork : IDisposable
     /// <returns>The bytes written.</returns>
     public int ExtractAndAnnotate(byte[] alert)
     {
-        if (!_extractor.TryExtract(alert, _extraction, out _))
+        if (!_extractor.TryExtract(alert, _extraction, out var rejection))
         {
+            Rejection = rejection.Reason;
             return 0;
         }
 

@@ -36,7 +36,7 @@ internal sealed class ContractShape
             var alert = message.Value;
             if (work.ExtractAndAnnotate(alert) == 0)
             {
-                throw new InvalidOperationException("contract shape: a load alert was rejected");
+                throw new InvalidOperationException($"contract shape: a load alert was rejected: {work.Rejection}");
             }
 
             if (work.Found is < 1 or > 4 || tails[work.Found - 1] is not null)

@@ -67,15 +67,22 @@ internal static class BacklogDrainPhase
 
         var drained = clock.Elapsed;
         long Delivered() => workers.Published() - probes;
-        deadline = DateTime.UtcNow.AddSeconds(10); // the last answers' late updates
+        deadline = DateTime.UtcNow.AddSeconds(10); // every alert out, the unanswered ones after MaxWait
         while (Delivered() < ips && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        var awaiting = OutputCheck.AwaitingUpdates(cluster.BootstrapServers, "out-backlog", ips);
         var updates = workers.Published("updates-backlog", Partitions);
-        return new Result(ips, calls.Count, calls.Select(c => c.Ip).Distinct().Count(), calls.Count(c => c.Status == 429), FullWindows(calls), drained, Delivered(), updates);
+        deadline = DateTime.UtcNow.AddSeconds(10); // the last answers' updates follow their calls by the backlog's delivery
+        while (updates < awaiting && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+            updates = workers.Published("updates-backlog", Partitions);
+        }
+
+        return new Result(ips, calls.Count, calls.Select(c => c.Ip).Distinct().Count(), calls.Count(c => c.Status == 429), FullWindows(calls), drained, Delivered(), awaiting, updates);
     }
 
     /// <summary>Calls per minute-window from the first call, for the windows that end before the last call (the backlog lasted through them).</summary>
@@ -91,7 +98,7 @@ internal static class BacklogDrainPhase
         return [.. Enumerable.Range(0, full).Select(k => calls.Count(c => c.At >= first + (k * MinuteWindow) && c.At < first + ((k + 1) * MinuteWindow)))];
     }
 
-    public sealed record Result(int Ips, int Calls, int DistinctIps, int Throttled, List<int> Windows, TimeSpan Drained, long Delivered, long LateUpdates)
+    public sealed record Result(int Ips, int Calls, int DistinctIps, int Throttled, List<int> Windows, TimeSpan Drained, long Delivered, int Awaiting, long LateUpdates)
     {
         /// <summary>Mean calls per full minute-window over the effective budget; NaN without a full window.</summary>
         public double PerBudget => Windows.Count == 0 ? double.NaN : Windows.Average() / EffectivePerMinute;
@@ -102,6 +109,6 @@ internal static class BacklogDrainPhase
             $"{(Windows.Count == 0 ? 0 : Windows.Average()):F1} calls per minute-window on average (min {(Windows.Count == 0 ? 0 : Windows.Min())}) "
             + $"vs effective budget {EffectivePerMinute} ({PerBudget:P1}, min {MinPerBudget:P1}) over {Windows.Count} full windows; "
             + $"{DistinctIps:N0}/{Ips:N0} new IPs asked in {Drained.TotalSeconds:F1} s, {Calls:N0} calls, throttled {Throttled}; "
-            + $"{Delivered:N0} alerts out, {LateUpdates:N0} late updates (default budget {PerMinute}/min, {PerHour}/h on {MinuteWindow.TotalSeconds:0} s / {HourWindow.TotalMinutes:0} min windows)";
+            + $"{Delivered:N0} alerts out, {Awaiting:N0} of them without every answer, {LateUpdates:N0} late updates{(LateUpdates < Awaiting ? $" ({Awaiting - LateUpdates:N0} MISSING)" : "")} (default budget {PerMinute}/min, {PerHour}/h on {MinuteWindow.TotalSeconds:0} s / {HourWindow.TotalMinutes:0} min windows)";
     }
 }

@@ -105,6 +105,8 @@ internal sealed record LoadReport(LoadOptions Options, int UniqueIps, long ApiCa
         ["backlogDrainPerBudget"] = Round(Backlog?.PerBudget, 3),
         ["backlogDrainMinPerBudget"] = Round(Backlog?.MinPerBudget, 3),
         ["backlogThrottled"] = Backlog?.Throttled,
+        ["backlogAwaitingUpdates"] = Backlog?.Awaiting,
+        ["backlogLateUpdates"] = Backlog?.LateUpdates,
         ["coldWorkerCpuUsPerAlert"] = Round(Cold.CpuUsPerAlert, 1),
     });
 

@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using IpEnrich.Worker.Kafka;
 
 namespace IpEnrich.Benchmarks.Load;
 
@@ -10,7 +12,29 @@ internal static class OutputCheck
     public static (int Lost, int Duplicates) Verify(string bootstrap, string topic, int alerts)
     {
         var seen = new int[alerts];
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "verify-" + topic, AutoOffsetReset = AutoOffsetReset.Earliest }).Build();
+        Read(bootstrap, topic, alerts, (seq, _) => seen[seq]++);
+        return (seen.Count(n => n == 0), seen.Sum(n => Math.Max(0, n - 1)));
+    }
+
+    /// <summary>The alerts (probes aside) that went out without an answer for every address: each is owed a late update.</summary>
+    public static int AwaitingUpdates(string bootstrap, string topic, int alerts)
+    {
+        var awaiting = 0;
+        Read(bootstrap, topic, alerts, (_, headers) =>
+        {
+            var status = headers.TryGetLastBytes(AlertHeaders.Status, out var value) ? Encoding.UTF8.GetString(value) : null;
+            if (status is "deferred" or "partial")
+            {
+                awaiting++;
+            }
+        });
+        return awaiting;
+    }
+
+    /// <summary>Reads the topic from the start until <paramref name="alerts"/> alerts and two quiet seconds, or two minutes.</summary>
+    private static void Read(string bootstrap, string topic, int alerts, Action<int, Headers> onAlert)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "verify-" + topic, AutoOffsetReset = AutoOffsetReset.Earliest, EnableAutoCommit = false }).Build();
         consumer.Subscribe(topic);
         var read = 0;
         var deadline = DateTime.UtcNow.AddMinutes(2);
@@ -25,7 +49,7 @@ internal static class OutputCheck
                     continue; // a probe that formed the group
                 }
 
-                seen[seq]++;
+                onAlert(seq, r.Message.Headers);
                 if (++read >= alerts && quietUntil == DateTime.MaxValue)
                 {
                     quietUntil = DateTime.UtcNow.AddSeconds(2);
@@ -34,6 +58,5 @@ internal static class OutputCheck
         }
 
         consumer.Close();
-        return (seen.Count(n => n == 0), seen.Sum(n => Math.Max(0, n - 1)));
     }
 }

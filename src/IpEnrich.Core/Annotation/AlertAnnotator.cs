@@ -47,7 +47,7 @@ public sealed class AlertAnnotator
     public static AlertEnrichmentStatus ComputeStatus(AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results)
     {
         ArgumentNullException.ThrowIfNull(extraction);
-        if (extraction.Candidates.Count == 0)
+        if (extraction.CandidateCount == 0)
         {
             return AlertEnrichmentStatus.None;
         }
@@ -81,10 +81,10 @@ public sealed class AlertAnnotator
     {
         ArgumentNullException.ThrowIfNull(extraction);
         ArgumentNullException.ThrowIfNull(output);
-        if (results.Length != extraction.Candidates.Count)
+        if (results.Length != extraction.CandidateCount)
         {
             throw new ArgumentException(
-                $"{results.Length} results given for {extraction.Candidates.Count} candidate IPs", nameof(results));
+                $"{results.Length} results given for {extraction.CandidateCount} candidate IPs", nameof(results));
         }
 
         var layout = extraction.Layout;
@@ -162,7 +162,7 @@ public sealed class AlertAnnotator
         for (var i = 0; i < extraction.Count; i++)
         {
             w.WriteStartObject();
-            w.WriteString(ContractNames.Ip, extraction.GetIp(i).CanonicalJson);
+            WriteIp(w, extraction, i);
             w.WriteStartArray(ContractNames.Paths);
             foreach (var path in extraction.GetPaths(i))
             {
@@ -192,6 +192,32 @@ public sealed class AlertAnnotator
 
         EnrichmentJson.WriteTriage(w, triage);
         w.WriteEndObject();
+    }
+
+    /// <summary>An IPv4 address is written from its value; the canonical IPv6 text (RFC 5952) comes from the interned address.</summary>
+    private static void WriteIp(Utf8JsonWriter w, AlertExtraction extraction, int i)
+    {
+        var value = extraction.GetValue(i);
+        if (!value.IsV4)
+        {
+            w.WriteString(ContractNames.Ip, extraction.GetIp(i).CanonicalJson);
+            return;
+        }
+
+        Span<byte> text = stackalloc byte[15];
+        var bits = (uint)value.Bits;
+        var length = 0;
+        for (var shift = 24; shift >= 0; shift -= 8)
+        {
+            ((bits >> shift) & 0xFF).TryFormat(text[length..], out var written, provider: CultureInfo.InvariantCulture);
+            length += written;
+            if (shift > 0)
+            {
+                text[length++] = (byte)'.';
+            }
+        }
+
+        w.WriteString(ContractNames.Ip, text[..length]);
     }
 
     public static string StatusText(AlertEnrichmentStatus status) => EnrichmentJson.StatusText(status);

@@ -14,6 +14,9 @@ public sealed class AlertExtraction
     private const int ScannedIps = 8;
     private readonly Dictionary<IpValue, int> _index = [];
     private readonly List<IPAddress> _candidates = [];
+    private readonly List<IpValue> _candidateValues = [];
+    private IpInternTable _interner = IpInternTable.Shared;
+    private bool _candidatesInterned;
     private readonly List<int> _candidateIndexes = [];
     private FoundIp[] _ips = new FoundIp[8];
     private PathNode[] _paths = new PathNode[16];
@@ -34,9 +37,36 @@ public sealed class AlertExtraction
     public IpEnrich.Core.Enrichment.AlertPriority? DeclaredPriority { get; internal set; }
 
     /// <summary>The addresses to look up (not skipped), in order.</summary>
-    public IReadOnlyList<IPAddress> Candidates => _candidates;
+    public IReadOnlyList<IPAddress> Candidates
+    {
+        get
+        {
+            if (!_candidatesInterned)
+            {
+                foreach (var i in _candidateIndexes)
+                {
+                    _candidates.Add(GetIp(i).Address);
+                }
 
-    public InternedIp GetIp(int index) => _ips[CheckIndex(index)].Ip;
+                _candidatesInterned = true;
+            }
+
+            return _candidates;
+        }
+    }
+
+    /// <summary>The candidates as values, in the same order: the lookups' L1 keys, with no object behind them.</summary>
+    public IReadOnlyList<IpValue> CandidateValues => _candidateValues;
+
+    public int CandidateCount => _candidateValues.Count;
+
+    public InternedIp GetIp(int index)
+    {
+        ref var ip = ref _ips[CheckIndex(index)];
+        return ip.Ip ??= _interner.Get(ip.Value);
+    }
+
+    public IpValue GetValue(int index) => _ips[CheckIndex(index)].Value;
 
     /// <summary>Why the IP is not looked up (<c>loopback</c>, <c>denied</c>, <c>max_ips_per_alert</c>…), or null.</summary>
     public string? GetSkipReason(int index) => _ips[CheckIndex(index)].SkipReason;
@@ -66,6 +96,8 @@ public sealed class AlertExtraction
     {
         _index.Clear();
         _candidates.Clear();
+        _candidateValues.Clear();
+        _candidatesInterned = false;
         _candidateIndexes.Clear();
         Array.Clear(_ips, 0, Count);
         Count = 0;
@@ -119,7 +151,8 @@ public sealed class AlertExtraction
             }
 
             i = Count++;
-            _ips[i] = new FoundIp { Value = value, Ip = interner.Get(value), FirstPath = -1, LastPath = -1, CandidatePosition = -1 };
+            _interner = interner;
+            _ips[i] = new FoundIp { Value = value, Category = IpClassifier.Classify(value), FirstPath = -1, LastPath = -1, CandidatePosition = -1 };
             Index(i);
         }
 
@@ -202,20 +235,20 @@ public sealed class AlertExtraction
                 continue;
             }
 
-            ip.SkipReason = policy.SkipReason(ip.Ip);
+            ip.SkipReason = policy.SkipReason(ip.Value, ip.Category);
             if (ip.SkipReason is not null)
             {
                 continue;
             }
 
-            if (_candidates.Count >= maxIpsPerAlert)
+            if (_candidateValues.Count >= maxIpsPerAlert)
             {
                 ip.SkipReason = "max_ips_per_alert";
                 continue;
             }
 
-            ip.CandidatePosition = _candidates.Count;
-            _candidates.Add(ip.Ip.Address);
+            ip.CandidatePosition = _candidateValues.Count;
+            _candidateValues.Add(ip.Value);
             _candidateIndexes.Add(i);
         }
     }
@@ -230,7 +263,8 @@ public sealed class AlertExtraction
     internal struct FoundIp
     {
         public IpValue Value;
-        public InternedIp Ip;
+        public InternedIp? Ip; // interned on first need: most alerts' addresses are answered from L1 by value
+        public IpCategory Category;
         public int FirstPath;
         public int LastPath;
         public int PathCount;

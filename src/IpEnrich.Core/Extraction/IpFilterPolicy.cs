@@ -24,14 +24,20 @@ public sealed class IpFilterPolicy
     public string? SkipReason(InternedIp ip)
     {
         ArgumentNullException.ThrowIfNull(ip);
-        if (_skipCategory[(int)ip.Category])
+        return SkipReason(ip.Value, ip.Category);
+    }
+
+    /// <summary>The same, for an address as a value and its category.</summary>
+    public string? SkipReason(IpValue value, IpCategory category)
+    {
+        if (_skipCategory[(int)category])
         {
-            return IpClassifier.ReasonFor(ip.Category);
+            return IpClassifier.ReasonFor(category);
         }
 
         foreach (var range in _deny)
         {
-            if (range.Contains(ip.Value))
+            if (range.Contains(value))
             {
                 return "denied";
             }
@@ -44,7 +50,7 @@ public sealed class IpFilterPolicy
 
         foreach (var range in _allow)
         {
-            if (range.Contains(ip.Value))
+            if (range.Contains(value))
             {
                 return null;
             }

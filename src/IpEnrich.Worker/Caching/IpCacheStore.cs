@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using IpEnrich.Core.Collections;
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Extraction;
 using IpEnrich.Core.Telemetry;
 using IpEnrich.Worker.Redis;
 using Microsoft.Extensions.Options;
@@ -59,7 +60,7 @@ public sealed class IpCacheStore
 
     /// <summary>The answer L1 holds for <paramref name="ip"/> at <paramref name="lookBackHours"/>, if fresh for L1 at <paramref name="now"/>.</summary>
     /// <remarks>Every alert's path: keyed by the address's value, with no key text to find or hash.</remarks>
-    public bool TryGetL1(IPAddress ip, int lookBackHours, DateTimeOffset now, out IpLookupResult answer)
+    public bool TryGetL1(IpValue ip, int lookBackHours, DateTimeOffset now, out IpLookupResult answer)
     {
         if (_l1 is null)
         {
@@ -67,7 +68,7 @@ public sealed class IpCacheStore
             return false;
         }
 
-        return _l1.TryGet(L1Key.Of(ip, lookBackHours), now, out answer);
+        return _l1.TryGet(new L1Key(ip, lookBackHours), now, out answer);
     }
 
     /// <summary>Reads <paramref name="keys"/> from Redis in one pipelined batch (cluster-safe: no cross-slot MGET).</summary>

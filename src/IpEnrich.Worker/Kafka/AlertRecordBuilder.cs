@@ -44,7 +44,7 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
                 return DeadLetter(source, rejection.Reason);
             }
 
-            if (waitForUpdates is not null && Unanswered(scratch.Candidates, outcome.Results) is { } unanswered)
+            if (waitForUpdates is not null && Unanswered(scratch, outcome.Results) is { } unanswered)
             {
                 var waiter = new AlertReference(source.Topic, source.Partition.Value, source.Offset.Value, source.Message.Key) { Triage = outcome.Triage };
                 foreach (var ip in unanswered)
@@ -88,14 +88,14 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
     });
 
     /// <summary>The IPs published as deferred (whatever the reason: the backlog answers them all); null when there are none.</summary>
-    private static List<IPAddress>? Unanswered(IReadOnlyList<IPAddress> ips, IReadOnlyList<IpLookupResult> results)
+    private static List<IPAddress>? Unanswered(AlertExtraction extraction, IReadOnlyList<IpLookupResult> results)
     {
         List<IPAddress>? pending = null;
         for (var i = 0; i < results.Count; i++)
         {
             if (results[i].Status == IpLookupStatus.Deferred)
             {
-                (pending ??= []).Add(ips[i]);
+                (pending ??= []).Add(extraction.Candidates[i]); // made only now: most alerts have every answer
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Extraction;
 using IpEnrich.Core.Telemetry;
 using IpEnrich.Defender.Client;
 using IpEnrich.Defender.Options;
@@ -45,22 +46,40 @@ public sealed class LookupService
         CancellationToken cancellationToken, int? lookBackHours = null)
     {
         ArgumentNullException.ThrowIfNull(ips);
+        return Lookup([.. ips.Select(IpValue.FromAddress)], ips, candidates: null, priority, maxWait, lookBackHours, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same for an alert's candidates: L1 is read by each address's value, and the <see cref="IPAddress"/> objects
+    /// are made only when an address misses it (on a warm worker, the object reads were most of an alert's extraction).
+    /// </summary>
+    public ValueTask<IpLookupResult[]> LookupAsync(AlertExtraction candidates, AlertPriority priority, TimeSpan maxWait,
+        CancellationToken cancellationToken, int? lookBackHours = null)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        return Lookup(candidates.CandidateValues, ips: null, candidates, priority, maxWait, lookBackHours, cancellationToken);
+    }
+
+    /// <param name="ips">The addresses as objects, or null to take them from <paramref name="candidates"/> on a miss.</param>
+    private ValueTask<IpLookupResult[]> Lookup(IReadOnlyList<IpValue> values, IReadOnlyList<IPAddress>? ips, AlertExtraction? candidates,
+        AlertPriority priority, TimeSpan maxWait, int? lookBackHours, CancellationToken cancellationToken)
+    {
         var hours = lookBackHours ?? _defaultLookBackHours;
-        var results = new IpLookupResult[ips.Count];
+        var results = new IpLookupResult[values.Count];
         List<int>? pending = null;
         var now = _time.GetUtcNow();
-        for (var i = 0; i < ips.Count; i++)
+        for (var i = 0; i < values.Count; i++)
         {
-            if (!_cache.TryGetL1(ips[i], hours, now, out results[i]))
+            if (!_cache.TryGetL1(values[i], hours, now, out results[i]))
             {
                 (pending ??= []).Add(i);
             }
         }
 
-        _metrics.Count(LookupSources.L1, ips.Count - (pending?.Count ?? 0)); // once per alert, not per IP: this is the hot path
+        _metrics.Count(LookupSources.L1, values.Count - (pending?.Count ?? 0)); // once per alert, not per IP: this is the hot path
         return pending is null
             ? ValueTask.FromResult(results)
-            : new ValueTask<IpLookupResult[]>(LookupMissesAsync(ips, pending, results, hours, priority, maxWait, cancellationToken));
+            : new ValueTask<IpLookupResult[]>(LookupMissesAsync(ips ?? candidates!.Candidates, pending, results, hours, priority, maxWait, cancellationToken));
     }
 
     /// <summary>Redis, then the backlog for each address still missing; fills <paramref name="results"/> at <paramref name="pending"/>.</summary>

@@ -58,9 +58,9 @@ public sealed class AlertProcessor
             return AlertOutcome.Rejected(rejection);
         }
 
-        var results = scratch.Candidates.Count == 0
+        var results = scratch.CandidateCount == 0
             ? []
-            : await _lookups.LookupAsync(scratch.Candidates, scratch.Priority, _options.MaxWait, cancellationToken, _lookBackHours);
+            : await _lookups.LookupAsync(scratch, scratch.Priority, _options.MaxWait, cancellationToken, _lookBackHours);
         var triage = AlertTriage.Of(results, _annotator.Triage);
         var status = _annotator.Annotate(alert.Span, scratch, results, triage, _lookBackHours, _time.GetUtcNow(), output);
         Count(AlertAnnotator.StatusText(status));

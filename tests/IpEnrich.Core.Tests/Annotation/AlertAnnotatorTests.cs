@@ -161,6 +161,21 @@ public sealed class AlertAnnotatorTests
     }
 
     [Fact]
+    public void Each_entry_names_its_address_in_canonical_form()
+    {
+        var alert = """{"x":"0.0.0.1 10.0.0.10 100.64.255.254 255.255.255.254 ::ffff:198.51.100.7 2001:DB8:0:0::A:1 1.2.3.4:443"}"""u8.ToArray();
+        var extraction = new AlertExtraction();
+        Assert.True(new AlertExtractor(new ExtractionOptions()).TryExtract(alert, extraction, out _));
+
+        var output = Annotate(alert, out _);
+
+        using var doc = JsonDocument.Parse(output);
+        var written = doc.RootElement.GetProperty("ipEnrichment").GetProperty("ips").EnumerateArray().Select(e => e.GetProperty("ip").GetString()).ToList();
+        Assert.Equal(Enumerable.Range(0, extraction.Count).Select(i => extraction.GetIp(i).Canonical), written);
+        Assert.Equal(["0.0.0.1", "10.0.0.10", "100.64.255.254", "255.255.255.254", "198.51.100.7", "2001:db8::a:1", "1.2.3.4"], written);
+    }
+
+    [Fact]
     public void A_custom_property_name_is_used()
     {
         var extractor = new AlertExtractor(new ExtractionOptions { EnrichmentProperty = "mde" });

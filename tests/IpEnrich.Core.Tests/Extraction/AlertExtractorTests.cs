@@ -29,6 +29,19 @@ public sealed class AlertExtractorTests
     }
 
     [Fact]
+    public void Candidates_as_values_and_as_addresses_agree_in_order_and_skipped_ones_are_in_neither()
+    {
+        var result = Extract("""{"a":"198.51.100.7","b":"127.0.0.1","c":"::ffff:203.0.113.9","d":"2001:db8::1","e":"198.51.100.7"}""");
+
+        Assert.Equal(3, result.CandidateCount);
+        Assert.Equal(["198.51.100.7", "203.0.113.9", "2001:db8::1"], result.Candidates.Select(ip => ip.ToString()));
+        Assert.Equal(result.Candidates.Select(IpValue.FromAddress), result.CandidateValues);
+        Assert.Equal("loopback", result.GetSkipReason(1));
+        Assert.Equal(result.GetValue(2), result.GetIp(2).Value);
+        Assert.Same(result.GetIp(0), result.GetIp(0));
+    }
+
+    [Fact]
     public void Searches_json_documents_embedded_in_strings()
     {
         var result = Extract("""{"Entities":"[{\"$id\":\"2\",\"Address\":\"198.51.100.14\",\"Type\":\"ip\"}]"}""");

@@ -1,5 +1,6 @@
 using System.Net;
 using IpEnrich.Core.Enrichment;
+using IpEnrich.Core.Extraction;
 using IpEnrich.Emulator.Options;
 using IpEnrich.Testing;
 using IpEnrich.Worker.Tests.Support;
@@ -67,6 +68,34 @@ public sealed class LookupServiceTests
         Assert.Equal(fromApi.FetchedAt, fromRedis.FetchedAt);
         Assert.Equal(LookupSource.Api, otherWindow.Source);
         Assert.Equal(2, (await emulator.GetCallsAsync()).Total);
+    }
+
+    [Fact]
+    public async Task An_alerts_candidates_are_answered_as_the_same_addresses_are()
+    {
+        await using var redis = await RedisServer.StartOrSkipAsync();
+        await using var emulator = await RunningEmulator.StartAsync();
+        await using var replica = await LookupReplica.StartAsync(emulator, redis);
+        var extractor = new AlertExtractor(new ExtractionOptions());
+        var alert = """{"src":"198.51.100.20","dst":"::ffff:198.51.100.21","note":"seen from 2001:db8::7"}"""u8.ToArray();
+        AlertExtraction Extract()
+        {
+            var extraction = new AlertExtraction();
+            Assert.True(extractor.TryExtract(alert, extraction, out var rejection), rejection.Reason);
+            return extraction;
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        var missed = await replica.Service.LookupAsync(Extract(), AlertPriority.Normal, Patient, ct); // asked by address
+        var hit = await replica.Service.LookupAsync(Extract(), AlertPriority.Normal, Patient, ct); // L1, by value
+        var byAddress = await replica.Service.LookupAsync(
+            [IPAddress.Parse("198.51.100.20"), IPAddress.Parse("198.51.100.21"), IPAddress.Parse("2001:db8::7")], AlertPriority.Normal, Patient, ct);
+
+        Assert.Equal(3, (await emulator.GetCallsAsync()).Total);
+        Assert.All(missed, answer => Assert.Equal(LookupSource.Api, answer.Source));
+        Assert.All(hit, answer => Assert.Equal(LookupSource.Cache, answer.Source));
+        Assert.Equal(missed.Select(a => a.FetchedAt), hit.Select(a => a.FetchedAt));
+        Assert.Equal(hit, byAddress);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace IpEnrich.Core.Extraction;
 /// and skip decisions, and the layout the annotation writer needs. Reusable: <see cref="AlertExtractor"/> resets it,
 /// so a pipeline keeps one per in-flight message and allocates nothing per alert once warm.
 /// </summary>
-public sealed class AlertExtraction
+public sealed partial class AlertExtraction
 {
     // Most alerts name a handful of addresses, and comparing a few values beats hashing one: the index is built only
     // for a listing longer than this.
@@ -16,13 +16,10 @@ public sealed class AlertExtraction
     private readonly List<IPAddress> _candidates = [];
     private readonly List<IpValue> _candidateValues = [];
     private IpInternTable _interner = IpInternTable.Shared;
-    private bool _candidatesInterned;
     private readonly List<int> _candidateIndexes = [];
     private FoundIp[] _ips = new FoundIp[8];
     private PathNode[] _paths = new PathNode[16];
-    private char[] _pathChars = new char[512];
     private int _pathCount;
-    private int _pathCharCount;
 
     /// <summary>Distinct IPs found and listed, in order of first appearance.</summary>
     public int Count { get; private set; }
@@ -41,14 +38,10 @@ public sealed class AlertExtraction
     {
         get
         {
-            if (!_candidatesInterned)
+            // Made on first need: an alert whose addresses are all in L1 never needs them.
+            for (var k = _candidates.Count; k < _candidateIndexes.Count; k++)
             {
-                foreach (var i in _candidateIndexes)
-                {
-                    _candidates.Add(GetIp(i).Address);
-                }
-
-                _candidatesInterned = true;
+                _candidates.Add(GetIp(_candidateIndexes[k]).Address);
             }
 
             return _candidates;
@@ -74,19 +67,6 @@ public sealed class AlertExtraction
     /// <summary>The position of IP <paramref name="index"/> in <see cref="Candidates"/>, or -1 when it is skipped.</summary>
     public int GetCandidatePosition(int index) => _ips[CheckIndex(index)].CandidatePosition;
 
-    public PathEnumerator GetPaths(int index) => new(this, _ips[CheckIndex(index)].FirstPath);
-
-    public IReadOnlyList<string> GetPathStrings(int index)
-    {
-        var list = new List<string>();
-        foreach (var path in GetPaths(index))
-        {
-            list.Add(path.ToString());
-        }
-
-        return list;
-    }
-
     /// <summary>Where the top-level members are, for the annotation writer.</summary>
     internal MemberLayout Layout { get; } = new();
 
@@ -97,37 +77,16 @@ public sealed class AlertExtraction
         _index.Clear();
         _candidates.Clear();
         _candidateValues.Clear();
-        _candidatesInterned = false;
         _candidateIndexes.Clear();
         Array.Clear(_ips, 0, Count);
         Count = 0;
         IpsNotListed = 0;
         _pathCount = 0;
-        _pathCharCount = 0;
+        _pathCharCount = 0; // the path text (AlertExtraction.Paths.cs)
         DeclaredPriority = null;
         Layout.Reset();
         WalkState.Reset();
     }
-
-    internal Span<char> ReservePathChars(int length)
-    {
-        if (_pathChars.Length - _pathCharCount < length)
-        {
-            Array.Resize(ref _pathChars, Math.Max(_pathChars.Length * 2, _pathCharCount + length));
-        }
-
-        return _pathChars.AsSpan(_pathCharCount, length);
-    }
-
-    /// <summary>Commits chars written into <see cref="ReservePathChars"/>; returns the path's start offset.</summary>
-    internal int CommitPath(int length)
-    {
-        var start = _pathCharCount;
-        _pathCharCount += length;
-        return start;
-    }
-
-    internal ReadOnlySpan<char> PathText(int start, int length) => _pathChars.AsSpan(start, length);
 
     /// <summary>Records one occurrence of <paramref name="value"/> at the path already committed at pathStart.</summary>
     /// <remarks>
@@ -275,37 +234,4 @@ public sealed class AlertExtraction
 
     /// <summary>How far IPs at known paths may exceed <see cref="ExtractionOptions.MaxListedIps"/>.</summary>
     internal const int KnownPathReserve = 64;
-
-    internal record struct PathNode(int Start, int Length, int Next);
-
-    /// <summary>Enumerates the JSON paths of one IP without allocating.</summary>
-    public ref struct PathEnumerator
-    {
-        private readonly AlertExtraction _owner;
-        private int _next;
-
-        internal PathEnumerator(AlertExtraction owner, int first)
-        {
-            _owner = owner;
-            _next = first;
-            Current = default;
-        }
-
-        public ReadOnlySpan<char> Current { get; private set; }
-
-        public readonly PathEnumerator GetEnumerator() => this;
-
-        public bool MoveNext()
-        {
-            if (_next < 0)
-            {
-                return false;
-            }
-
-            var node = _owner._paths[_next];
-            Current = _owner.PathText(node.Start, node.Length);
-            _next = node.Next;
-            return true;
-        }
-    }
 }

@@ -197,27 +197,15 @@ public sealed class AlertAnnotator
     /// <summary>An IPv4 address is written from its value; the canonical IPv6 text (RFC 5952) comes from the interned address.</summary>
     private static void WriteIp(Utf8JsonWriter w, AlertExtraction extraction, int i)
     {
-        var value = extraction.GetValue(i);
-        if (!value.IsV4)
+        Span<byte> dottedQuad = stackalloc byte[15];
+        if (extraction.GetValue(i).TryFormatV4(dottedQuad, out var length))
+        {
+            w.WriteString(ContractNames.Ip, dottedQuad[..length]);
+        }
+        else
         {
             w.WriteString(ContractNames.Ip, extraction.GetIp(i).CanonicalJson);
-            return;
         }
-
-        Span<byte> text = stackalloc byte[15];
-        var bits = (uint)value.Bits;
-        var length = 0;
-        for (var shift = 24; shift >= 0; shift -= 8)
-        {
-            ((bits >> shift) & 0xFF).TryFormat(text[length..], out var written, provider: CultureInfo.InvariantCulture);
-            length += written;
-            if (shift > 0)
-            {
-                text[length++] = (byte)'.';
-            }
-        }
-
-        w.WriteString(ContractNames.Ip, text[..length]);
     }
 
     public static string StatusText(AlertEnrichmentStatus status) => EnrichmentJson.StatusText(status);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -36,6 +37,38 @@ public readonly record struct IpValue(UInt128 Bits, bool IsV4)
 
         BinaryPrimitives.WriteUInt128BigEndian(bytes, Bits);
         return new IPAddress(bytes);
+    }
+
+    /// <summary>
+    /// Writes an IPv4 address's dotted quad as UTF-8 (at most 15 bytes) without an <see cref="IPAddress"/>; false for
+    /// IPv6, whose canonical text (RFC 5952) is <see cref="IPAddress"/>'s.
+    /// </summary>
+    public bool TryFormatV4(Span<byte> utf8, out int written)
+    {
+        written = 0;
+        if (!IsV4)
+        {
+            return false;
+        }
+
+        var bits = (uint)Bits;
+        for (var shift = 24; shift >= 0; shift -= 8)
+        {
+            if (!((bits >> shift) & 0xFF).TryFormat(utf8[written..], out var digits, provider: CultureInfo.InvariantCulture)
+                || (shift > 0 && written + digits >= utf8.Length))
+            {
+                written = 0;
+                return false;
+            }
+
+            written += digits;
+            if (shift > 0)
+            {
+                utf8[written++] = (byte)'.';
+            }
+        }
+
+        return true;
     }
 
     public override string ToString() => ToIPAddress().ToString();

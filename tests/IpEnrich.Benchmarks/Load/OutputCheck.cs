@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using IpEnrich.Core.Annotation;
+using IpEnrich.Core.Enrichment;
 using IpEnrich.Worker.Kafka;
 
 namespace IpEnrich.Benchmarks.Load;
@@ -23,7 +25,7 @@ internal static class OutputCheck
         Read(bootstrap, topic, alerts, (_, headers) =>
         {
             var status = headers.TryGetLastBytes(AlertHeaders.Status, out var value) ? Encoding.UTF8.GetString(value) : null;
-            if (status is "deferred" or "partial")
+            if (status == EnrichmentJson.StatusText(AlertEnrichmentStatus.Deferred) || status == EnrichmentJson.StatusText(AlertEnrichmentStatus.Partial))
             {
                 awaiting++;
             }

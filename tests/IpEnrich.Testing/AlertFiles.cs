@@ -26,6 +26,27 @@ public static class AlertFiles
         return alerts;
     }
 
+    /// <summary>
+    /// Every alert file (.json or .ndjson, expected-ips.json aside) of the project's samples, then of ../shared/corpus
+    /// when it is there, each folder in ordinal order.
+    /// </summary>
+    public static IReadOnlyList<string> SamplesAndCorpus()
+    {
+        var files = new List<string>();
+        foreach (var folder in new[] { RepoPaths.Samples, RepoPaths.SharedCorpus })
+        {
+            if (folder is not null)
+            {
+                files.AddRange(Directory.GetFiles(folder)
+                    .Where(f => (f.EndsWith(".json", StringComparison.Ordinal) && !f.EndsWith("expected-ips.json", StringComparison.Ordinal))
+                        || f.EndsWith(".ndjson", StringComparison.Ordinal))
+                    .Order(StringComparer.Ordinal));
+            }
+        }
+
+        return files;
+    }
+
     /// <summary>file name → (all, default) from expected-ips.json.</summary>
     public static IReadOnlyDictionary<string, (string[] All, string[] Default)> ReadExpected(string folder)
     {

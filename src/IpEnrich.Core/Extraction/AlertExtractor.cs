@@ -5,7 +5,7 @@ using IpEnrich.Core.Alerts;
 namespace IpEnrich.Core.Extraction;
 
 /// <summary>
-/// Validates an alert and finds its IPs in one pass of <see cref="Utf8JsonReader"/> over the raw UTF-8 bytes:
+/// Validates an alert and finds its IPs in one pass of <see cref="JsonTokenReader"/> over the raw UTF-8 bytes:
 /// known JSON paths plus (by default) every string value, JSON documents embedded in strings included.
 /// Thread-safe; per-alert state lives in the caller's <see cref="AlertExtraction"/>.
 /// </summary>
@@ -69,11 +69,7 @@ public sealed class AlertExtractor
     private bool Walk(ReadOnlySpan<byte> json, int baseOffset, (int Start, int Length)? prefix, int level, int depthBudget,
         AlertExtraction result, out AlertRejection rejection)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions
-        {
-            MaxDepth = depthBudget + 1,
-            CommentHandling = JsonCommentHandling.Disallow,
-        });
+        var reader = new JsonTokenReader(json, maxDepth: depthBudget + 1);
 
         if (!AlertPrecheck.TryReadRoot(ref reader, isAlert: level == 0, out rejection))
         {
@@ -121,11 +117,11 @@ public sealed class AlertExtractor
                     {
                         if (reader.CurrentDepth == 1)
                         {
-                            result.Layout.EndMember(baseOffset + (int)reader.BytesConsumed);
+                            result.Layout.EndMember(baseOffset + reader.BytesConsumed);
                         }
                         else if (reader.CurrentDepth == 0)
                         {
-                            result.Layout.CloseBraceOffset = baseOffset + (int)reader.TokenStartIndex;
+                            result.Layout.CloseBraceOffset = baseOffset + reader.TokenStartIndex;
                         }
                     }
 
@@ -136,7 +132,7 @@ public sealed class AlertExtractor
                     {
                         // The enrichment property of an earlier pass: skipped, never scanned.
                         reader.Skip();
-                        result.Layout.EndMember(baseOffset + (int)reader.BytesConsumed);
+                        result.Layout.EndMember(baseOffset + reader.BytesConsumed);
                     }
 
                     break;
@@ -165,16 +161,16 @@ public sealed class AlertExtractor
         return true;
     }
 
-    private static void EndScalar(ref Utf8JsonReader reader, int baseOffset, int level, AlertExtraction result)
+    private static void EndScalar(ref JsonTokenReader reader, int baseOffset, int level, AlertExtraction result)
     {
         if (level == 0 && reader.CurrentDepth == 1)
         {
-            result.Layout.EndMember(baseOffset + (int)reader.BytesConsumed);
+            result.Layout.EndMember(baseOffset + reader.BytesConsumed);
         }
     }
 
     /// <returns>False when the property is the enrichment property at the top level (the caller skips its value).</returns>
-    private bool OnPropertyName(ref Utf8JsonReader reader, int baseOffset, int level,
+    private bool OnPropertyName(ref JsonTokenReader reader, int baseOffset, int level,
         JsonFrame[] frames, int depth, AlertExtraction result)
     {
         ref var top = ref frames[depth - 1];
@@ -191,7 +187,7 @@ public sealed class AlertExtractor
         else
         {
             name = reader.ValueSpan;
-            top.NameStart = (int)reader.TokenStartIndex + 1;
+            top.NameStart = reader.TokenStartIndex + 1;
             top.NameLength = name.Length;
             top.NameInArena = false;
         }
@@ -202,14 +198,14 @@ public sealed class AlertExtractor
         if (level == 0 && reader.CurrentDepth == 1)
         {
             var isEnrichment = name.SequenceEqual(_enrichmentProperty);
-            result.Layout.AddMember(baseOffset + (int)reader.TokenStartIndex, isEnrichment);
+            result.Layout.AddMember(baseOffset + reader.TokenStartIndex, isEnrichment);
             return !isEnrichment;
         }
 
         return true;
     }
 
-    private void OnString(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, (int Start, int Length)? prefix, int level,
+    private void OnString(ref JsonTokenReader reader, ReadOnlySpan<byte> json, (int Start, int Length)? prefix, int level,
         JsonFrame[] frames, int depth, AlertExtraction result)
     {
         if (!IpTextScanner.MayHoldAddress(reader.ValueSpan))

@@ -55,7 +55,7 @@ internal static class AlertPrecheck
     /// Reads a document's first token: the alert must be an object, while JSON embedded in its strings may also be
     /// an array. False when the document cannot be walked, with a rejection that matters for the alert only.
     /// </summary>
-    public static bool TryReadRoot(ref Utf8JsonReader reader, bool isAlert, out AlertRejection rejection)
+    public static bool TryReadRoot(ref JsonTokenReader reader, bool isAlert, out AlertRejection rejection)
     {
         rejection = default;
         if (!reader.Read())

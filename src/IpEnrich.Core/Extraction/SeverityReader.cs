@@ -28,7 +28,7 @@ internal sealed class SeverityReader
     }
 
     /// <summary>Sets <see cref="AlertExtraction.DeclaredPriority"/> when the string or number under the reader is the alert's severity.</summary>
-    public void Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int level, JsonFrame[] frames, int depth, AlertExtraction result)
+    public void Read(ref JsonTokenReader reader, ReadOnlySpan<byte> json, int level, JsonFrame[] frames, int depth, AlertExtraction result)
     {
         if (level != 0 || result.DeclaredPriority is not null)
         {

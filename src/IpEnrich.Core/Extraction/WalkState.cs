@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace IpEnrich.Core.Extraction;
 
 /// <summary>
@@ -33,7 +31,7 @@ internal sealed class WalkState
 
     /// <summary>The escaped string or property name under the reader, unescaped into the shared buffer.</summary>
     /// <remarks>Valid until the next call; the caller keeps the bytes it needs longer.</remarks>
-    public ReadOnlySpan<byte> Unescape(ref Utf8JsonReader reader)
+    public ReadOnlySpan<byte> Unescape(ref JsonTokenReader reader)
     {
         var escaped = reader.ValueSpan;
         var buffer = Scratch(ref _unescapeBuffer, escaped.Length);

@@ -11,26 +11,5 @@ public static class AlertMix
 
     public static double AverageBytes => Get().Average(a => a.Length);
 
-    private static byte[][] Load()
-    {
-        var alerts = new List<byte[]>();
-        foreach (var folder in new[] { RepoPaths.Samples, RepoPaths.SharedCorpus })
-        {
-            if (folder is null)
-            {
-                continue;
-            }
-
-            foreach (var file in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
-            {
-                if ((file.EndsWith(".json", StringComparison.Ordinal) || file.EndsWith(".ndjson", StringComparison.Ordinal))
-                    && !file.EndsWith("expected-ips.json", StringComparison.Ordinal))
-                {
-                    alerts.AddRange(AlertFiles.ReadAlerts(file));
-                }
-            }
-        }
-
-        return [.. alerts];
-    }
+    private static byte[][] Load() => [.. AlertFiles.SamplesAndCorpus().SelectMany(AlertFiles.ReadAlerts)];
 }

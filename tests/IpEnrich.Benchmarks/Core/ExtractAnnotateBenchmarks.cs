@@ -74,6 +74,19 @@ public class ExtractAnnotateBenchmarks : IDisposable
         return tokens;
     }
 
+    /// <summary>The same floor with the extractor's own reader.</summary>
+    [Benchmark(OperationsPerInvoke = AlertsPerInvoke)]
+    public int TokenReaderOnly()
+    {
+        var tokens = 0;
+        for (var i = 0; i < AlertsPerInvoke; i++)
+        {
+            tokens += ExtractAnnotateWork.TokenReaderOnly(Next());
+        }
+
+        return tokens;
+    }
+
     private byte[] Next()
     {
         var alert = _alerts[_cursor];

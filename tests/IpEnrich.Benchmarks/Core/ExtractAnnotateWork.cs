@@ -66,6 +66,19 @@ internal sealed class ExtractAnnotateWork : IDisposable
         return tokens;
     }
 
+    /// <summary>Every token of the alert read and validated by the extractor's <see cref="JsonTokenReader"/>, nothing else done.</summary>
+    public static int TokenReaderOnly(byte[] alert)
+    {
+        var reader = new JsonTokenReader(alert, 64);
+        var tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        return tokens;
+    }
+
     /// <returns>The number of addresses found.</returns>
     public int Extract(byte[] alert)
     {

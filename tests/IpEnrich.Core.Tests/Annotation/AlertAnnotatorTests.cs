@@ -14,27 +14,7 @@ public sealed class AlertAnnotatorTests
     private static readonly DateTimeOffset EnrichedAt = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset FetchedAt = new(2026, 11, 23, 9, 12, 44, TimeSpan.Zero);
 
-    public static TheoryData<string> AllAlertFiles()
-    {
-        var data = new TheoryData<string>();
-        foreach (var folder in new[] { RepoPaths.Samples, RepoPaths.SharedCorpus })
-        {
-            if (folder is null)
-            {
-                continue;
-            }
-
-            foreach (var file in Directory.GetFiles(folder).Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".ndjson", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-            {
-                if (!file.EndsWith("expected-ips.json", StringComparison.Ordinal))
-                {
-                    data.Add(file);
-                }
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string> AllAlertFiles() => [.. AlertFiles.SamplesAndCorpus()];
 
     [Theory]
     [MemberData(nameof(AllAlertFiles))]

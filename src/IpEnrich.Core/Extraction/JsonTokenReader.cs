@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -52,9 +53,7 @@ internal ref struct JsonTokenReader
     public bool Read()
     {
         var json = _json;
-        var i = _position;
-        i = SkipWhitespace(json, i);
-
+        var i = SkipWhitespace(json, _position);
         if ((uint)i >= (uint)json.Length)
         {
             _position = i;
@@ -66,34 +65,43 @@ internal ref struct JsonTokenReader
         {
             case JsonTokenType.None:
             case JsonTokenType.PropertyName:
-                ReadValue(json, i, c);
-                return true;
+                break;
             case JsonTokenType.StartObject:
-                if (c == '}')
-                {
-                    Close(i, JsonTokenType.EndObject);
-                }
-                else
-                {
-                    ReadPropertyName(json, i, c);
-                }
-
-                return true;
+                return c == '}' ? Close(i, JsonTokenType.EndObject) : ReadPropertyName(json, i, c);
             case JsonTokenType.StartArray:
                 if (c == ']')
                 {
-                    Close(i, JsonTokenType.EndArray);
-                }
-                else
-                {
-                    ReadValue(json, i, c);
+                    return Close(i, JsonTokenType.EndArray);
                 }
 
-                return true;
+                break;
             default:
-                ReadAfterValue(json, i, c);
-                return true;
+                if (_depth == 0 || c != ',')
+                {
+                    return CloseAfterValue(i, c);
+                }
+
+                i = SkipWhitespace(json, i + 1);
+                c = (uint)i < (uint)json.Length ? json[i] : throw Error(i, "The JSON ends before its value is complete.");
+                if (!_inArray)
+                {
+                    return ReadPropertyName(json, i, c);
+                }
+
+                break;
         }
+
+        // Strings are most values: read here rather than through the general case.
+        TokenStartIndex = i;
+        if (c == '"')
+        {
+            ReadString(json, i);
+            TokenType = JsonTokenType.String;
+            return true;
+        }
+
+        ReadOtherValue(json, i, c);
+        return true;
     }
 
     /// <summary>
@@ -121,50 +129,23 @@ internal ref struct JsonTokenReader
     public readonly bool TryGetDouble(out double value) =>
         Utf8Parser.TryParse(ValueSpan, out value, out var consumed) && consumed == ValueSpan.Length && double.IsFinite(value);
 
-    private void ReadAfterValue(ReadOnlySpan<byte> json, int i, byte c)
+    /// <returns>True when <paramref name="c"/> closes the container that holds the value just read.</returns>
+    private bool CloseAfterValue(int i, byte c)
     {
         if (_depth == 0)
         {
             throw Error(i, $"{Describe(c)} is invalid after a single JSON value. Expected end of data.");
         }
 
-        if (c == ',')
-        {
-            i = SkipWhitespace(json, i + 1);
-            if ((uint)i >= (uint)json.Length)
-            {
-                throw Error(i, "The JSON ends before its value is complete.");
-            }
-
-            c = json[i];
-            if (_inArray)
-            {
-                ReadValue(json, i, c);
-            }
-            else
-            {
-                ReadPropertyName(json, i, c);
-            }
-        }
-        else if (c == (_inArray ? ']' : '}'))
-        {
-            Close(i, _inArray ? JsonTokenType.EndArray : JsonTokenType.EndObject);
-        }
-        else
-        {
-            throw Error(i, $"{Describe(c)} is invalid after a value. Expected either ',', '}}', or ']'.");
-        }
+        return c == (_inArray ? ']' : '}')
+            ? Close(i, _inArray ? JsonTokenType.EndArray : JsonTokenType.EndObject)
+            : throw Error(i, $"{Describe(c)} is invalid after a value. Expected either ',', '}}', or ']'.");
     }
 
-    private void ReadValue(ReadOnlySpan<byte> json, int i, byte c)
+    private void ReadOtherValue(ReadOnlySpan<byte> json, int i, byte c)
     {
-        TokenStartIndex = i;
         switch (c)
         {
-            case (byte)'"':
-                ReadString(json, i);
-                TokenType = JsonTokenType.String;
-                return;
             case (byte)'{':
                 Open(i, isArray: false);
                 return;
@@ -180,6 +161,8 @@ internal ref struct JsonTokenReader
             case (byte)'n':
                 ReadLiteral(json, i, "null"u8, JsonTokenType.Null);
                 return;
+            case (byte)'"':
+                throw new UnreachableException("strings are read by Read");
             default:
                 if (c == '-' || char.IsAsciiDigit((char)c))
                 {
@@ -191,7 +174,7 @@ internal ref struct JsonTokenReader
         }
     }
 
-    private void ReadPropertyName(ReadOnlySpan<byte> json, int i, byte c)
+    private bool ReadPropertyName(ReadOnlySpan<byte> json, int i, byte c)
     {
         if (c != '"')
         {
@@ -208,8 +191,10 @@ internal ref struct JsonTokenReader
 
         _position = colon + 1;
         TokenType = JsonTokenType.PropertyName;
+        return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ReadString(ReadOnlySpan<byte> json, int quote)
     {
         var start = quote + 1;
@@ -351,7 +336,7 @@ internal ref struct JsonTokenReader
         TokenType = isArray ? JsonTokenType.StartArray : JsonTokenType.StartObject;
     }
 
-    private void Close(int i, JsonTokenType type)
+    private bool Close(int i, JsonTokenType type)
     {
         TokenStartIndex = i;
         _depth--;
@@ -360,6 +345,7 @@ internal ref struct JsonTokenReader
         ValueSpan = default;
         ValueIsEscaped = false;
         TokenType = type;
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -70,6 +70,33 @@ public class JsonTokenReaderTests
     }
 
     [Fact]
+    public void Reads_generated_documents_and_their_mutants_as_the_reference_does()
+    {
+        var random = new Random(8259);
+        var pieces = "{}[],:\"\\ 0-.eE+tfnu\t"u8.ToArray();
+        var rejected = 0;
+        const int Documents = 3000;
+        for (var n = 0; n < Documents; n++)
+        {
+            var text = new StringBuilder();
+            GenerateValue(text, random, depth: 0);
+            var document = Encoding.UTF8.GetBytes(text.ToString());
+            AssertSameAsReference(document);
+            for (var mutations = random.Next(1, 4); mutations > 0 && document.Length > 0; mutations--)
+            {
+                document = Mutate(document, random, pieces);
+            }
+
+            if (Utf8.IsValid(document))
+            {
+                rejected += AssertSameAsReference(document) ? 0 : 1;
+            }
+        }
+
+        Assert.InRange(rejected, Documents / 4, Documents - (Documents / 20));
+    }
+
+    [Fact]
     public void Skips_a_property_value_to_its_last_token()
     {
         var reader = new JsonTokenReader("""{"skip":{"a":[1,{"b":2}]},"next":true}"""u8, MaxDepth);
@@ -182,6 +209,60 @@ public class JsonTokenReaderTests
 
     private static string Describe(JsonTokenType type, int start, int consumed, int depth, bool escaped, ReadOnlySpan<byte> value) =>
         $"{type} at {start}..{consumed} depth {depth}{(escaped ? " escaped" : string.Empty)} [{Encoding.UTF8.GetString(value)}]";
+
+    private static void GenerateValue(StringBuilder text, Random random, int depth)
+    {
+        string[] blanks = ["", "", " ", "\n  ", "\t", "\r\n"];
+        var blank = blanks[random.Next(blanks.Length)];
+        switch (depth > 6 ? random.Next(3, 9) : random.Next(9))
+        {
+            case 0 or 1:
+                text.Append('{').Append(blank);
+                for (var i = random.Next(4); i > 0; i--)
+                {
+                    GenerateString(text, random);
+                    text.Append(blank).Append(':').Append(blank);
+                    GenerateValue(text, random, depth + 1);
+                    text.Append(i > 1 ? "," + blank : blank);
+                }
+
+                text.Append('}');
+                return;
+            case 2:
+                text.Append('[').Append(blank);
+                for (var i = random.Next(4); i > 0; i--)
+                {
+                    GenerateValue(text, random, depth + 1);
+                    text.Append(i > 1 ? "," + blank : blank);
+                }
+
+                text.Append(']');
+                return;
+            case 3 or 4 or 5:
+                GenerateString(text, random);
+                return;
+            case 6 or 7:
+                string[] numbers = ["0", "-0", "7", "-12", "3.25", "0.5e3", "1E-2", "-9.75e+10", "12345678901234567890", "1e400"];
+                text.Append(numbers[random.Next(numbers.Length)]);
+                return;
+            default:
+                string[] literals = ["true", "false", "null"];
+                text.Append(literals[random.Next(literals.Length)]);
+                return;
+        }
+    }
+
+    private static void GenerateString(StringBuilder text, Random random)
+    {
+        string[] parts = ["a", "10.1.2.3", " ", "é", "中", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u0041", "\\uD83D\\uDE00", "\\ud800", "key"];
+        text.Append('"');
+        for (var i = random.Next(5); i > 0; i--)
+        {
+            text.Append(parts[random.Next(parts.Length)]);
+        }
+
+        text.Append('"');
+    }
 
     private static byte[] Mutate(byte[] alert, Random random, byte[] pieces)
     {

@@ -208,7 +208,7 @@ public sealed class AlertExtractor
     private void OnString(ref JsonTokenReader reader, ReadOnlySpan<byte> json, (int Start, int Length)? prefix, int level,
         JsonFrame[] frames, int depth, AlertExtraction result)
     {
-        if (!IpTextScanner.MayHoldAddress(reader.ValueSpan))
+        if (!IpTextScanner.MayHoldAddress(reader.ValueSpan, reader.ValueHasDigitOrColon))
         {
             return;
         }

@@ -24,10 +24,15 @@ public static class IpTextScanner
 
     /// <summary>
     /// False when a raw JSON string (still escaped and percent-encoded) can hold neither an address nor an embedded
-    /// document, so that most strings are dismissed by two vectorised searches.
+    /// document: it lacks a digit or colon, or a separator.
     /// </summary>
-    /// <remarks>Separators first: fewer alert strings hold one than hold a digit or a colon.</remarks>
-    internal static bool MayHoldAddress(ReadOnlySpan<byte> raw) => raw.ContainsAny(Separators) && raw.ContainsAny(Triggers);
+    internal static bool MayHoldAddress(ReadOnlySpan<byte> raw) => MayHoldAddress(raw, raw.ContainsAny(Triggers));
+
+    /// <summary>
+    /// <see cref="MayHoldAddress(ReadOnlySpan{byte})"/> for a string whose digits and colons are known: the reader notes
+    /// them while it looks for the string's end, so most strings are dismissed without another pass.
+    /// </summary>
+    internal static bool MayHoldAddress(ReadOnlySpan<byte> raw, bool hasDigitOrColon) => hasDigitOrColon && raw.ContainsAny(Separators);
 
     /// <summary>Appends every host IP found in <paramref name="text"/> to <paramref name="found"/>.</summary>
     /// <returns>The number of addresses appended.</returns>

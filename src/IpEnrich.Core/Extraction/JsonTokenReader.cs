@@ -42,6 +42,12 @@ internal ref struct JsonTokenReader
 
     public bool ValueIsEscaped { get; private set; }
 
+    /// <summary>
+    /// Whether a string's or property name's raw bytes hold an ASCII digit or a colon, as every address written as text
+    /// does: noted while its end was searched, so that the extractor can pass over most strings without reading them.
+    /// </summary>
+    public bool ValueHasDigitOrColon { get; private set; }
+
     /// <summary>Bytes read so far: up to the end of the current token (a property name's colon included).</summary>
     public readonly int BytesConsumed => _position;
 
@@ -200,9 +206,10 @@ internal ref struct JsonTokenReader
         var start = quote + 1;
         var end = start;
         var escaped = false;
+        var digitOrColon = false;
         while (true)
         {
-            end = JsonScan.StringStop(json, end);
+            end = JsonScan.StringStop(json, end, ref digitOrColon);
             if (end >= json.Length)
             {
                 throw Error(json.Length, "The JSON ends inside a string.");
@@ -219,12 +226,15 @@ internal ref struct JsonTokenReader
                 throw Error(end, $"{Describe(c)} is invalid within a JSON string. The string should be correctly escaped.");
             }
 
-            end = ReadEscape(json, end);
+            var escapeEnd = ReadEscape(json, end);
+            digitOrColon |= json[end..escapeEnd].ContainsAnyInRange((byte)'0', (byte)':'); // the hex digits of \uXXXX
+            end = escapeEnd;
             escaped = true;
         }
 
         ValueSpan = json[start..end];
         ValueIsEscaped = escaped;
+        ValueHasDigitOrColon = digitOrColon;
         _position = end + 1;
     }
 

@@ -179,6 +179,10 @@ public class JsonTokenReaderTests
         {
             tokens.Add(Describe(reader.TokenType, reader.TokenStartIndex, reader.BytesConsumed, reader.CurrentDepth,
                 reader.ValueIsEscaped, reader.ValueSpan));
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+            {
+                Assert.Equal(reader.ValueSpan.ContainsAnyInRange((byte)'0', (byte)':'), reader.ValueHasDigitOrColon);
+            }
         }
 
         return tokens;

@@ -24,8 +24,7 @@ public sealed class AlertAnnotator
         SkipValidation = true,
     };
 
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static readonly byte[] Opening = System.Text.Encoding.UTF8.GetBytes($"{{\"provider\":\"{Provider}\",\"lookBackHours\":");
 
     private readonly byte[] _propertyPrefix;
     private readonly TriageRules? _triage;
@@ -131,81 +130,81 @@ public sealed class AlertAnnotator
     private void WriteProperty(bool needsComma, AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results, in AlertTriage triage,
         AlertEnrichmentStatus status, int lookBackHours, DateTimeOffset enrichedAt, IBufferWriter<byte> output)
     {
+        var f = new JsonFragmentWriter(output);
         if (needsComma)
         {
-            output.Write(","u8);
+            f.Raw(","u8);
         }
 
-        output.Write(_propertyPrefix);
-        var writer = t_writer ??= new Utf8JsonWriter(output, WriterOptions);
-        writer.Reset(output);
-        try
-        {
-            WriteEnrichment(writer, extraction, results, triage, status, lookBackHours, enrichedAt);
-            writer.Flush();
-        }
-        finally
-        {
-            writer.Reset(); // drop the reference to the caller's buffer
-        }
-    }
-
-    private void WriteEnrichment(Utf8JsonWriter w, AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results, in AlertTriage triage,
-        AlertEnrichmentStatus status, int lookBackHours, DateTimeOffset enrichedAt)
-    {
-        w.WriteStartObject();
-        w.WriteString(ContractNames.Provider, ContractNames.DefenderProvider);
-        w.WriteNumber(ContractNames.LookBackHours, lookBackHours);
-        w.WriteString(ContractNames.Status, ContractNames.AlertStatusText(status));
-        EnrichmentJson.WriteTimestamp(w, ContractNames.EnrichedAt, enrichedAt, milliseconds: true);
-        w.WriteStartArray(ContractNames.Ips);
+        f.Raw(_propertyPrefix);
+        f.Raw(Opening);
+        f.Number(lookBackHours);
+        f.Raw(","u8);
+        f.Raw(EnrichmentJson.AlertStatusField(status));
+        f.Raw(",\"enrichedAt\":"u8);
+        f.Timestamp(enrichedAt, milliseconds: true);
+        f.Raw(",\"ips\":["u8);
         for (var i = 0; i < extraction.Count; i++)
         {
-            w.WriteStartObject();
-            WriteIp(w, extraction, i);
-            w.WriteStartArray(ContractNames.Paths);
-            foreach (var path in extraction.GetPaths(i))
-            {
-                w.WriteStringValue(path);
-            }
-
-            w.WriteEndArray();
-            var position = extraction.GetCandidatePosition(i);
-            if (position < 0)
-            {
-                w.WriteString(ContractNames.Status, ContractNames.Skipped);
-                w.WriteString(ContractNames.Reason, extraction.GetSkipReason(i));
-            }
-            else
-            {
-                EnrichmentJson.WriteResult(w, results[position], _triage);
-            }
-
-            w.WriteEndObject();
+            WriteIpEntry(ref f, extraction, i, results);
         }
 
-        w.WriteEndArray();
+        f.Raw("]"u8);
         if (extraction.IpsNotListed > 0)
         {
-            w.WriteNumber(ContractNames.IpsNotListed, extraction.IpsNotListed);
+            f.Raw(",\"ipsNotListed\":"u8);
+            f.Number(extraction.IpsNotListed);
         }
 
-        EnrichmentJson.WriteTriage(w, triage);
-        w.WriteEndObject();
+        if (triage.Rarest is not null)
+        {
+            f.Raw(",\"triage\":"u8);
+            EnrichmentJson.WriteTriageObject(ref f, triage);
+        }
+
+        f.Raw("}"u8);
+        f.Flush();
     }
 
-    /// <summary>An IPv4 address is written from its value; the canonical IPv6 text (RFC 5952) comes from the interned address.</summary>
-    private static void WriteIp(Utf8JsonWriter w, AlertExtraction extraction, int i)
+    private void WriteIpEntry(ref JsonFragmentWriter f, AlertExtraction extraction, int i, ReadOnlySpan<IpLookupResult> results)
     {
-        Span<byte> dottedQuad = stackalloc byte[15];
-        if (extraction.GetValue(i).TryFormatV4(dottedQuad, out var length))
+        f.Raw(i == 0 ? "{\"ip\":"u8 : ",{\"ip\":"u8);
+        WriteIp(ref f, extraction, i);
+        f.Raw(",\"paths\":["u8);
+        var first = true;
+        foreach (var path in extraction.GetPaths(i))
         {
-            w.WriteString(ContractNames.Ip, dottedQuad[..length]);
+            if (!first)
+            {
+                f.Raw(","u8);
+            }
+
+            f.String(path);
+            first = false;
+        }
+
+        f.Raw("],"u8);
+        var position = extraction.GetCandidatePosition(i);
+        if (position < 0)
+        {
+            f.Raw("\"status\":\"skipped\",\"reason\":"u8);
+            f.String(extraction.GetSkipReason(i));
         }
         else
         {
-            w.WriteString(ContractNames.Ip, extraction.GetIp(i).CanonicalJson);
+            EnrichmentJson.WriteResult(ref f, results[position], _triage);
         }
+
+        f.Raw("}"u8);
+    }
+
+    /// <summary>An IPv4 address is written from its value; the canonical IPv6 text (RFC 5952) comes from the interned address.</summary>
+    private static void WriteIp(ref JsonFragmentWriter f, AlertExtraction extraction, int i)
+    {
+        Span<byte> dottedQuad = stackalloc byte[15];
+        f.String(extraction.GetValue(i).TryFormatV4(dottedQuad, out var length)
+            ? dottedQuad[..length]
+            : extraction.GetIp(i).CanonicalJson.EncodedUtf8Bytes);
     }
 
     public static string StatusText(AlertEnrichmentStatus status) => EnrichmentJson.StatusText(status);

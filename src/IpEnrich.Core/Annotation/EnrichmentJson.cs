@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers;
 using System.Text.Json;
 using IpEnrich.Core.Enrichment;
 
@@ -7,118 +7,141 @@ namespace IpEnrich.Core.Annotation;
 /// <summary>The JSON of the output contract's per-IP entries and status words, shared by every writer of it.</summary>
 public static class EnrichmentJson
 {
-    /// <summary>Writes one complete IP entry without paths: <c>{"ip":…,"status":…,…}</c> (the <c>lookup</c> command).</summary>
+    /// <summary>Writes one complete IP entry without paths: <c>{"ip":…,"status":…,…}</c> (the <c>lookup</c> command, late updates).</summary>
     /// <param name="triage">The triage rules (<c>rarity</c>, <c>new</c>), or null when triage is off.</param>
     public static void WriteIpEntry(Utf8JsonWriter w, string ip, in IpLookupResult result, TriageRules? triage = null)
     {
         ArgumentNullException.ThrowIfNull(w);
-        w.WriteStartObject();
-        w.WriteString(ContractNames.Ip, ip);
-        WriteResult(w, result, triage);
-        w.WriteEndObject();
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var f = new JsonFragmentWriter(buffer);
+        f.Raw("{\"ip\":"u8);
+        f.String(ip);
+        f.Raw(","u8);
+        WriteResult(ref f, result, triage);
+        f.Raw("}"u8);
+        f.Flush();
+        w.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
     }
 
-    /// <summary>Writes the status-dependent fields of one IP entry, with its triage signals when <paramref name="triage"/> is set.</summary>
-    public static void WriteResult(Utf8JsonWriter w, in IpLookupResult result, TriageRules? triage = null)
+    /// <summary>Writes the alert's <c>triage</c> property when it has any signal.</summary>
+    public static void WriteTriage(Utf8JsonWriter w, in AlertTriage triage)
     {
         ArgumentNullException.ThrowIfNull(w);
-        w.WriteString(ContractNames.Status, ContractNames.IpStatusText(result.Status));
+        if (triage.Rarest is null)
+        {
+            return;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var f = new JsonFragmentWriter(buffer);
+        WriteTriageObject(ref f, triage);
+        f.Flush();
+        w.WritePropertyName("triage"u8);
+        w.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
+    }
+
+    /// <summary>Writes a UTC timestamp property, with milliseconds or in the trimmed round-trip form.</summary>
+    public static void WriteTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset value, bool milliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        Span<byte> quoted = stackalloc byte[JsonFragmentWriter.MaxTimestampBytes];
+        w.WritePropertyName(name);
+        w.WriteRawValue(quoted[..JsonFragmentWriter.FormatTimestamp(quoted, value, milliseconds)], skipInputValidation: true);
+    }
+
+    /// <summary>
+    /// The status-dependent fields of one IP entry, with its triage signals when <paramref name="triage"/> is set:
+    /// <c>"status":…</c> to the entry's last field, without the braces.
+    /// </summary>
+    internal static void WriteResult(ref JsonFragmentWriter f, in IpLookupResult result, TriageRules? triage)
+    {
+        f.Raw(IpStatusFields[(int)result.Status]);
         switch (result.Status)
         {
             case IpLookupStatus.Found:
-                w.WriteNumber(ContractNames.OrganizationPrevalence, result.Stats!.OrganizationPrevalence);
-                WriteOptionalTimestamp(w, ContractNames.OrgFirstSeen, result.Stats.FirstSeen);
-                WriteOptionalTimestamp(w, ContractNames.OrgLastSeen, result.Stats.LastSeen);
+                f.Raw(",\"organizationPrevalence\":"u8);
+                f.Number(result.Stats!.OrganizationPrevalence);
+                f.Raw(",\"orgFirstSeen\":"u8);
+                OptionalTimestamp(ref f, result.Stats.FirstSeen, milliseconds: false);
+                f.Raw(",\"orgLastSeen\":"u8);
+                OptionalTimestamp(ref f, result.Stats.LastSeen, milliseconds: false);
                 break;
             case IpLookupStatus.NotSeen:
-                w.WriteNumber(ContractNames.OrganizationPrevalence, 0);
-                w.WriteNull(ContractNames.OrgFirstSeen);
-                w.WriteNull(ContractNames.OrgLastSeen);
+                f.Raw(",\"organizationPrevalence\":0,\"orgFirstSeen\":null,\"orgLastSeen\":null"u8);
                 break;
             case IpLookupStatus.Deferred:
-                w.WriteString(ContractNames.Reason, result.Detail);
+                f.Raw(",\"reason\":"u8);
+                f.String(result.Detail);
                 return;
             case IpLookupStatus.Error:
-                w.WriteString(ContractNames.Error, result.Detail);
+                f.Raw(",\"error\":"u8);
+                f.String(result.Detail);
                 return;
         }
 
         if (triage?.RarityOf(result) is { } rarity)
         {
-            w.WriteString(ContractNames.Rarity, ContractNames.RarityText(rarity));
+            f.Raw(RarityFields[(int)rarity]);
             if (triage.IsNew(result))
             {
-                w.WriteBoolean(ContractNames.New, true);
+                f.Raw(",\"new\":true"u8);
             }
         }
 
-        w.WriteString(ContractNames.Source, ContractNames.SourceText(result.Source));
+        f.Raw(SourceFields[(int)result.Source]);
         if (result.ViaHunting)
         {
-            w.WriteString(ContractNames.Via, ContractNames.Hunting);
+            f.Raw(",\"via\":\"hunting\""u8);
         }
 
-        WriteOptionalTimestamp(w, ContractNames.FetchedAt, result.FetchedAt, milliseconds: true);
+        f.Raw(",\"fetchedAt\":"u8);
+        OptionalTimestamp(ref f, result.FetchedAt, milliseconds: true);
     }
 
-    /// <summary>Writes <c>"triage": {"rarest": …, "newIps": …}</c>, or nothing for an empty triage.</summary>
-    public static void WriteTriage(Utf8JsonWriter w, in AlertTriage triage)
+    /// <summary><c>{"rarest":…,"newIps":…}</c>; the caller has checked that <see cref="AlertTriage.Rarest"/> is set.</summary>
+    internal static void WriteTriageObject(ref JsonFragmentWriter f, in AlertTriage triage)
     {
-        ArgumentNullException.ThrowIfNull(w);
-        if (triage.Rarest is not { } rarest)
-        {
-            return;
-        }
-
-        w.WriteStartObject(ContractNames.Triage);
-        w.WriteString(ContractNames.Rarest, ContractNames.RarityText(rarest));
-        w.WriteNumber(ContractNames.NewIps, triage.NewIps);
-        w.WriteEndObject();
+        f.Raw("{\"rarest\":"u8);
+        f.Raw(RarityWords[(int)triage.Rarest!.Value]);
+        f.Raw(",\"newIps\":"u8);
+        f.Number(triage.NewIps);
+        f.Raw("}"u8);
     }
 
-    internal static void WriteOptionalTimestamp(Utf8JsonWriter w, JsonEncodedText name, DateTimeOffset? value, bool milliseconds = false)
+    /// <summary><c>"status":"…"</c> for an alert status: the word from <see cref="StatusText"/>.</summary>
+    internal static ReadOnlySpan<byte> AlertStatusField(AlertEnrichmentStatus status) => AlertStatusFields[(int)status];
+
+    private static void OptionalTimestamp(ref JsonFragmentWriter f, DateTimeOffset? value, bool milliseconds)
     {
         if (value is { } v)
         {
-            WriteTimestamp(w, name, v, milliseconds);
+            f.Timestamp(v, milliseconds);
         }
         else
         {
-            w.WriteNull(name);
+            f.Raw("null"u8);
         }
     }
 
-    /// <summary>UTC ISO-8601 with a Z: <c>2017-07-30T13:36:06Z</c>, or with milliseconds for our own times.</summary>
-    public static void WriteTimestamp(Utf8JsonWriter w, ReadOnlySpan<byte> name, DateTimeOffset value, bool milliseconds)
-    {
-        ArgumentNullException.ThrowIfNull(w);
-        w.WritePropertyName(name);
-        WriteTimestampValue(w, value, milliseconds);
-    }
+    // The fields that carry each enum's word, spelled once from the functions below.
+    private static readonly byte[][] AlertStatusFields = Fields<AlertEnrichmentStatus>("\"status\":", StatusText);
+    private static readonly byte[][] IpStatusFields = Fields<IpLookupStatus>("\"status\":", IpStatusText);
+    private static readonly byte[][] SourceFields = Fields<LookupSource>(",\"source\":", SourceText);
+    private static readonly byte[][] RarityFields = Fields<Rarity>(",\"rarity\":", TriageRules.Text);
+    private static readonly byte[][] RarityWords = Fields<Rarity>(string.Empty, TriageRules.Text);
 
-    internal static void WriteTimestamp(Utf8JsonWriter w, JsonEncodedText name, DateTimeOffset value, bool milliseconds)
+    private static byte[][] Fields<TEnum>(string prefix, Func<TEnum, string> text)
+        where TEnum : struct, Enum
     {
-        w.WritePropertyName(name);
-        WriteTimestampValue(w, value, milliseconds);
-    }
-
-    private static void WriteTimestampValue(Utf8JsonWriter w, DateTimeOffset value, bool milliseconds)
-    {
-        var utc = value.UtcDateTime;
-        if (!milliseconds)
+        var values = Enum.GetValues<TEnum>();
+        var fields = new byte[values.Max(v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)) + 1][];
+        foreach (var value in values)
         {
-            w.WriteStringValue(utc); // round-trip form with trailing zeros of the fraction trimmed: 13:36:06Z, 13:36:06.5Z
-            return;
+            fields[Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)] =
+                System.Text.Encoding.UTF8.GetBytes($"{prefix}\"{text(value)}\"");
         }
 
-        // "O" is the formatter's fast path: yyyy-MM-ddTHH:mm:ss.fffffffZ; keep the milliseconds. Written raw, quotes
-        // included: digits and punctuation need no escaping, and checking for it was a visible share of the writer's time.
-        Span<byte> buffer = stackalloc byte[30];
-        buffer[0] = (byte)'"';
-        utc.TryFormat(buffer[1..], out _, "O", CultureInfo.InvariantCulture);
-        buffer[24] = (byte)'Z';
-        buffer[25] = (byte)'"';
-        w.WriteRawValue(buffer[..26], skipInputValidation: true);
+        return fields;
     }
 
     public static string StatusText(AlertEnrichmentStatus status) => status switch

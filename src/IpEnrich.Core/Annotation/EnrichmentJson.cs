@@ -8,6 +8,10 @@ namespace IpEnrich.Core.Annotation;
 public static class EnrichmentJson
 {
     /// <summary>Writes one complete IP entry without paths: <c>{"ip":…,"status":…,…}</c> (the <c>lookup</c> command, late updates).</summary>
+    /// <remarks>
+    /// Written as the enrichment object is, minified with relaxed escaping, whatever <paramref name="w"/>'s options:
+    /// one spelling of the entry everywhere.
+    /// </remarks>
     /// <param name="triage">The triage rules (<c>rarity</c>, <c>new</c>), or null when triage is off.</param>
     public static void WriteIpEntry(Utf8JsonWriter w, string ip, in IpLookupResult result, TriageRules? triage = null)
     {
@@ -23,7 +27,7 @@ public static class EnrichmentJson
         w.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
     }
 
-    /// <summary>Writes the alert's <c>triage</c> property when it has any signal.</summary>
+    /// <summary>Writes the alert's <c>triage</c> property when it has any signal (minified, as <see cref="WriteIpEntry"/>).</summary>
     public static void WriteTriage(Utf8JsonWriter w, in AlertTriage triage)
     {
         ArgumentNullException.ThrowIfNull(w);

@@ -24,6 +24,13 @@ public sealed class AlertExtractor
     public AlertExtractor(ExtractionOptions options, IpInternTable? interner = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxDepth is < 2 or >= JsonContainerKinds.Capacity)
+        {
+            // The options' own validation says the same on start; this guards a caller that skips it.
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxDepth,
+                $"Extraction:MaxDepth must be 2 to {JsonContainerKinds.Capacity - 1}");
+        }
+
         _options = options;
         _interner = interner ?? IpInternTable.Shared;
         _policy = new IpFilterPolicy(options);

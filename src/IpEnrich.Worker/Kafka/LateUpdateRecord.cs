@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using CommunityToolkit.HighPerformance.Buffers;
 using Confluent.Kafka;
@@ -37,7 +38,8 @@ public static class LateUpdateRecord
         }
 
         using var buffer = new ArrayPoolBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
+        // Relaxed escaping, as the alert's enrichment object: keys and topics keep non-ASCII and '<', '+' readable.
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("type"u8, Type);

@@ -197,10 +197,8 @@ public class JsonTokenReaderTests
         {
             while (reader.Read())
             {
-                var value = reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray
-                    or JsonTokenType.EndObject or JsonTokenType.EndArray ? default : reader.ValueSpan;
                 tokens.Add(Describe(reader.TokenType, (int)reader.TokenStartIndex, (int)reader.BytesConsumed, reader.CurrentDepth,
-                    reader.ValueIsEscaped, value));
+                    reader.ValueIsEscaped, reader.ValueSpan));
             }
         }
         catch (JsonException)

@@ -1,7 +1,4 @@
 using System.Buffers;
-using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using IpEnrich.Core.Enrichment;
 using IpEnrich.Core.Extraction;
 
@@ -15,18 +12,8 @@ public sealed class AlertAnnotator
 {
     public const string Provider = "microsoft-defender-for-endpoint";
 
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        // The output is a Kafka value, never embedded in HTML: keep paths like "<json>" and non-ASCII readable.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-
-        // The structure is this class's fixed code, and the tests parse every output: no need to check it per write.
-        SkipValidation = true,
-    };
-
-    private static readonly byte[] Opening = System.Text.Encoding.UTF8.GetBytes($"{{\"provider\":\"{Provider}\",\"lookBackHours\":");
-
-    private readonly byte[] _propertyPrefix;
+    /// <summary><c>"name":{"provider":…,"lookBackHours":</c>, the same for every alert.</summary>
+    private readonly byte[] _opening;
     private readonly TriageRules? _triage;
 
     /// <param name="triage">The triage rules, or null for none (no <c>rarity</c>, <c>new</c> or <c>triage</c> fields).</param>
@@ -34,9 +21,14 @@ public sealed class AlertAnnotator
     {
         _triage = triage;
         ArgumentException.ThrowIfNullOrWhiteSpace(propertyName);
-        var encoded = JsonEncodedText.Encode(propertyName, WriterOptions.Encoder);
-        // "name": written raw, since Utf8JsonWriter cannot start with a bare property.
-        _propertyPrefix = [(byte)'"', .. encoded.EncodedUtf8Bytes, (byte)'"', (byte)':'];
+        var opening = new ArrayBufferWriter<byte>();
+        var f = new JsonFragmentWriter(opening);
+        f.String(propertyName);
+        f.Raw(":{\"provider\":"u8);
+        f.String(Provider);
+        f.Raw(",\"lookBackHours\":"u8);
+        f.Flush();
+        _opening = opening.WrittenSpan.ToArray();
         PropertyName = propertyName;
     }
 
@@ -136,8 +128,7 @@ public sealed class AlertAnnotator
             f.Raw(","u8);
         }
 
-        f.Raw(_propertyPrefix);
-        f.Raw(Opening);
+        f.Raw(_opening);
         f.Number(lookBackHours);
         f.Raw(","u8);
         f.Raw(EnrichmentJson.AlertStatusField(status));

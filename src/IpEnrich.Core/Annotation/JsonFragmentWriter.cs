@@ -75,10 +75,7 @@ internal ref struct JsonFragmentWriter
             return;
         }
 
-        var utf8 = ArrayPool<byte>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxByteCount(text.Length));
-        var length = System.Text.Encoding.UTF8.GetBytes(text, utf8);
-        String(utf8.AsSpan(0, length));
-        ArrayPool<byte>.Shared.Return(utf8);
+        String(text.AsSpan());
     }
 
     public void Number(long value)

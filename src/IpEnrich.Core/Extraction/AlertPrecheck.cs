@@ -58,11 +58,7 @@ internal static class AlertPrecheck
     public static bool TryReadRoot(ref JsonTokenReader reader, bool isAlert, out AlertRejection rejection)
     {
         rejection = default;
-        if (!reader.Read())
-        {
-            rejection = AlertRejection.Create(RejectionKind.NotJson, "not valid JSON: no value");
-            return false;
-        }
+        _ = reader.Read(); // a document without a value throws, as any other that is not JSON
 
         if (reader.TokenType == JsonTokenType.StartObject)
         {

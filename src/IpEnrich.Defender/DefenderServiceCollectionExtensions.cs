@@ -13,6 +13,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
 using Polly;
+using Polly.Retry;
 using Polly.Telemetry;
 using Polly.Timeout;
 
@@ -64,8 +65,9 @@ public static class DefenderServiceCollectionExtensions
             AddResilience(builder, r, r.AttemptTimeout, r.TotalTimeout, r.MaxRetries);
         });
 
-        // Inside the resilience pipeline: every attempt carries a current token.
+        // Inside the resilience pipeline: every attempt carries a current token; the innermost sees only attempts that leave.
         client.AddHttpMessageHandler<BearerTokenHandler>();
+        client.AddHttpMessageHandler(() => new AttemptCountingHandler());
         AddHuntingClient(services, configuration);
         return services;
     }
@@ -105,7 +107,7 @@ public static class DefenderServiceCollectionExtensions
             .AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = Math.Max(maxRetries, 1),
-                ShouldHandle = args => ValueTask.FromResult(maxRetries > 0 && IsTransientFailure(args.Outcome)),
+                ShouldHandle = args => ShouldRetryAsync(args, maxRetries),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = r.RetryDelay,
@@ -120,6 +122,15 @@ public static class DefenderServiceCollectionExtensions
                 ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome)),
             })
             .AddTimeout(attemptTimeout);
+
+    /// <summary>
+    /// A transient failure is retried when the caller's quota has a slot for the retry (<see cref="IRetryQuota"/>). The
+    /// predicate also runs on the last attempt, where nothing follows: no slot is taken there.
+    /// </summary>
+    private static ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args, int maxRetries) =>
+        maxRetries <= 0 || !IsTransientFailure(args.Outcome) ? ValueTask.FromResult(false)
+        : args.AttemptNumber < maxRetries && LookupAttempts.Of(args.Context) is { } attempts ? attempts.TryTakeRetrySlotAsync(args.Context.CancellationToken)
+        : ValueTask.FromResult(true);
 
     /// <summary>
     /// What is retried and counts against the circuit: network errors, timeouts, 408 and 5xx. Never 429: throttling is

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using IpEnrich.Core.Telemetry;
+using IpEnrich.Defender.Http;
 using Microsoft.Extensions.Logging;
 
 namespace IpEnrich.Defender.Client;
@@ -14,7 +15,7 @@ namespace IpEnrich.Defender.Client;
 /// breaker) and authentication are handlers of its HttpClient.
 /// </summary>
 public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelemetry telemetry, TimeProvider time, DefenderApiStatus apiStatus,
-    ApiOutageLog outages, ILogger<DefenderIpStatsClient> logger)
+    ApiOutageLog outages, ILogger<DefenderIpStatsClient> logger, IRetryQuota? retryQuota = null)
     : IDefenderClient
 {
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(60);
@@ -67,9 +68,13 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
     private async Task<IpStatsResult> SendAsync(string canonical, int lookBackHours, Activity? activity, CancellationToken cancellationToken)
     {
         var uri = new Uri($"api/ips/{canonical}/stats?lookBackHours={lookBackHours.ToString(CultureInfo.InvariantCulture)}", UriKind.Relative);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        var attempts = new LookupAttempts(retryQuota);
+        request.Options.Set(LookupAttempts.Key, attempts);
+
         try
         {
-            using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
             var status = (int)response.StatusCode;
             telemetry.ApiRequests.Add(1, new KeyValuePair<string, object?>(TagNames.StatusCode, status));
             activity?.SetTag("http.response.status_code", status);
@@ -82,7 +87,12 @@ public sealed partial class DefenderIpStatsClient(HttpClient http, IpEnrichTelem
         }
         catch (Exception ex) when (TransportFailures.Classify(ex, apiStatus, "Defender API") is { } failure)
         {
-            return new IpStatsResult.Failed(failure.Reason, failure.Transient, NotSent: failure.NotSent);
+            // A retry stopped by the circuit after an attempt that left: the API counted that one.
+            return new IpStatsResult.Failed(failure.Reason, failure.Transient, NotSent: failure.NotSent && attempts.Sent == 0);
+        }
+        finally
+        {
+            await attempts.SettleAsync();
         }
     }
 

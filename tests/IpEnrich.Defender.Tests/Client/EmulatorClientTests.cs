@@ -3,9 +3,11 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using IpEnrich.Core.Telemetry;
 using IpEnrich.Defender.Client;
+using IpEnrich.Defender.Http;
 using IpEnrich.Defender.Tests.Support;
 using IpEnrich.Emulator.Options;
 using IpEnrich.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -25,7 +27,7 @@ public sealed class EmulatorClientTests
         return emulator;
     }
 
-    private static DefenderHarness Harness(RunningEmulator emulator, Dictionary<string, string?>? overrides = null)
+    private static DefenderHarness Harness(RunningEmulator emulator, Dictionary<string, string?>? overrides = null, IRetryQuota? retryQuota = null)
     {
         var settings = emulator.DefenderSettings();
         foreach (var (k, v) in overrides ?? [])
@@ -33,7 +35,7 @@ public sealed class EmulatorClientTests
             settings[k] = v;
         }
 
-        return new DefenderHarness(settings, emulator.Time);
+        return new DefenderHarness(settings, emulator.Time, retryQuota is null ? null : services => services.AddSingleton(retryQuota));
     }
 
     [Fact]
@@ -190,6 +192,45 @@ public sealed class EmulatorClientTests
         var (total, byStatus) = await emulator.GetCallsAsync();
         Assert.Equal(4, total);
         Assert.Equal(2, byStatus[status.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+    }
+
+    [Fact]
+    public async Task Each_retry_takes_a_slot_from_the_retry_quota_and_none_is_sent_without_one()
+    {
+        await using var emulator = await StartAsync();
+        var quota = new CountingRetryQuota(slots: 1);
+        await using var harness = Harness(emulator, retryQuota: quota);
+        Assert.IsType<IpStatsResult.Found>(await harness.Client.GetIpStatsAsync(Seen, 720, TestContext.Current.CancellationToken));
+        await emulator.SetFaultsAsync(new FaultOptions { FailNextCount = 3, FailNextStatus = 503 });
+        var result = await harness.RunAsync(harness.Client.GetIpStatsAsync(Seen, 720, TestContext.Current.CancellationToken), TimeSpan.FromMilliseconds(50));
+
+        var failed = Assert.IsType<IpStatsResult.Failed>(result);
+        Assert.Equal((503, true, false), (failed.StatusCode, failed.Transient, failed.NotSent)); // the last answer stands
+        Assert.Equal(2, (await emulator.GetCallsAsync()).ByStatus["503"]); // the first ask and the one retry the quota allowed
+        Assert.Equal((1, 1, 1, 0), (quota.Taken, quota.Refused, quota.Spent, quota.Unused));
+    }
+
+    [Fact]
+    public async Task A_retry_stopped_by_the_opening_circuit_frees_its_slot_and_the_sent_attempt_still_counts()
+    {
+        await using var emulator = await StartAsync();
+        var quota = new CountingRetryQuota(slots: 10);
+        await using var harness = Harness(emulator, new()
+        {
+            ["Defender:Resilience:MaxRetries"] = "2",
+            ["Defender:Resilience:MinimumThroughput"] = "3",
+            ["Defender:Resilience:FailureRatio"] = "0.5",
+        }, quota);
+        Assert.IsType<IpStatsResult.Found>(await harness.Client.GetIpStatsAsync(Seen, 720, TestContext.Current.CancellationToken));
+        await emulator.SetFaultsAsync(new FaultOptions { FailNextCount = 100, FailNextStatus = 503 });
+        var result = await harness.RunAsync(harness.Client.GetIpStatsAsync(Seen, 720, TestContext.Current.CancellationToken), TimeSpan.FromMilliseconds(50));
+
+        // One success and two failures open the circuit: the second retry never leaves.
+        var failed = Assert.IsType<IpStatsResult.Failed>(result);
+        Assert.StartsWith("circuit open", failed.Reason, StringComparison.Ordinal);
+        Assert.False(failed.NotSent); // the API counted the first attempt: its caller's slot stays spent
+        Assert.Equal(2, (await emulator.GetCallsAsync()).ByStatus["503"]);
+        Assert.Equal((2, 1, 1), (quota.Taken, quota.Spent, quota.Unused));
     }
 
     [Fact]

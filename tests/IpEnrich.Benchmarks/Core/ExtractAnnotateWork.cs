@@ -96,7 +96,7 @@ internal sealed class ExtractAnnotateWork : IDisposable
         }
 
         _output.Clear();
-        _annotator.Annotate(alert, _extraction, _results.AsSpan(0, _extraction.Candidates.Count), 720, DateTimeOffset.UnixEpoch, _output);
+        _annotator.Annotate(alert, _extraction, _results.AsSpan(0, _extraction.CandidateCount), 720, DateTimeOffset.UnixEpoch, _output);
         return _output.WrittenCount;
     }
 

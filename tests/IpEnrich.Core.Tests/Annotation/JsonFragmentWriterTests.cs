@@ -42,6 +42,27 @@ public class JsonFragmentWriterTests
             WithFragments((ref JsonFragmentWriter f) => f.Timestamp(value, milliseconds: true)));
     }
 
+    [Fact]
+    public void Writes_timestamps_across_the_calendar_as_the_round_trip_format_does()
+    {
+        var random = new Random(24);
+        var values = new List<DateTimeOffset> { DateTimeOffset.MinValue, DateTimeOffset.MaxValue, DateTimeOffset.UnixEpoch, new(2024, 2, 29, 23, 59, 59, TimeSpan.Zero) };
+        for (var i = 0; i < 5_000; i++)
+        {
+            var ticks = random.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks);
+            // Whole seconds, whole milliseconds and any tick, so every trimming length comes up.
+            values.Add(new DateTimeOffset(i % 3 == 0 ? ticks - (ticks % TimeSpan.TicksPerSecond) : i % 3 == 1 ? ticks - (ticks % TimeSpan.TicksPerMillisecond) : ticks, TimeSpan.Zero));
+        }
+
+        foreach (var value in values)
+        {
+            Assert.Equal(WithWriter(w => w.WriteStringValue(value.UtcDateTime)),
+                WithFragments((ref JsonFragmentWriter f) => f.Timestamp(value, milliseconds: false)));
+            Assert.Equal($"\"{value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture)}\"",
+                WithFragments((ref JsonFragmentWriter f) => f.Timestamp(value, milliseconds: true)));
+        }
+    }
+
     [Theory]
     [InlineData(0L)]
     [InlineData(-17L)]

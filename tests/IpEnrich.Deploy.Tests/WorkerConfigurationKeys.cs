@@ -20,7 +20,7 @@ public static class WorkerConfigurationKeys
         .ToDictionary(t => (string)t.Field!.GetRawConstantValue()!, t => t.Type, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Top-level keys read outside the options classes (host, telemetry, Azure identity defaults).</summary>
-    private static readonly string[] TopLevel = ["ShutdownTimeout", "ASPNETCORE_URLS", "DOTNET_gcServer", "DOTNET_GCHeapHardLimitPercent"];
+    private static readonly string[] TopLevel = ["ShutdownTimeout", "ASPNETCORE_URLS", "DOTNET_gcServer", "DOTNET_GCHeapHardLimitPercent", "DOTNET_GCgen0size"];
 
     private static readonly string[] TopLevelPrefixes = ["OTEL_", "AZURE_", "Logging"];
 

@@ -9,12 +9,14 @@ public static class WorkerProcess
     /// <param name="log">A file that receives the worker's console output (Information and up), or null to discard it (Warning and up).</param>
     /// <param name="httpPort">The port of its health and metrics endpoints; any free one when 0.</param>
     /// <param name="build">The directory holding the <c>ipenrich.dll</c> to run; this build's when null.</param>
-    /// <param name="environment">Environment variables to set for the process (runtime knobs such as <c>DOTNET_GCgen0size</c>).</param>
+    /// <param name="environment">
+    /// Environment variables for the process beyond the image's (<see cref="WorkerImageEnvironment"/>), which they override.
+    /// </param>
     public static Process Start(Dictionary<string, string?> settings, string? log = null, int httpPort = 0, string? build = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in WorkerImageEnvironment.Variables.Concat(environment ?? new Dictionary<string, string>()))
         {
             start.Environment[name] = value;
         }

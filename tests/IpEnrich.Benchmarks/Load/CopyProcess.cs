@@ -16,9 +16,13 @@ internal static class CopyProcess
         }
 
         // The worker runs without background GC and counts calls towards tier 1 from the first one (its project file
-        // says why); the copy runs the same way.
+        // says why), with the image's runtime variables; the copy runs the same way.
         start.Environment["DOTNET_gcConcurrent"] = "0";
         start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+        foreach (var (name, value) in IpEnrich.Testing.WorkerImageEnvironment.Variables)
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the copy process");
         process.OutputDataReceived += (_, _) => { }; // drained, so the process never blocks on a full pipe
         process.ErrorDataReceived += (_, e) =>

@@ -18,7 +18,7 @@ internal sealed partial class AnswerWaiters(RedisConnection redis, IpCacheStore 
 
     private readonly ConcurrentDictionary<string, Waiter> _waiting = new(StringComparer.Ordinal);
     private readonly RedisChannel _channel = RedisChannel.Literal($"ipenrich:v1:{{backlog:{cache.Profile}}}:answered");
-    private int _subscribed;
+    private Task? _subscribing;
 
     /// <summary>The shared wait for <paramref name="target"/>; <paramref name="tellStore"/> is false when an alert of this process already wants it at this priority or higher.</summary>
     public Task<IpLookupResult> WaitFor(LookupTarget target, AlertPriority priority, out bool tellStore)
@@ -54,23 +54,47 @@ internal sealed partial class AnswerWaiters(RedisConnection redis, IpCacheStore 
         }
     }
 
-    /// <summary>Subscribes once Redis is connected (the multiplexer subscribes again after a reconnect).</summary>
-    public async Task EnsureSubscribedAsync()
+    /// <summary>
+    /// Subscribes once Redis is connected (the multiplexer subscribes again after a reconnect). Every caller waits for
+    /// the one subscription: a want told to the store before this replica listens could be answered, and announced,
+    /// by another replica unheard, leaving its alerts waiting out their MaxWait.
+    /// </summary>
+    public Task EnsureSubscribedAsync()
     {
-        if (Volatile.Read(ref _subscribed) == 1 || redis.Subscriber is not { } subscriber || !redis.IsConnected
-            || Interlocked.Exchange(ref _subscribed, 1) == 1)
+        if (Volatile.Read(ref _subscribing) is { } current)
         {
-            return;
+            return current;
         }
 
+        if (redis.Subscriber is not { } subscriber || !redis.IsConnected)
+        {
+            return Task.CompletedTask;
+        }
+
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _subscribing, mine.Task, null) is { } other)
+        {
+            return other;
+        }
+
+        _ = SubscribeAsync(subscriber, mine);
+        return mine.Task;
+    }
+
+    private async Task SubscribeAsync(ISubscriber subscriber, TaskCompletionSource done)
+    {
         try
         {
             await subscriber.SubscribeAsync(_channel, (channel, member) => _ = OnNoticeAsync(member));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            Volatile.Write(ref _subscribed, 0);
+            Volatile.Write(ref _subscribing, null); // the next want or drain round tries again
             LogNoticeLost(logger, ex);
+        }
+        finally
+        {
+            done.TrySetResult();
         }
     }
 

@@ -92,6 +92,7 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(targets);
         EnsureStarted();
+        await _answers.EnsureSubscribedAsync(); // listening before the store hears of the want: its answer may come from another replica
         var waits = new Task<IpLookupResult>[targets.Count];
         List<LookupTarget>? news = null;
         for (var i = 0; i < targets.Count; i++)

@@ -68,8 +68,12 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         Assert.DoesNotContain(calls, c => c.Status == 429);
         Assert.Equal(ips, calls.Count);
         Assert.Equal(ips, calls.Select(c => c.Ip).Distinct().Count());
-        Assert.True(windows.Count >= 3, $"the budget was short for at least three full windows ({windows.Count})");
-        Assert.All(windows, count => Assert.InRange(count, (int)Math.Ceiling(0.9 * EffectivePerMinute), EffectivePerMinute));
+        Assert.All(windows, count => Assert.InRange(count, 0, EffectivePerMinute));
+        // The pace is judged while a budget's worth of IPs still waited: in the last window fewer are left, and a
+        // stall of the test host (which runs the emulator and the broker) can stretch the tail over a full window.
+        var busy = BusyWindows(windows, ips);
+        Assert.True(busy.Count >= 3, $"the budget was short for at least three full windows ({busy.Count})");
+        Assert.All(busy, count => Assert.InRange(count, (int)Math.Ceiling(0.9 * EffectivePerMinute), EffectivePerMinute));
         Assert.True(deferred.Count >= alerts - (2 * EffectivePerMinute), $"most alerts went out deferred for quota ({deferred.Count})");
         Assert.All(deferred, alert => Assert.True(perAlert.GetValueOrDefault(alert) >= 1, $"alert {alert} went out deferred and got no late update"));
         Assert.All(perAlert.Keys, alert => Assert.Contains(alert, deferred)); // updates only for alerts that went out deferred
@@ -201,6 +205,24 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         var (first, last) = (calls[0].At, calls[^1].At);
         var full = (int)Math.Floor((last - first) / MinuteWindow);
         return [.. Enumerable.Range(0, full).Select(k => calls.Count(c => c.At >= first + (k * MinuteWindow) && c.At < first + ((k + 1) * MinuteWindow)))];
+    }
+
+    /// <summary>The leading <paramref name="windows"/> at whose start at least a window's budget of the <paramref name="ips"/> was still unasked.</summary>
+    private static List<int> BusyWindows(List<int> windows, int ips)
+    {
+        var (busy, asked) = (new List<int>(), 0);
+        foreach (var count in windows)
+        {
+            if (ips - asked < EffectivePerMinute)
+            {
+                break;
+            }
+
+            busy.Add(count);
+            asked += count;
+        }
+
+        return busy;
     }
 
     /// <summary>Requests to the stats API per IP, as the workers logged them when sending (HttpClient's Information log).</summary>

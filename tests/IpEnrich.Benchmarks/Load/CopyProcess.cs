@@ -15,10 +15,9 @@ internal static class CopyProcess
             start.ArgumentList.Add($"--{key}={value}");
         }
 
-        // The worker runs without background GC and counts calls towards tier 1 from the first one (its project file
-        // says why), with the image's runtime variables; the copy runs the same way.
+        // The worker runs without background GC (its project file says why) and with the image's runtime variables;
+        // the copy runs the same way. It counts calls towards tier 1 from the first, as the worker, by this project's file.
         start.Environment["DOTNET_gcConcurrent"] = "0";
-        start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
         foreach (var (name, value) in IpEnrich.Testing.WorkerImageEnvironment.Variables)
         {
             start.Environment[name] = value;

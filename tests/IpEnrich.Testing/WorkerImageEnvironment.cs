@@ -12,4 +12,14 @@ public static class WorkerImageEnvironment
         // At least 64 MiB of gen0: docs/performance.md, "The runtime settings the figures rest on".
         ["DOTNET_GCgen0size"] = "0x4000000",
     };
+
+    /// <summary>Sets the image's variables in a process's environment (what the caller sets after them wins).</summary>
+    public static void ApplyTo(IDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        foreach (var (name, value) in Variables)
+        {
+            environment[name] = value;
+        }
+    }
 }

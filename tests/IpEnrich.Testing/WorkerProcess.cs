@@ -16,7 +16,8 @@ public static class WorkerProcess
         IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (name, value) in WorkerImageEnvironment.Variables.Concat(environment ?? new Dictionary<string, string>()))
+        WorkerImageEnvironment.ApplyTo(start.Environment);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }

@@ -18,10 +18,7 @@ internal static class CopyProcess
         // The worker runs without background GC (its project file says why) and with the image's runtime variables;
         // the copy runs the same way. It counts calls towards tier 1 from the first, as the worker, by this project's file.
         start.Environment["DOTNET_gcConcurrent"] = "0";
-        foreach (var (name, value) in IpEnrich.Testing.WorkerImageEnvironment.Variables)
-        {
-            start.Environment[name] = value;
-        }
+        IpEnrich.Testing.WorkerImageEnvironment.ApplyTo(start.Environment);
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the copy process");
         process.OutputDataReceived += (_, _) => { }; // drained, so the process never blocks on a full pipe
         process.ErrorDataReceived += (_, e) =>

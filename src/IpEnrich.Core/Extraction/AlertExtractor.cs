@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using IpEnrich.Core.Alerts;
 
@@ -146,14 +147,26 @@ public sealed class AlertExtractor
 
                 case JsonTokenType.String:
                     JsonFrame.CountElement(frames, depth);
-                    _severity.Read(ref reader, json, level, frames, depth, result);
-                    OnString(ref reader, json, prefix, level, frames, depth, result);
+                    if (frames[depth - 1].MayHoldSeverity)
+                    {
+                        _severity.Read(ref reader, json, frames, depth, result);
+                    }
+
+                    if (reader.ValueHasDigitOrColon)
+                    {
+                        OnString(ref reader, json, prefix, level, frames, depth, result);
+                    }
+
                     EndScalar(ref reader, baseOffset, level, result);
                     break;
 
                 case JsonTokenType.Number:
                     JsonFrame.CountElement(frames, depth);
-                    _severity.Read(ref reader, json, level, frames, depth, result);
+                    if (frames[depth - 1].MayHoldSeverity)
+                    {
+                        _severity.Read(ref reader, json, frames, depth, result);
+                    }
+
                     EndScalar(ref reader, baseOffset, level, result);
                     break;
 
@@ -201,6 +214,7 @@ public sealed class AlertExtractor
 
         top.Verdict = NameVerdict.Unknown;
         top.NameHash = 0;
+        top.MayHoldSeverity = level == 0 && result.DeclaredPriority is null && _severity.IsLeaf(name);
 
         if (level == 0 && reader.CurrentDepth == 1)
         {
@@ -212,10 +226,12 @@ public sealed class AlertExtractor
         return true;
     }
 
+    /// <summary>Scans a string that holds a digit or colon; kept out of the walk's loop, which most strings pass by.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void OnString(ref JsonTokenReader reader, ReadOnlySpan<byte> json, (int Start, int Length)? prefix, int level,
         JsonFrame[] frames, int depth, AlertExtraction result)
     {
-        if (!IpTextScanner.MayHoldAddress(reader.ValueSpan, reader.ValueHasDigitOrColon))
+        if (!IpTextScanner.MayHoldAddress(reader.ValueSpan, hasDigitOrColon: true))
         {
             return;
         }

@@ -26,17 +26,25 @@ internal struct JsonFrame
     /// </summary>
     public int NameHash;
 
+    /// <summary>
+    /// Whether the current name is the leaf of a severity rule (<see cref="SeverityReader.IsLeaf"/>), judged once per
+    /// name so that the values under every other name pass without a lookup; an array inherits its holder's.
+    /// </summary>
+    public bool MayHoldSeverity;
+
     /// <summary>Opens the frame of an object or array at <paramref name="depth"/> (the caller has made room).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Open(JsonFrame[] frames, int depth, bool isArray)
     {
+        // An array inherits its holder's name: "host.mac": [..] is as excluded as "host.mac": "..".
+        var inherits = isArray && depth > 0;
         frames[depth] = new JsonFrame
         {
             IsArray = isArray,
             Index = -1,
             NameStart = -1,
-            // An array inherits its holder's name: "host.mac": [..] is as excluded as "host.mac": "..".
-            Verdict = isArray && depth > 0 ? NameVerdict.Inherited : NameVerdict.Unknown,
+            Verdict = inherits ? NameVerdict.Inherited : NameVerdict.Unknown,
+            MayHoldSeverity = inherits && frames[depth - 1].MayHoldSeverity,
         };
     }
 

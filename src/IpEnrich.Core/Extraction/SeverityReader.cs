@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace IpEnrich.Core.Extraction;
@@ -12,47 +13,87 @@ internal sealed class SeverityReader
 
     private readonly Dictionary<int, SeverityRule[]> _byLeaf;
 
-    /// <summary>Bit n is set when a rule's leaf name is n bytes long (bit 63: 63 or more), so most values need no hash.</summary>
+    /// <summary>Bit n is set when a rule's leaf name is n bytes long (bit 63: 63 or more), so most names need no compare.</summary>
     private readonly ulong _leafLengths;
+
+    private readonly byte[][] _leafNames;
+
+    /// <summary>The rules that end in <c>.*</c>: tried for a value under any name.</summary>
+    private readonly SeverityRule[] _anyLeaf;
 
     public SeverityReader(IReadOnlyList<string> rules)
     {
         var parsed = rules.Select(SeverityRule.Parse).ToArray();
-        _byLeaf = parsed
+        var named = parsed.Where(r => r.Path.LeafName is not null).ToArray();
+        _anyLeaf = [.. parsed.Where(r => r.Path.LeafName is null)];
+        _byLeaf = named
             .GroupBy(r => FramePathMatch.HashName(r.Path.LeafName))
             .ToDictionary(g => g.Key, g => g.ToArray());
-        foreach (var rule in parsed)
+        _leafNames = [.. named.Select(r => r.Path.LeafName!).DistinctBy(Convert.ToHexString)];
+        foreach (var leaf in _leafNames)
         {
-            _leafLengths |= LengthBit(rule.Path.LeafName?.Length ?? 0);
+            _leafLengths |= LengthBit(leaf.Length);
         }
     }
 
-    /// <summary>Sets <see cref="AlertExtraction.DeclaredPriority"/> when the string or number under the reader is the alert's severity.</summary>
-    public void Read(ref JsonTokenReader reader, ReadOnlySpan<byte> json, int level, JsonFrame[] frames, int depth, AlertExtraction result)
+    /// <summary>
+    /// Whether a value under <paramref name="name"/> may be the severity: only such values are given to
+    /// <see cref="Read"/>. Most names fail on their length alone, without a call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsLeaf(ReadOnlySpan<byte> name) =>
+        ((_leafLengths & LengthBit(name.Length)) != 0 && IsLeafName(name)) || _anyLeaf.Length > 0;
+
+    private bool IsLeafName(ReadOnlySpan<byte> name)
     {
-        if (level != 0 || result.DeclaredPriority is not null)
+        foreach (var leaf in _leafNames)
+        {
+            if (name.SequenceEqual(leaf))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Sets <see cref="AlertExtraction.DeclaredPriority"/> when the string or number under the reader, a value of the
+    /// top-level document under a name <see cref="IsLeaf"/> accepted, is the alert's severity.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // rare: kept out of the walk's loop
+    public void Read(ref JsonTokenReader reader, ReadOnlySpan<byte> json, JsonFrame[] frames, int depth, AlertExtraction result)
+    {
+        if (result.DeclaredPriority is not null)
         {
             return;
         }
 
         ref var owner = ref JsonFrame.Owner(frames, depth);
-        if ((_leafLengths & LengthBit(owner.NameLength)) == 0 || !_byLeaf.TryGetValue(FramePathMatch.LeafHash(json, ref owner, result.WalkState), out var rules))
+        if (_byLeaf.TryGetValue(FramePathMatch.LeafHash(json, ref owner, result.WalkState), out var rules)
+            && TryRead(rules, ref reader, json, frames, depth, result))
         {
             return;
         }
 
+        TryRead(_anyLeaf, ref reader, json, frames, depth, result);
+    }
+
+    private static bool TryRead(SeverityRule[] rules, ref JsonTokenReader reader, ReadOnlySpan<byte> json, JsonFrame[] frames,
+        int depth, AlertExtraction result)
+    {
         foreach (var rule in rules)
         {
-            if (!FramePathMatch.Matches(rule.Path, json, frames, depth, result.WalkState))
+            if (FramePathMatch.Matches(rule.Path, json, frames, depth, result.WalkState))
             {
-                continue;
+                result.DeclaredPriority = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number)
+                    ? rule.Map(default, number)
+                    : rule.Map(reader.ValueIsEscaped ? result.WalkState.Unescape(ref reader) : reader.ValueSpan, null);
+                return true;
             }
-
-            result.DeclaredPriority = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number)
-                ? rule.Map(default, number)
-                : rule.Map(reader.ValueIsEscaped ? result.WalkState.Unescape(ref reader) : reader.ValueSpan, null);
-            return;
         }
+
+        return false;
     }
 
     private static ulong LengthBit(int length) => 1UL << Math.Min(length, LongName);

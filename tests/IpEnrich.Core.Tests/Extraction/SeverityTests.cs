@@ -81,6 +81,24 @@ public sealed class SeverityTests
     }
 
     [Fact]
+    public void A_rule_ending_in_any_name_matches_the_values_under_every_name()
+    {
+        var options = new ExtractionOptions();
+        options.SeverityPaths.Add("$.risk.*=ecs");
+        options.SeverityPaths.Add("$.severity=text");
+        Assert.Equal(AlertPriority.High, Declared("""{"title":"x","risk":{"score":50},"severity":"Low"}""", options));
+        Assert.Equal(AlertPriority.Low, Declared("""{"risk":[],"severity":"Low","score":99}""", options));
+    }
+
+    [Fact]
+    public void Values_in_an_array_under_the_leaf_name_match_an_indexed_rule()
+    {
+        var options = new ExtractionOptions();
+        options.SeverityPaths.Add("$.levels[1]=wazuh");
+        Assert.Equal(AlertPriority.Critical, Declared("""{"levels":[3,12,1]}""", options));
+    }
+
+    [Fact]
     public void Own_samples_state_their_severity()
     {
         var expected = new Dictionary<string, AlertPriority?>

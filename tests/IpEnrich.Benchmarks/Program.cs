@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using IpEnrich.Benchmarks.Emulator;
 
 // Micro benchmarks:  dotnet run -c Release --project tests/IpEnrich.Benchmarks -- --filter '*'
-// Extract CPU:      dotnet run -c Release --project tests/IpEnrich.Benchmarks -- extract-cpu [--rounds N] [--round-ms MS] [--only M[,M…]] [--against BUILD_DIR]
+// Extract CPU:      dotnet run -c Release --project tests/IpEnrich.Benchmarks -- extract-cpu [--rounds N] [--round-ms MS] [--only M[,M…]] [--against BUILD_DIR [--processes N]]
 // Cache hits:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- lookup-cache [--seconds S]
 // End to end:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--duration S] [--cold] [--backlog-ips N]
 // Worker A/B:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- worker-ab --against BUILD_DIR [--rate R] [--rounds N] [--duration S]

@@ -11,7 +11,7 @@ namespace IpEnrich.Benchmarks.Core;
 /// </summary>
 internal static class ExtractCpuCommand
 {
-    private const string Usage = "usage: extract-cpu [--rounds N] [--round-ms MS] [--only METHOD[,METHOD…]] [--against BUILD_DIR]";
+    private const string Usage = "usage: extract-cpu [--rounds N] [--round-ms MS] [--only METHOD[,METHOD…]] [--against BUILD_DIR [--processes N]]";
 
     public static int Run(string[] args)
     {
@@ -19,16 +19,30 @@ internal static class ExtractCpuCommand
         var roundMs = 300;
         string? only = null;
         string? against = null;
+        var processes = 1;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
+                case "--processes": processes = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--rounds": rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--round-ms": roundMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--only": only = args[i + 1]; break; // one method alone, to profile it, or a few side by side
                 case "--against": against = args[i + 1]; break; // another build's extraction beside this one's
                 default: Console.Error.WriteLine(Usage); return 2;
             }
+        }
+
+        if (processes > 1)
+        {
+            if (against is null)
+            {
+                Console.Error.WriteLine("extract-cpu: --processes compares builds, so it needs --against BUILD_DIR");
+                return 2;
+            }
+
+            var perProcess = args.Chunk(2).Where(pair => pair[0] != "--processes").SelectMany(pair => pair).ToArray();
+            return ExtractCpuProcesses.Run(perProcess, processes);
         }
 
         var alerts = AlertMix.Get();

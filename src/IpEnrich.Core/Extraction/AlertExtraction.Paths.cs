@@ -1,10 +1,10 @@
 namespace IpEnrich.Core.Extraction;
 
-// The JSON paths of the listed IPs: their text, written once per path into one reused buffer, and their enumeration.
+// The JSON paths of the listed IPs: their UTF-8 text, written once per path into one reused buffer, and their enumeration.
 public sealed partial class AlertExtraction
 {
-    private char[] _pathChars = new char[512];
-    private int _pathCharCount;
+    private byte[] _pathBytes = new byte[1024];
+    private int _pathByteCount;
 
     public PathEnumerator GetPaths(int index) => new(this, _ips[CheckIndex(index)].FirstPath);
 
@@ -13,31 +13,31 @@ public sealed partial class AlertExtraction
         var list = new List<string>();
         foreach (var path in GetPaths(index))
         {
-            list.Add(path.ToString());
+            list.Add(System.Text.Encoding.UTF8.GetString(path));
         }
 
         return list;
     }
 
-    internal Span<char> ReservePathChars(int length)
+    internal Span<byte> ReservePathBytes(int length)
     {
-        if (_pathChars.Length - _pathCharCount < length)
+        if (_pathBytes.Length - _pathByteCount < length)
         {
-            Array.Resize(ref _pathChars, Math.Max(_pathChars.Length * 2, _pathCharCount + length));
+            Array.Resize(ref _pathBytes, Math.Max(_pathBytes.Length * 2, _pathByteCount + length));
         }
 
-        return _pathChars.AsSpan(_pathCharCount, length);
+        return _pathBytes.AsSpan(_pathByteCount, length);
     }
 
-    /// <summary>Commits chars written into <see cref="ReservePathChars"/>; returns the path's start offset.</summary>
+    /// <summary>Commits bytes written into <see cref="ReservePathBytes"/>; returns the path's start offset.</summary>
     internal int CommitPath(int length)
     {
-        var start = _pathCharCount;
-        _pathCharCount += length;
+        var start = _pathByteCount;
+        _pathByteCount += length;
         return start;
     }
 
-    internal ReadOnlySpan<char> PathText(int start, int length) => _pathChars.AsSpan(start, length);
+    internal ReadOnlySpan<byte> PathText(int start, int length) => _pathBytes.AsSpan(start, length);
 
     internal record struct PathNode(int Start, int Length, int Next);
 
@@ -54,7 +54,8 @@ public sealed partial class AlertExtraction
             Current = default;
         }
 
-        public ReadOnlySpan<char> Current { get; private set; }
+        /// <summary>The path's text, UTF-8.</summary>
+        public ReadOnlySpan<byte> Current { get; private set; }
 
         public readonly PathEnumerator GetEnumerator() => this;
 

@@ -82,7 +82,7 @@ public sealed partial class AlertExtraction
         Count = 0;
         IpsNotListed = 0;
         _pathCount = 0;
-        _pathCharCount = 0; // the path text (AlertExtraction.Paths.cs)
+        _pathByteCount = 0; // the path text (AlertExtraction.Paths.cs)
         DeclaredPriority = null;
         Layout.Reset();
         WalkState.Reset();

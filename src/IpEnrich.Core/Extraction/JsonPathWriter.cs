@@ -1,7 +1,7 @@
 namespace IpEnrich.Core.Extraction;
 
 /// <summary>
-/// Writes the walk's frame stack as a JSONPath string (<c>$.a[0].b</c>, <c>$['id.orig_h']</c>) into the result's
+/// Writes the walk's frame stack as a JSONPath string, UTF-8, (<c>$.a[0].b</c>, <c>$['id.orig_h']</c>) into the result's
 /// path text, where the IP listings point to it.
 /// </summary>
 internal static class JsonPathWriter
@@ -14,19 +14,19 @@ internal static class JsonPathWriter
     public static (int Start, int Length) Write(ReadOnlySpan<byte> json, (int Start, int Length)? prefix,
         JsonFrame[] frames, int depth, AlertExtraction result, string? suffix)
     {
-        // Worst case per segment: ['name'] with every char escaped, or [index].
+        // Worst case per segment: ['name'] with every byte escaped, or [index].
         var capacity = (prefix?.Length ?? 1) + (suffix?.Length ?? 0);
         for (var i = 0; i < depth; i++)
         {
             capacity += frames[i].IsArray ? 13 : (2 * frames[i].NameLength) + 4;
         }
 
-        var span = result.ReservePathChars(capacity);
+        var span = result.ReservePathBytes(capacity);
         var state = result.WalkState;
         var w = 0;
         if (prefix is null)
         {
-            span[w++] = '$';
+            span[w++] = (byte)'$';
         }
         else
         {
@@ -39,10 +39,10 @@ internal static class JsonPathWriter
             var frame = frames[i];
             if (frame.IsArray)
             {
-                span[w++] = '[';
+                span[w++] = (byte)'[';
                 frame.Index.TryFormat(span[w..], out var n, provider: System.Globalization.CultureInfo.InvariantCulture);
                 w += n;
-                span[w++] = ']';
+                span[w++] = (byte)']';
             }
             else
             {
@@ -52,39 +52,38 @@ internal static class JsonPathWriter
 
         if (suffix is not null)
         {
-            suffix.AsSpan().CopyTo(span[w..]);
-            w += suffix.Length;
+            w += System.Text.Encoding.UTF8.GetBytes(suffix, span[w..]);
         }
 
         return (result.CommitPath(w), w);
     }
 
-    private static int WriteName(ReadOnlySpan<byte> name, Span<char> destination)
+    /// <summary>Names are UTF-8 already (the alert is validated, unescaped names are re-encoded): copied, not transcoded.</summary>
+    private static int WriteName(ReadOnlySpan<byte> name, Span<byte> destination)
     {
         if (IsSimpleName(name))
         {
-            destination[0] = '.';
-            return 1 + System.Text.Encoding.UTF8.GetChars(name, destination[1..]);
+            destination[0] = (byte)'.';
+            name.CopyTo(destination[1..]);
+            return 1 + name.Length;
         }
 
         // Bracket notation for names with dots, spaces, brackets or quotes: $['id.orig_h'].
         var w = 0;
-        destination[w++] = '[';
-        destination[w++] = '\'';
-        Span<char> chars = name.Length <= 256 ? stackalloc char[name.Length] : new char[name.Length];
-        var count = System.Text.Encoding.UTF8.GetChars(name, chars);
-        foreach (var c in chars[..count])
+        destination[w++] = (byte)'[';
+        destination[w++] = (byte)'\'';
+        foreach (var c in name)
         {
-            if (c is '\'' or '\\')
+            if (c is (byte)'\'' or (byte)'\\')
             {
-                destination[w++] = '\\';
+                destination[w++] = (byte)'\\';
             }
 
             destination[w++] = c;
         }
 
-        destination[w++] = '\'';
-        destination[w++] = ']';
+        destination[w++] = (byte)'\'';
+        destination[w++] = (byte)']';
         return w;
     }
 

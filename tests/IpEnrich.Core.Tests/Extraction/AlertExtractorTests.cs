@@ -29,6 +29,18 @@ public sealed class AlertExtractorTests
     }
 
     [Fact]
+    public void Paths_keep_names_that_are_not_ascii_or_were_escaped_as_their_text()
+    {
+        var result = Extract("""
+            {"adresse_distante":{"hôte":"192.0.2.1"},"caf\u00e9 ip":"192.0.2.1","it's":{"a\\b":["x","192.0.2.1"]},
+             "note":"{\"inner ip\":\"192.0.2.1\"}"}
+            """);
+        Assert.Equal(
+            ["$.adresse_distante['hôte']", "$['café ip']", "$['it\\'s']['a\\\\b'][1]", "$.note<json>['inner ip']"],
+            PathsByIp(result)["192.0.2.1"]);
+    }
+
+    [Fact]
     public void Candidates_as_values_and_as_addresses_agree_in_order_and_skipped_ones_are_in_neither()
     {
         var result = Extract("""{"a":"198.51.100.7","b":"127.0.0.1","c":"::ffff:203.0.113.9","d":"2001:db8::1","e":"198.51.100.7"}""");

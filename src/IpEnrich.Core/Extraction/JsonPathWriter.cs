@@ -1,7 +1,7 @@
 namespace IpEnrich.Core.Extraction;
 
 /// <summary>
-/// Writes the walk's frame stack as a JSONPath string, UTF-8, (<c>$.a[0].b</c>, <c>$['id.orig_h']</c>) into the result's
+/// Writes the walk's frame stack as a UTF-8 JSONPath string (<c>$.a[0].b</c>, <c>$['id.orig_h']</c>) into the result's
 /// path text, where the IP listings point to it.
 /// </summary>
 internal static class JsonPathWriter

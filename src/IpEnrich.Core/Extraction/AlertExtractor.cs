@@ -144,25 +144,16 @@ public sealed partial class AlertExtractor
                     break;
 
                 case JsonTokenType.String:
-                    JsonFrame.CountElement(frames, depth);
-                    if (frames[depth - 1].MayHoldSeverity)
-                    {
-                        _severity.Read(ref reader, json, frames, depth, result);
-                    }
-
-                    if (reader.ValueHasDigitOrColon)
-                    {
-                        OnString(ref reader, json, prefix, level, frames, depth, result);
-                    }
-
-                    EndScalar(ref reader, baseOffset, level, result);
-                    break;
-
                 case JsonTokenType.Number:
                     JsonFrame.CountElement(frames, depth);
                     if (frames[depth - 1].MayHoldSeverity)
                     {
                         _severity.Read(ref reader, json, frames, depth, result);
+                    }
+
+                    if (reader.TokenType == JsonTokenType.String && reader.ValueHasDigitOrColon)
+                    {
+                        OnString(ref reader, json, prefix, level, frames, depth, result);
                     }
 
                     EndScalar(ref reader, baseOffset, level, result);
@@ -212,7 +203,7 @@ public sealed partial class AlertExtractor
 
         top.Verdict = NameVerdict.Unknown;
         top.NameHash = 0;
-        top.MayHoldSeverity = level == 0 && result.DeclaredPriority is null && _severity.IsLeaf(name);
+        top.MayHoldSeverity = level == 0 && result.DeclaredPriority is null && _severity.IsLeaf(name, ref top);
 
         if (level == 0 && reader.CurrentDepth == 1)
         {

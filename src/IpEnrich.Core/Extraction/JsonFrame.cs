@@ -22,7 +22,8 @@ internal struct JsonFrame
 
     /// <summary>
     /// <see cref="FramePathMatch.HashName"/> of the property name, the key for leaf-bucketed path lookups; 0 until
-    /// <see cref="FramePathMatch.LeafHash"/> first needs it (most names are never looked up).
+    /// <see cref="FramePathMatch.LeafHash"/> or <see cref="SeverityReader.IsLeaf"/> first needs it (most names are never
+    /// looked up).
     /// </summary>
     public int NameHash;
 

@@ -13,10 +13,8 @@ internal sealed class SeverityReader
 
     private readonly Dictionary<int, SeverityRule[]> _byLeaf;
 
-    /// <summary>Bit n is set when a rule's leaf name is n bytes long (bit 63: 63 or more), so most names need no compare.</summary>
+    /// <summary>Bit n is set when a rule's leaf name is n bytes long (bit 63: 63 or more), so most names need no hash.</summary>
     private readonly ulong _leafLengths;
-
-    private readonly byte[][] _leafNames;
 
     /// <summary>The rules that end in <c>.*</c>: tried for a value under any name.</summary>
     private readonly SeverityRule[] _anyLeaf;
@@ -29,32 +27,25 @@ internal sealed class SeverityReader
         _byLeaf = named
             .GroupBy(r => FramePathMatch.HashName(r.Path.LeafName))
             .ToDictionary(g => g.Key, g => g.ToArray());
-        _leafNames = [.. named.Select(r => r.Path.LeafName!).DistinctBy(Convert.ToHexString)];
-        foreach (var leaf in _leafNames)
+        foreach (var rule in named)
         {
-            _leafLengths |= LengthBit(leaf.Length);
+            _leafLengths |= LengthBit(rule.Path.LeafName!.Length);
         }
     }
 
     /// <summary>
-    /// Whether a value under <paramref name="name"/> may be the severity: only such values are given to
-    /// <see cref="Read"/>. Most names fail on their length alone, without a call.
+    /// Whether a value under <paramref name="name"/>, just read into <paramref name="frame"/>, may be the severity: only
+    /// such values are given to <see cref="Read"/>. Most names fail on their length alone, without a hash; a name that
+    /// is hashed keeps its hash in the frame for <see cref="Read"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsLeaf(ReadOnlySpan<byte> name) =>
-        ((_leafLengths & LengthBit(name.Length)) != 0 && IsLeafName(name)) || _anyLeaf.Length > 0;
+    public bool IsLeaf(ReadOnlySpan<byte> name, ref JsonFrame frame) =>
+        ((_leafLengths & LengthBit(name.Length)) != 0 && HasLeaf(name, ref frame)) || _anyLeaf.Length > 0;
 
-    private bool IsLeafName(ReadOnlySpan<byte> name)
+    private bool HasLeaf(ReadOnlySpan<byte> name, ref JsonFrame frame)
     {
-        foreach (var leaf in _leafNames)
-        {
-            if (name.SequenceEqual(leaf))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        frame.NameHash = FramePathMatch.HashName(name);
+        return _byLeaf.ContainsKey(frame.NameHash);
     }
 
     /// <summary>

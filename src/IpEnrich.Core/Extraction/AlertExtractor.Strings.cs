@@ -50,7 +50,7 @@ public sealed partial class AlertExtractor
         }
 
         known ??= _knownPaths.HasPaths && _knownPaths.Matches(json, frames, depth, state);
-        var (pathStart, pathLength) = JsonPathWriter.Write(json, prefix, frames, depth, result, suffix: null);
+        var (pathStart, pathLength) = JsonPathWriter.Write(json, prefix, frames, depth, result, suffix: default);
         foreach (var ip in found)
         {
             result.AddOccurrence(ip, pathStart, pathLength, _options.MaxListedIps, _options.MaxPathsPerIp, _interner, known.Value);
@@ -77,7 +77,7 @@ public sealed partial class AlertExtractor
         try
         {
             value.CopyTo(copy);
-            var nestedPrefix = JsonPathWriter.Write(json, prefix, frames, depth, result, suffix: "<json>");
+            var nestedPrefix = JsonPathWriter.Write(json, prefix, frames, depth, result, suffix: "<json>"u8);
             var budget = _options.MaxDepth - currentDepth;
             return budget > 1
                 && Walk(copy.AsSpan(0, value.Length), 0, nestedPrefix, level + 1, budget, result, out _);

@@ -9,13 +9,13 @@ internal static class JsonPathWriter
     /// <param name="prefix">
     /// Where the path of the string an embedded document was read from is committed; null for the alert itself.
     /// </param>
-    /// <param name="suffix">Appended after the last segment; null for none.</param>
+    /// <param name="suffix">Appended after the last segment, UTF-8; empty for none.</param>
     /// <returns>Where the path was committed in <paramref name="result"/>'s path text.</returns>
     public static (int Start, int Length) Write(ReadOnlySpan<byte> json, (int Start, int Length)? prefix,
-        JsonFrame[] frames, int depth, AlertExtraction result, string? suffix)
+        JsonFrame[] frames, int depth, AlertExtraction result, ReadOnlySpan<byte> suffix)
     {
         // Worst case per segment: ['name'] with every byte escaped, or [index].
-        var capacity = (prefix?.Length ?? 1) + (suffix?.Length ?? 0);
+        var capacity = (prefix?.Length ?? 1) + suffix.Length;
         for (var i = 0; i < depth; i++)
         {
             capacity += frames[i].IsArray ? 13 : (2 * frames[i].NameLength) + 4;
@@ -50,10 +50,8 @@ internal static class JsonPathWriter
             }
         }
 
-        if (suffix is not null)
-        {
-            w += System.Text.Encoding.UTF8.GetBytes(suffix, span[w..]);
-        }
+        suffix.CopyTo(span[w..]);
+        w += suffix.Length;
 
         return (result.CommitPath(w), w);
     }

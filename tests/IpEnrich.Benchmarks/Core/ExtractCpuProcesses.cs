@@ -50,9 +50,7 @@ internal static partial class ExtractCpuProcesses
 
     private static string RunOne(IReadOnlyList<string> args, out int exitCode)
     {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IpEnrich.Benchmarks.dll"));
-        start.ArgumentList.Add("extract-cpu");
+        var start = SelfProcess.StartInfo("extract-cpu");
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

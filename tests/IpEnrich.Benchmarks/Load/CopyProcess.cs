@@ -7,9 +7,8 @@ internal static class CopyProcess
 {
     public static Process Start(Dictionary<string, string?> kafkaSettings)
     {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "IpEnrich.Benchmarks.dll"));
-        start.ArgumentList.Add("copy");
+        var start = SelfProcess.StartInfo("copy");
+        start.RedirectStandardError = true;
         foreach (var (key, value) in kafkaSettings)
         {
             start.ArgumentList.Add($"--{key}={value}");

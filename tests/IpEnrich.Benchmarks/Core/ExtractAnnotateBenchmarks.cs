@@ -10,7 +10,7 @@ namespace IpEnrich.Benchmarks.Core;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Columns))]
-public class ExtractAnnotateBenchmarks : IDisposable
+public class ExtractAnnotateBenchmarks
 {
     /// <summary>Alerts per invocation, cycled through the mix, so time and allocations are reported per alert.</summary>
     private const int AlertsPerInvoke = 256;
@@ -26,15 +26,8 @@ public class ExtractAnnotateBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        _work.Dispose();
         _work = new ExtractAnnotateWork(Triage);
         _alerts = AlertMix.Get();
-    }
-
-    public void Dispose()
-    {
-        _work.Dispose();
-        GC.SuppressFinalize(this);
     }
 
     [Benchmark(OperationsPerInvoke = AlertsPerInvoke)]

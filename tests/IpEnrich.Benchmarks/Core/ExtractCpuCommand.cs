@@ -47,9 +47,9 @@ internal static class ExtractCpuCommand
 
         var alerts = AlertMix.Get();
         var bytesPerAlert = AlertMix.AverageBytes;
-        using var plain = new ExtractAnnotateWork(triage: false);
-        using var triaged = new ExtractAnnotateWork(triage: true);
-        using var knownPathsOnly = new ExtractAnnotateWork(triage: false, new ExtractionOptions { ScanAllStrings = false });
+        var plain = new ExtractAnnotateWork(triage: false);
+        var triaged = new ExtractAnnotateWork(triage: true);
+        var knownPathsOnly = new ExtractAnnotateWork(triage: false, new ExtractionOptions { ScanAllStrings = false });
         (string Name, Func<byte[], int> Work)[] methods =
         [
             ("TokenReaderOnly", ExtractAnnotateWork.TokenReaderOnly),

@@ -29,7 +29,7 @@ internal sealed class ContractShape
     {
         var triage = new TriageOptions().ToRules();
         var answer = IpLookupResult.NotSeen(LookupSource.Cache, DateTimeOffset.UtcNow);
-        using var work = new ExtractAnnotateWork(triage, new ExtractionOptions(), answer);
+        var work = new ExtractAnnotateWork(triage, new ExtractionOptions(), answer);
         var tails = new byte[4][];
         foreach (var message in AlertStream.Build(LoadOptions.Parse([]), 256).Messages)
         {

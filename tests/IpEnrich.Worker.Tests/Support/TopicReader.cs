@@ -6,7 +6,14 @@ namespace IpEnrich.Worker.Tests.Support;
 public static class TopicReader
 {
     /// <summary>Records until <paramref name="expected"/> arrived (90 s at most), then two more seconds to catch extras.</summary>
-    public static List<ConsumeResult<TKey, TValue>> Drain<TKey, TValue>(string topic, string bootstrap, int expected)
+    public static List<ConsumeResult<TKey, TValue>> Drain<TKey, TValue>(string topic, string bootstrap, int expected) =>
+        [.. DrainTimed<TKey, TValue>(topic, bootstrap, expected).Select(r => r.Record)];
+
+    /// <summary>
+    /// <see cref="Drain"/>, with the moment each record was read: read while the pipeline publishes, a record was
+    /// published before then.
+    /// </summary>
+    public static List<(ConsumeResult<TKey, TValue> Record, DateTimeOffset ReadAt)> DrainTimed<TKey, TValue>(string topic, string bootstrap, int expected)
     {
         using var consumer = new ConsumerBuilder<TKey, TValue>(new ConsumerConfig
         {
@@ -17,13 +24,13 @@ public static class TopicReader
             MaxPartitionFetchBytes = 16 * 1024 * 1024, // outputs of alerts near Extraction:MaxAlertBytes are over the 1 MiB default
         }).Build();
         consumer.Subscribe(topic);
-        var records = new List<ConsumeResult<TKey, TValue>>();
+        var records = new List<(ConsumeResult<TKey, TValue>, DateTimeOffset)>();
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (records.Count < expected && DateTime.UtcNow < deadline)
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
             {
-                records.Add(record);
+                records.Add((record, DateTimeOffset.UtcNow));
             }
         }
 
@@ -33,7 +40,7 @@ public static class TopicReader
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } extra)
             {
-                records.Add(extra);
+                records.Add((extra, DateTimeOffset.UtcNow));
             }
         }
 

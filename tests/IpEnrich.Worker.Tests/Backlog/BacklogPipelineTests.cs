@@ -96,8 +96,9 @@ public sealed class BacklogPipelineTests
             Assert.True(passedOver.Count == 0, $"low {calls[n].Ip} asked while {string.Join(", ", passedOver)} waited; the drain order: {order}");
         }
 
-        // Something was judged, unless every high IP was asked before any low one (the burst was in before the first call).
-        Assert.True(judged > 0 || order.StartsWith(new string('H', high.Count), StringComparison.Ordinal),
+        // Something was judged, unless no high IP had to wait for a window: on a slow start (the drain's first token)
+        // most of the burst is wanted before the first call, and every high IP fits in the first window's budget.
+        Assert.True(judged > 0 || high.All(ip => askedAs[ip] < Effective),
             $"no low IP was asked after a high one was known to wait; the drain order: {order}");
 
         // While IPs wait, each full window spends at least 90 % of the configured budget.

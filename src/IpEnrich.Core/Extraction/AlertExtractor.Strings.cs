@@ -49,11 +49,11 @@ public sealed partial class AlertExtractor
             return;
         }
 
-        known ??= _knownPaths.HasPaths && _knownPaths.Matches(json, frames, depth, state);
+        var atKnownPath = IsKnownPath(json, frames, depth, state, ref known);
         var (pathStart, pathLength) = JsonPathWriter.Write(json, prefix, frames, depth, result, suffix: default);
         foreach (var ip in found)
         {
-            result.AddOccurrence(ip, pathStart, pathLength, _options.MaxListedIps, _options.MaxPathsPerIp, _interner, known.Value);
+            result.AddOccurrence(ip, pathStart, pathLength, _options.MaxListedIps, _options.MaxPathsPerIp, _interner, atKnownPath);
         }
     }
 
@@ -65,6 +65,12 @@ public sealed partial class AlertExtractor
             return true;
         }
 
+        return IsKnownPath(json, frames, depth, state, ref known);
+    }
+
+    /// <summary>Whether the string under the reader sits at a known path, judged once per string into <paramref name="known"/>.</summary>
+    private bool IsKnownPath(ReadOnlySpan<byte> json, JsonFrame[] frames, int depth, WalkState state, ref bool? known)
+    {
         known ??= _knownPaths.HasPaths && _knownPaths.Matches(json, frames, depth, state);
         return known.Value;
     }

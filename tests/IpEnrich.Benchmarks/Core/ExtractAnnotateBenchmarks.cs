@@ -15,7 +15,7 @@ public class ExtractAnnotateBenchmarks
     /// <summary>Alerts per invocation, cycled through the mix, so time and allocations are reported per alert.</summary>
     private const int AlertsPerInvoke = 256;
 
-    private ExtractAnnotateWork _work = new(triage: false);
+    private ExtractAnnotateWork _work = null!; // made per Triage value in Setup
     private byte[][] _alerts = [];
     private int _cursor;
 

@@ -86,13 +86,14 @@ public sealed class BacklogPipelineTests
         for (var n = 0; n < calls.Count; n++)
         {
             var at = calls[n].At;
-            if (high.Contains(calls[n].Ip!) || !waitingSince.Values.Any(since => since < at))
+            var waiting = waitingSince.Where(w => w.Value < at).Select(w => w.Key).ToList();
+            if (high.Contains(calls[n].Ip!) || waiting.Count == 0)
             {
                 continue;
             }
 
             judged++;
-            var passedOver = waitingSince.Where(w => w.Value < at && askedAs[w.Key] > n).Select(w => w.Key).ToList();
+            var passedOver = waiting.Where(ip => askedAs[ip] > n).ToList();
             Assert.True(passedOver.Count == 0, $"low {calls[n].Ip} asked while {string.Join(", ", passedOver)} waited; the drain order: {order}");
         }
 

@@ -83,6 +83,7 @@ internal sealed partial class BacklogDrain(IBacklogStore store, IQuotaGate quota
         var (ip, hours) = claimed.Target;
         var key = cache.Key(ip, hours);
         var handedBack = false;
+        await using var renewal = LeaseRenewal.Start(store, [claimed], options.ClaimLease, time, logger);
         try
         {
             IpLookupResult answer;

@@ -25,7 +25,7 @@ public sealed class BacklogOptions
     [Range(1, 256)]
     public int Concurrency { get; set; } = 8;
 
-    /// <summary>How long a replica may hold a wanted IP it took; after a crash the IP is wanted again once this passes.</summary>
+    /// <summary>How long a replica holds a wanted IP it took without renewing it (it renews while answering); after a crash the IP is wanted again once this passes.</summary>
     [DurationRange("1s", "1h")]
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -57,6 +57,7 @@ internal sealed partial class BulkDrain(IBacklogStore store, IQuotaGate quota, I
         }
 
         var batch = await ClaimBatchAsync(first);
+        await using var renewal = LeaseRenewal.Start(store, batch, options.ClaimLease, time, logger);
         try
         {
             await AnswerAsync(batch, decision, stopping);

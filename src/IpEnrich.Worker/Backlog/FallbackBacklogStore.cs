@@ -36,6 +36,15 @@ internal sealed partial class FallbackBacklogStore(RedisBacklogStore shared, Mem
         return await TryShared(() => shared.ClaimAsync(lease), () => Task.FromResult<ClaimedLookup?>(null));
     }
 
+    public async Task RenewAsync(IReadOnlyList<ClaimedLookup> claimed, TimeSpan lease)
+    {
+        await local.RenewAsync([.. claimed.Where(c => c.Local)], lease);
+        if (claimed.Where(c => !c.Local).ToList() is { Count: > 0 } held)
+        {
+            await Reported(async () => { await shared.RenewAsync(held, lease); return 0; });
+        }
+    }
+
     public Task ReturnAsync(ClaimedLookup claimed) =>
         claimed.Local ? local.ReturnAsync(claimed) : TryShared(async () => { await shared.ReturnAsync(claimed); return 0; }, () => Task.FromResult(0));
 

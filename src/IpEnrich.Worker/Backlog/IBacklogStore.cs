@@ -20,6 +20,9 @@ internal interface IBacklogStore
     /// <summary>The most valuable lookup nobody holds, leased for <paramref name="lease"/>; null when there is none.</summary>
     Task<ClaimedLookup?> ClaimAsync(TimeSpan lease);
 
+    /// <summary>Those of <paramref name="claimed"/> still leased are held for another <paramref name="lease"/> from now.</summary>
+    Task RenewAsync(IReadOnlyList<ClaimedLookup> claimed, TimeSpan lease);
+
     /// <summary>Not answered (quota, outage): back in the queue at its value.</summary>
     Task ReturnAsync(ClaimedLookup claimed);
 

@@ -65,6 +65,25 @@ internal sealed class MemoryBacklogStore(BacklogOptions options, TimeProvider ti
         }
     }
 
+    public Task RenewAsync(IReadOnlyList<ClaimedLookup> claimed, TimeSpan lease)
+    {
+        var until = Now + (long)lease.TotalMilliseconds;
+        lock (_gate)
+        {
+            foreach (var lookup in claimed)
+            {
+                if (_entries.TryGetValue(lookup.Target.Member, out var entry) && entry.LeasedUntil is { } held)
+                {
+                    _leases.Remove((held, lookup.Target.Member));
+                    entry.LeasedUntil = until;
+                    _leases.Add((until, lookup.Target.Member));
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task ReturnAsync(ClaimedLookup claimed)
     {
         lock (_gate)

@@ -87,6 +87,14 @@ internal static class RedisBacklogScripts
         end
         """;
 
+    /// <summary>ARGV: prefix, leaseMs, members…. Extends the leases of those still held (XX: one returned or completed stays so).</summary>
+    public const string Renew = Prelude + """
+        for i = 3, #ARGV do
+          redis.call('ZADD', KEYS[3], 'XX', num(now + tonumber(ARGV[2])), ARGV[i])
+        end
+        return 1
+        """;
+
     /// <summary>ARGV: prefix, member. Releases the lease and queues the lookup again at its value.</summary>
     public const string Return = Prelude + """
         redis.call('ZREM', KEYS[3], ARGV[2])

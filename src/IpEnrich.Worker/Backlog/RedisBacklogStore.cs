@@ -50,6 +50,9 @@ internal sealed class RedisBacklogStore(Func<IDatabase?> database, string profil
             DateTimeOffset.FromUnixTimeMilliseconds((long)fields[3]), (int)fields[4]);
     }
 
+    public Task RenewAsync(IReadOnlyList<ClaimedLookup> claimed, TimeSpan lease) =>
+        Database.ScriptEvaluateAsync(RedisBacklogScripts.Renew, Keys, [_prefix, (long)lease.TotalMilliseconds, .. claimed.Select(c => (RedisValue)c.Target.Member)]);
+
     public Task ReturnAsync(ClaimedLookup claimed) =>
         Database.ScriptEvaluateAsync(RedisBacklogScripts.Return, Keys, [_prefix, claimed.Target.Member]);
 

@@ -17,6 +17,32 @@ public abstract class BacklogStoreContract
 
     private protected Task<IBacklogStore> StoreAsync() => StoreAsync(new BacklogOptions());
 
+    /// <summary>A lease short enough to see end within a test, on the store's clock.</summary>
+    protected abstract TimeSpan ShortLease { get; }
+
+    /// <summary>Lets <paramref name="span"/> pass on the store's clock.</summary>
+    protected abstract Task PassAsync(TimeSpan span);
+
+    [Fact]
+    public async Task A_renewed_lease_outlasts_its_first_term_and_a_returned_lookup_is_not_held_by_a_renewal()
+    {
+        var store = await StoreAsync();
+        await store.WantAsync([Ip(1)], AlertPriority.High);
+        await store.WantAsync([Ip(2)], AlertPriority.Normal);
+        var held = await store.ClaimAsync(ShortLease);
+        var returned = await store.ClaimAsync(ShortLease);
+        await store.ReturnAsync(returned!);
+
+        await PassAsync(ShortLease * 0.6);
+        await store.RenewAsync([held!, returned!], ShortLease);
+        await PassAsync(ShortLease * 0.6); // past the first term, within the renewed one
+
+        Assert.Equal(Ip(2), (await store.ClaimAsync(ShortLease))!.Target);
+        Assert.Null(await store.ClaimAsync(ShortLease));
+        await PassAsync(ShortLease); // the renewed term is over too
+        Assert.Equal(Ip(1), (await store.ClaimAsync(ShortLease))!.Target);
+    }
+
     [Fact]
     public async Task The_most_valuable_is_taken_first_priority_then_waiting_alerts_then_age()
     {

@@ -11,6 +11,14 @@ public sealed class MemoryBacklogStoreTests : BacklogStoreContract
     private protected override Task<IBacklogStore> StoreAsync(BacklogOptions options) =>
         Task.FromResult<IBacklogStore>(new MemoryBacklogStore(options, _time));
 
+    protected override TimeSpan ShortLease => TimeSpan.FromSeconds(30);
+
+    protected override Task PassAsync(TimeSpan span)
+    {
+        _time.Advance(span);
+        return Task.CompletedTask;
+    }
+
     [Fact]
     public async Task Older_than_MaxAge_is_dropped_when_a_new_lookup_joins()
     {

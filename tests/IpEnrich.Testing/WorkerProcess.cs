@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace IpEnrich.Testing;
 
 /// <summary>The real <c>ipenrich</c> entry point in a process of its own: its own memory, and a process that can be killed with SIGKILL.</summary>
-public static class WorkerProcess
+public static partial class WorkerProcess
 {
+    private const int SigTerm = 15;
+
     /// <param name="log">A file that receives the worker's console output (Information and up), or null to discard it (Warning and up).</param>
     /// <param name="httpPort">The port of its health and metrics endpoints; any free one when 0.</param>
     /// <param name="build">The directory holding the <c>ipenrich.dll</c> to run; this build's when null.</param>
@@ -70,6 +73,19 @@ public static class WorkerProcess
 
         await process.WaitForExitAsync();
     }
+
+    /// <summary>SIGTERM, as Kubernetes stops a pod: the worker's graceful stop (drain, publish, commit, leave the group).</summary>
+    public static void Terminate(Process process)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        if (Kill(process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"SIGTERM to process {process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     /// <summary>Waits until the process uses under 5 % of a core over half a second (or <paramref name="limit"/> passes).</summary>
     public static async Task WaitUntilIdleAsync(Process process, TimeSpan limit)

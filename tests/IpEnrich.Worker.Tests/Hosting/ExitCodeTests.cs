@@ -18,21 +18,26 @@ public sealed class ExitCodeTests
     private static string[] Args(Dictionary<string, string?> settings) =>
         ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Critical", .. settings.Select(kv => $"--{kv.Key}={kv.Value}")];
 
+    /// <summary>SIGTERM to a real process, as Kubernetes stops a pod: the host's console lifetime runs the graceful stop.</summary>
     [Fact]
-    public async Task A_clean_stop_exits_0()
+    public async Task SIGTERM_stops_the_process_cleanly_with_exit_0()
     {
+        var ct = TestContext.Current.CancellationToken;
         using var cluster = PipelineSetup.Cluster(2);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        using var error = new StringWriter();
-        var run = WorkerCommand.RunAsync(Args(PipelineSetup.Settings(emulator, cluster)), error, stop.Token);
+        await using var fleet = await WorkerFleet.StartAsync(PipelineSetup.Settings(emulator, cluster), 1, "sigterm", ct);
+        var worker = fleet.Workers[0];
+        await Task.Delay(TimeSpan.FromSeconds(3), ct); // running, assigned or not
 
-        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken); // running, assigned or not
-        await stop.CancelAsync(); // SIGTERM
+        WorkerProcess.Terminate(worker);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(60));
+        await worker.WaitForExitAsync(limit.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
 
-        var code = await run.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        Assert.True(code == WorkerExit.Ok, error.ToString());
-        Assert.Empty(error.ToString());
+        var log = string.Join('\n', fleet.Entries());
+        Assert.True(worker.HasExited, $"still running 60 s after SIGTERM; its log:\n{log}");
+        Assert.True(worker.ExitCode == WorkerExit.Ok, $"exit {worker.ExitCode}; its log:\n{log}");
+        Assert.Contains(fleet.Entries(), e => e.Message.StartsWith("Application is shutting down", StringComparison.Ordinal));
     }
 
     [Fact]

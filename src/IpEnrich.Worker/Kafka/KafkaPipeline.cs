@@ -129,11 +129,17 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
 
             // Graceful stop: finish what is in flight and the late updates of lookups this replica holds, within one
             // drain time; publish and commit; leave the group. The rest of the backlog stays for the other replicas.
+            using var stop = new GracefulStop(_time, _options.DrainTimeout, _logger);
+            stop.Step("finishing in-flight messages");
             var stopping = _time.GetTimestamp();
             assignment.DrainAll();
+            stop.Step("publishing the late updates of held lookups");
             _backlog.StopClaimingAsync(_options.DrainTimeout - _time.GetElapsedTime(stopping)).Wait(CancellationToken.None); // a dedicated thread: it may block
+            stop.Step("committing");
             assignment.CommitProduced();
+            stop.Step("leaving the consumer group");
             consumer.Close();
+            stop.Done();
         }
         finally
         {

@@ -68,6 +68,15 @@ internal static partial class PipelineLog
     [LoggerMessage(1044, LogLevel.Warning, "Producers still inside the commit gate after {Milliseconds} ms; aborting anyway")]
     public static partial void AbortWithoutGate(ILogger logger, double milliseconds);
 
+    [LoggerMessage(1046, LogLevel.Information, "Stopping: finishing in-flight messages and the late updates of held lookups (up to {Seconds} s), then committing and leaving the group")]
+    public static partial void Stopping(ILogger logger, double seconds);
+
+    [LoggerMessage(1047, LogLevel.Information, "Stopped: drained, committed and left the group in {Seconds:F1} s")]
+    public static partial void Stopped(ILogger logger, double seconds);
+
+    [LoggerMessage(1048, LogLevel.Warning, "Graceful stop still {Step} after {Seconds:F0} s")]
+    public static partial void StopStillRunning(ILogger logger, string step, double seconds);
+
     [LoggerMessage(1045, LogLevel.Warning, "Disposed without a stop, the consume loop had not finished its graceful stop after {Seconds} s; its Kafka clients close when it does")]
     public static partial void StillStoppingAtDisposal(ILogger logger, double seconds);
 }

@@ -37,7 +37,7 @@ public sealed class ExitCodeTests
         var log = string.Join('\n', fleet.Entries());
         Assert.True(worker.HasExited, $"still running 60 s after SIGTERM; its log:\n{log}");
         Assert.True(worker.ExitCode == WorkerExit.Ok, $"exit {worker.ExitCode}; its log:\n{log}");
-        Assert.Contains(fleet.Entries(), e => e.Message.StartsWith("Application is shutting down", StringComparison.Ordinal));
+        Assert.Contains(fleet.Entries(), e => e.Message.StartsWith("Stopped: drained, committed and left the group", StringComparison.Ordinal));
     }
 
     [Fact]

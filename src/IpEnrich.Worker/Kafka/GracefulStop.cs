@@ -18,10 +18,12 @@ internal sealed class GracefulStop : IDisposable
     public GracefulStop(TimeProvider time, TimeSpan drainTimeout, ILogger logger)
     {
         (_time, _logger, _started) = (time, logger, time.GetTimestamp());
-        _watchdog = time.CreateTimer(_ => PipelineLog.StopStillRunning(_logger, _step, _time.GetElapsedTime(_started).TotalSeconds), null,
-            drainTimeout + Grace, Grace);
+        _watchdog = time.CreateTimer(_ => PipelineLog.StopStillRunning(_logger, _step, Elapsed.TotalSeconds), null, drainTimeout + Grace, Grace);
         PipelineLog.Stopping(logger, drainTimeout.TotalSeconds);
     }
+
+    /// <summary>Time since the stop began.</summary>
+    public TimeSpan Elapsed => _time.GetElapsedTime(_started);
 
     /// <summary>The step the stop is in from now, as the warning names it ("leaving the consumer group").</summary>
     public void Step(string step) => _step = step;
@@ -30,7 +32,7 @@ internal sealed class GracefulStop : IDisposable
     public void Done()
     {
         _watchdog.Dispose();
-        PipelineLog.Stopped(_logger, _time.GetElapsedTime(_started).TotalSeconds);
+        PipelineLog.Stopped(_logger, Elapsed.TotalSeconds);
     }
 
     public void Dispose() => _watchdog.Dispose();

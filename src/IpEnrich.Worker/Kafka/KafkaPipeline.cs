@@ -131,10 +131,9 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
             // drain time; publish and commit; leave the group. The rest of the backlog stays for the other replicas.
             using var stop = new GracefulStop(_time, _options.DrainTimeout, _logger);
             stop.Step("finishing in-flight messages");
-            var stopping = _time.GetTimestamp();
             assignment.DrainAll();
             stop.Step("publishing the late updates of held lookups");
-            _backlog.StopClaimingAsync(_options.DrainTimeout - _time.GetElapsedTime(stopping)).Wait(CancellationToken.None); // a dedicated thread: it may block
+            _backlog.StopClaimingAsync(_options.DrainTimeout - stop.Elapsed).Wait(CancellationToken.None); // a dedicated thread: it may block
             stop.Step("committing");
             assignment.CommitProduced();
             stop.Step("leaving the consumer group");

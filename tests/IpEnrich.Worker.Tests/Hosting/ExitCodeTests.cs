@@ -34,10 +34,11 @@ public sealed class ExitCodeTests
         limit.CancelAfter(TimeSpan.FromSeconds(60));
         await worker.WaitForExitAsync(limit.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
 
-        var log = string.Join('\n', fleet.Entries());
+        var entries = fleet.Entries();
+        var log = string.Join('\n', entries);
         Assert.True(worker.HasExited, $"still running 60 s after SIGTERM; its log:\n{log}");
         Assert.True(worker.ExitCode == WorkerExit.Ok, $"exit {worker.ExitCode}; its log:\n{log}");
-        Assert.Contains(fleet.Entries(), e => e.Message.StartsWith("Stopped: drained, committed and left the group", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.Message.StartsWith("Stopped: drained, committed and left the group", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ namespace IpEnrich.Worker.Kafka;
 /// </summary>
 internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions options, BacklogScheduler? waitForUpdates, ILogger logger)
 {
-    private readonly ObjectPool<AlertExtraction> _scratch = new DefaultObjectPool<AlertExtraction>(new DefaultPooledObjectPolicy<AlertExtraction>(), 1024);
+    private readonly ObjectPool<AlertScratch> _scratch = new DefaultObjectPool<AlertScratch>(new DefaultPooledObjectPolicy<AlertScratch>(), 1024);
 
     public async ValueTask<OutgoingRecord> BuildAsync(ConsumeResult<byte[]?, byte[]?> source, CancellationToken cancellationToken)
     {
@@ -44,12 +44,12 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
                 return DeadLetter(source, rejection.Reason);
             }
 
-            if (waitForUpdates is not null && Unanswered(scratch, outcome.Results) is { } unanswered)
+            if (waitForUpdates is not null && Unanswered(scratch.Extraction, outcome.Results.Span) is { } unanswered)
             {
                 var waiter = new AlertReference(source.Topic, source.Partition.Value, source.Offset.Value, source.Message.Key) { Triage = outcome.Triage };
                 foreach (var ip in unanswered)
                 {
-                    await waitForUpdates.AddWaiterAsync(new LookupTarget(ip, processor.LookBackHours), scratch.Priority, waiter);
+                    await waitForUpdates.AddWaiterAsync(new LookupTarget(ip, processor.LookBackHours), scratch.Extraction.Priority, waiter);
                 }
             }
 
@@ -88,10 +88,10 @@ internal sealed class AlertRecordBuilder(AlertProcessor processor, KafkaOptions 
     });
 
     /// <summary>The IPs published as deferred (whatever the reason: the backlog answers them all); null when there are none.</summary>
-    private static List<IPAddress>? Unanswered(AlertExtraction extraction, IReadOnlyList<IpLookupResult> results)
+    private static List<IPAddress>? Unanswered(AlertExtraction extraction, ReadOnlySpan<IpLookupResult> results)
     {
         List<IPAddress>? pending = null;
-        for (var i = 0; i < results.Count; i++)
+        for (var i = 0; i < results.Length; i++)
         {
             if (results[i].Status == IpLookupStatus.Deferred)
             {

@@ -13,6 +13,10 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
     InFlightBudget? budget = null)
 {
     private readonly ConcurrentDictionary<TopicPartition, PartitionLane> _lanes = new();
+
+    // The lanes by partition number, for Admit: a ConsumeResult makes a new TopicPartition (and hashes its topic name)
+    // each time it is asked for one. With one input topic it holds every lane; a number two topics share falls back.
+    private readonly Dictionary<int, PartitionLane> _byNumber = [];
     private readonly List<PartitionLane> _paused = []; // usually empty: no scan of every lane per message, oldest first
     private readonly InFlightBudget _budget = budget ?? InFlightBudget.Unlimited;
     private long _generation;
@@ -41,13 +45,15 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
             }
 
             _lanes[partition] = lane;
+            _byNumber[partition.Partition.Value] = lane;
         }
     }
 
     /// <summary>Takes a consumed message into its lane; false when its partition is not assigned here (revoked meanwhile).</summary>
     public bool Admit(ConsumeResult<byte[]?, byte[]?> message, long consumedAt)
     {
-        if (!_lanes.TryGetValue(message.TopicPartition, out var lane))
+        if ((!_byNumber.TryGetValue(message.Partition.Value, out var lane) || lane.Partition.Topic != message.Topic)
+            && !_lanes.TryGetValue(message.TopicPartition, out lane))
         {
             return false;
         }
@@ -136,6 +142,11 @@ internal sealed class PartitionLanes(IConsumer<byte[]?, byte[]?> consumer, Prepa
     {
         if (_lanes.TryRemove(partition, out var lane))
         {
+            if (_byNumber.TryGetValue(partition.Partition.Value, out var indexed) && indexed == lane)
+            {
+                _byNumber.Remove(partition.Partition.Value);
+            }
+
             lane.Retire();
         }
     }

@@ -42,35 +42,39 @@ public sealed class LookupService
 
     /// <summary>One result per address, in order. Never throws for API, quota or Redis trouble; honours cancellation.</summary>
     /// <remarks>When every address is in L1 (the warm path) the answer is complete on return, with no task allocated.</remarks>
-    public ValueTask<IpLookupResult[]> LookupAsync(IReadOnlyList<IPAddress> ips, AlertPriority priority, TimeSpan maxWait,
+    public async ValueTask<IpLookupResult[]> LookupAsync(IReadOnlyList<IPAddress> ips, AlertPriority priority, TimeSpan maxWait,
         CancellationToken cancellationToken, int? lookBackHours = null)
     {
         ArgumentNullException.ThrowIfNull(ips);
-        return Lookup([.. ips.Select(IpValue.FromAddress)], ips, candidates: null, priority, maxWait, lookBackHours, cancellationToken);
+        var results = new IpLookupResult[ips.Count];
+        await Lookup([.. ips.Select(IpValue.FromAddress)], ips, candidates: null, results, priority, maxWait, lookBackHours, cancellationToken);
+        return results;
     }
 
     /// <summary>
-    /// The same for an alert's candidates: L1 is read by each address's value, and the <see cref="IPAddress"/> objects
-    /// are made only when an address misses it (on a warm worker, the object reads were most of an alert's extraction).
+    /// The same for an alert's candidates, into <paramref name="results"/> (one per candidate, in order): L1 is read by
+    /// each address's value, and the <see cref="IPAddress"/> objects are made only when an address misses it (on a warm
+    /// worker, the object reads were most of an alert's extraction). The caller's buffer is reused from alert to alert.
     /// </summary>
-    public ValueTask<IpLookupResult[]> LookupAsync(AlertExtraction candidates, AlertPriority priority, TimeSpan maxWait,
+    public ValueTask LookupAsync(AlertExtraction candidates, Memory<IpLookupResult> results, AlertPriority priority, TimeSpan maxWait,
         CancellationToken cancellationToken, int? lookBackHours = null)
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        return Lookup(candidates.CandidateValues, ips: null, candidates, priority, maxWait, lookBackHours, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(results.Length, candidates.CandidateCount, nameof(results));
+        return Lookup(candidates.CandidateValues, ips: null, candidates, results, priority, maxWait, lookBackHours, cancellationToken);
     }
 
     /// <param name="ips">The addresses as objects, or null to take them from <paramref name="candidates"/> on a miss.</param>
-    private ValueTask<IpLookupResult[]> Lookup(IReadOnlyList<IpValue> values, IReadOnlyList<IPAddress>? ips, AlertExtraction? candidates,
+    private ValueTask Lookup(IReadOnlyList<IpValue> values, IReadOnlyList<IPAddress>? ips, AlertExtraction? candidates, Memory<IpLookupResult> results,
         AlertPriority priority, TimeSpan maxWait, int? lookBackHours, CancellationToken cancellationToken)
     {
         var hours = lookBackHours ?? _defaultLookBackHours;
-        var results = new IpLookupResult[values.Count];
+        var answers = results.Span;
         List<int>? pending = null;
         var now = _time.GetUtcNow();
         for (var i = 0; i < values.Count; i++)
         {
-            if (!_cache.TryGetL1(values[i], hours, now, out results[i]))
+            if (!_cache.TryGetL1(values[i], hours, now, out answers[i]))
             {
                 (pending ??= []).Add(i);
             }
@@ -78,12 +82,12 @@ public sealed class LookupService
 
         _metrics.Count(LookupSources.L1, values.Count - (pending?.Count ?? 0)); // once per alert, not per IP: this is the hot path
         return pending is null
-            ? ValueTask.FromResult(results)
-            : new ValueTask<IpLookupResult[]>(LookupMissesAsync(ips ?? candidates!.Candidates, pending, results, hours, priority, maxWait, cancellationToken));
+            ? ValueTask.CompletedTask
+            : new ValueTask(LookupMissesAsync(ips ?? candidates!.Candidates, pending, results, hours, priority, maxWait, cancellationToken));
     }
 
     /// <summary>Redis, then the backlog for each address still missing; fills <paramref name="results"/> at <paramref name="pending"/>.</summary>
-    private async Task<IpLookupResult[]> LookupMissesAsync(IReadOnlyList<IPAddress> ips, List<int> pending, IpLookupResult[] results, int hours,
+    private async Task LookupMissesAsync(IReadOnlyList<IPAddress> ips, List<int> pending, Memory<IpLookupResult> results, int hours,
         AlertPriority priority, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         var keys = new CacheKey[pending.Count];
@@ -99,7 +103,7 @@ public sealed class LookupService
         {
             if (fromRedis[p] is { } entry && entry.IsFreshAt(now))
             {
-                results[pending[p]] = entry.ToResult(LookupSource.Cache);
+                results.Span[pending[p]] = entry.ToResult(LookupSource.Cache);
                 _metrics.Count(LookupSources.Redis);
             }
             else
@@ -110,7 +114,7 @@ public sealed class LookupService
 
         if (misses.Count == 0)
         {
-            return results;
+            return;
         }
 
         var targets = new LookupTarget[misses.Count];
@@ -127,17 +131,15 @@ public sealed class LookupService
             var (i, stale) = misses[m];
             if (answers[m].IsCompletedSuccessfully && answers[m].Result.Status != IpLookupStatus.Deferred)
             {
-                results[i] = answers[m].Result;
+                results.Span[i] = answers[m].Result;
             }
             else
             {
                 var reason = answers[m].IsCompletedSuccessfully ? answers[m].Result.Detail! : _backlog.ReasonNow(priority);
-                results[i] = stale is { } old ? old.ToResult(LookupSource.Stale) : IpLookupResult.Deferred(reason);
+                results.Span[i] = stale is { } old ? old.ToResult(LookupSource.Stale) : IpLookupResult.Deferred(reason);
                 _metrics.Count(stale is null ? LookupSources.Deferred : LookupSources.Stale);
             }
         }
-
-        return results;
     }
 
     /// <summary>

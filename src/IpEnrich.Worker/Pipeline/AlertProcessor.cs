@@ -48,21 +48,26 @@ public sealed class AlertProcessor
     public int LookBackHours => _lookBackHours;
 
     /// <summary>Processes <paramref name="alert"/>; on success the output value is in <paramref name="output"/>.</summary>
-    /// <param name="scratch">A reusable extraction object, one per concurrently processed message.</param>
-    public async ValueTask<AlertOutcome> ProcessAsync(ReadOnlyMemory<byte> alert, AlertExtraction scratch, IBufferWriter<byte> output,
+    /// <param name="scratch">Reusable state, one per concurrently processed message; the outcome's answers live in it.</param>
+    public async ValueTask<AlertOutcome> ProcessAsync(ReadOnlyMemory<byte> alert, AlertScratch scratch, IBufferWriter<byte> output,
         CancellationToken cancellationToken)
     {
-        if (!_extractor.TryExtract(alert.Span, scratch, out var rejection))
+        ArgumentNullException.ThrowIfNull(scratch);
+        var extraction = scratch.Extraction;
+        if (!_extractor.TryExtract(alert.Span, extraction, out var rejection))
         {
             Count(AlertOutcomes.DeadLetter);
             return AlertOutcome.Rejected(rejection);
         }
 
-        var results = scratch.CandidateCount == 0
-            ? []
-            : await _lookups.LookupAsync(scratch, scratch.Priority, _options.MaxWait, cancellationToken, _lookBackHours);
-        var triage = AlertTriage.Of(results, _annotator.Triage);
-        var status = _annotator.Annotate(alert.Span, scratch, results, triage, _lookBackHours, _time.GetUtcNow(), output);
+        var results = scratch.Answers();
+        if (!results.IsEmpty)
+        {
+            await _lookups.LookupAsync(extraction, results, extraction.Priority, _options.MaxWait, cancellationToken, _lookBackHours);
+        }
+
+        var triage = AlertTriage.Of(results.Span, _annotator.Triage);
+        var status = _annotator.Annotate(alert.Span, extraction, results.Span, triage, _lookBackHours, _time.GetUtcNow(), output);
         Count(AlertAnnotator.StatusText(status));
         Activity.Current?.SetTag(TraceNames.Status, AlertAnnotator.StatusText(status));
         return AlertOutcome.Enriched(status, results, triage);
@@ -72,15 +77,19 @@ public sealed class AlertProcessor
 }
 
 /// <summary>The result of processing one message: enriched with a status, or rejected with a one-line reason.</summary>
-public sealed record AlertOutcome(AlertEnrichmentStatus? Status, AlertRejection? Rejection, IReadOnlyList<IpLookupResult> Results)
+/// <remarks>
+/// A value: the warm path returns it from a synchronously completed <see cref="ValueTask{TResult}"/>, allocation-free.
+/// <see cref="Results"/> is the scratch's, valid until the scratch processes its next message.
+/// </remarks>
+public readonly record struct AlertOutcome(AlertEnrichmentStatus? Status, AlertRejection? Rejection, ReadOnlyMemory<IpLookupResult> Results)
 {
     public bool IsRejected => Rejection is not null;
 
     /// <summary>The alert's triage over its final answers (empty when triage is off or none is final).</summary>
     public AlertTriage Triage { get; init; }
 
-    public static AlertOutcome Enriched(AlertEnrichmentStatus status, IReadOnlyList<IpLookupResult> results, AlertTriage triage = default) =>
+    public static AlertOutcome Enriched(AlertEnrichmentStatus status, ReadOnlyMemory<IpLookupResult> results, AlertTriage triage = default) =>
         new(status, null, results) { Triage = triage };
 
-    public static AlertOutcome Rejected(AlertRejection rejection) => new(null, rejection, []);
+    public static AlertOutcome Rejected(AlertRejection rejection) => new(null, rejection, default);
 }

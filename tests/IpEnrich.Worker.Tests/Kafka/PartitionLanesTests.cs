@@ -82,6 +82,27 @@ public sealed class PartitionLanesTests
     }
 
     [Fact]
+    public async Task Partitions_of_two_topics_with_one_number_each_take_their_own_messages()
+    {
+        var started = new ConcurrentQueue<(string Topic, PartitionLane Lane)>();
+        using var prepare = new PrepareWorkers(1, item => started.Enqueue((item.Source!.Topic, item.Lane)));
+        var lanes = new PartitionLanes(new RecordingConsumer(), prepare, capacity: 8, _ => Task.CompletedTask);
+        var (first, second) = (new TopicPartition("in", 3), new TopicPartition("other", 3));
+        lanes.Open([first, second]);
+        static ConsumeResult<byte[]?, byte[]?> On(TopicPartition partition, long offset) =>
+            new() { TopicPartitionOffset = new TopicPartitionOffset(partition, offset), Message = new() };
+
+        Assert.True(lanes.Admit(On(first, 0), 0));
+        Assert.True(lanes.Admit(On(second, 0), 0));
+        lanes.Abandon(second); // leaves the other topic's partition of that number assigned
+        Assert.True(lanes.Admit(On(first, 1), 0));
+        Assert.False(lanes.Admit(On(second, 1), 0));
+
+        await Eventually.UntilAsync(() => started.Count == 3, TimeSpan.FromSeconds(10), "the three admitted messages are started", TestContext.Current.CancellationToken);
+        Assert.Equal([("in", first), ("other", second), ("in", first)], started.Select(s => (s.Topic, s.Lane.Partition)));
+    }
+
+    [Fact]
     public void A_lane_replaced_by_a_new_assignment_is_retired_so_its_produce_loop_ends()
     {
         using var prepare = new PrepareWorkers(1, _ => { });

@@ -86,8 +86,9 @@ public sealed class LookupServiceTests
         }
 
         var ct = TestContext.Current.CancellationToken;
-        var missed = await replica.Service.LookupAsync(Extract(), AlertPriority.Normal, Patient, ct); // asked by address
-        var hit = await replica.Service.LookupAsync(Extract(), AlertPriority.Normal, Patient, ct); // L1, by value
+        var (missed, hit) = (new IpLookupResult[3], new IpLookupResult[3]);
+        await replica.Service.LookupAsync(Extract(), missed, AlertPriority.Normal, Patient, ct); // asked by address
+        await replica.Service.LookupAsync(Extract(), hit, AlertPriority.Normal, Patient, ct); // L1, by value
         var byAddress = await replica.Service.LookupAsync(
             [IPAddress.Parse("198.51.100.20"), IPAddress.Parse("198.51.100.21"), IPAddress.Parse("2001:db8::7")], AlertPriority.Normal, Patient, ct);
 

@@ -43,7 +43,7 @@ public sealed class AlertProcessorTests
             foreach (var alert in AlertFiles.ReadAlerts(file))
             {
                 var output = new ArrayBufferWriter<byte>();
-                var outcome = await processor.ProcessAsync(alert, new AlertExtraction(), output, TestContext.Current.CancellationToken);
+                var outcome = await processor.ProcessAsync(alert, new AlertScratch(), output, TestContext.Current.CancellationToken);
                 Assert.False(outcome.IsRejected, file);
                 using var doc = JsonDocument.Parse(output.WrittenMemory);
                 var enrichment = doc.RootElement.GetProperty("ipEnrichment");
@@ -63,7 +63,7 @@ public sealed class AlertProcessorTests
         await using var services = Build(emulator);
         var output = new ArrayBufferWriter<byte>();
         var outcome = await services.GetRequiredService<AlertProcessor>().ProcessAsync(
-            File.ReadAllBytes(Path.Combine(RepoPaths.Samples, "defender_endpoint_alert.json")), new AlertExtraction(), output, TestContext.Current.CancellationToken);
+            File.ReadAllBytes(Path.Combine(RepoPaths.Samples, "defender_endpoint_alert.json")), new AlertScratch(), output, TestContext.Current.CancellationToken);
         Assert.Equal(AlertEnrichmentStatus.Complete, outcome.Status);
         using var doc = JsonDocument.Parse(output.WrittenMemory);
         var ip = doc.RootElement.GetProperty("ipEnrichment").GetProperty("ips").EnumerateArray().Single(e => e.GetProperty("ip").GetString() == "203.0.113.45");
@@ -80,7 +80,7 @@ public sealed class AlertProcessorTests
         var output = new ArrayBufferWriter<byte>();
         var started = DateTime.UtcNow;
         var outcome = await services.GetRequiredService<AlertProcessor>().ProcessAsync(
-            """{"src_ip":"198.51.100.77","severity":"high"}"""u8.ToArray(), new AlertExtraction(), output, TestContext.Current.CancellationToken);
+            """{"src_ip":"198.51.100.77","severity":"high"}"""u8.ToArray(), new AlertScratch(), output, TestContext.Current.CancellationToken);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
         Assert.Equal(AlertEnrichmentStatus.Deferred, outcome.Status);
         Assert.Contains("\"reason\":\"timeout\"", Encoding.UTF8.GetString(output.WrittenSpan), StringComparison.Ordinal);
@@ -92,7 +92,7 @@ public sealed class AlertProcessorTests
         await using var emulator = await RunningEmulator.StartAsync();
         await using var services = Build(emulator);
         var output = new ArrayBufferWriter<byte>();
-        var outcome = await services.GetRequiredService<AlertProcessor>().ProcessAsync("[1,2]"u8.ToArray(), new AlertExtraction(), output, TestContext.Current.CancellationToken);
+        var outcome = await services.GetRequiredService<AlertProcessor>().ProcessAsync("[1,2]"u8.ToArray(), new AlertScratch(), output, TestContext.Current.CancellationToken);
         Assert.True(outcome.IsRejected);
         Assert.Equal(RejectionKind.NotAnObject, outcome.Rejection!.Value.Kind);
         Assert.Equal(0, output.WrittenCount);

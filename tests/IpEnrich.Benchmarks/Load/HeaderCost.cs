@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using IpEnrich.Core.Enrichment;
+using IpEnrich.Demo.MockKafka;
+using IpEnrich.Worker.Kafka;
+
+namespace IpEnrich.Benchmarks.Load;
+
+/// <summary>
+/// What the output contract's headers cost the producer: the worker's own producer (its client factory's settings)
+/// sends the same enriched-size values with none, one (<c>ipenrich-status</c>) or both of the contract's headers, in
+/// interleaved rounds, and the CPU of this process's threads other than the mock broker's is divided by messages.
+/// </summary>
+internal static class HeaderCost
+{
+    private const int ValueBytes = 1350; // a load alert with its enrichment object
+
+    public static int Run(string[] args)
+    {
+        var rounds = int.Parse(HarnessArgs.Value(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
+        var messages = int.Parse(HarnessArgs.Value(args, "--messages") ?? "200000", CultureInfo.InvariantCulture);
+        using var cluster = new MockKafkaCluster();
+        var headerSets = new[] { 0, 1, 2 };
+        var perMessage = headerSets.ToDictionary(h => h, _ => new List<double>());
+        for (var round = 0; round <= rounds; round++)
+        {
+            foreach (var headers in headerSets)
+            {
+                var topic = $"headers-{headers}-{round}";
+                cluster.CreateTopic(topic, partitions: 8);
+                var cpu = Produce(cluster.BootstrapServers, topic, headers, messages);
+                if (round > 0) // the first round warms the runtime up
+                {
+                    perMessage[headers].Add(cpu.TotalMicroseconds / messages);
+                }
+            }
+        }
+
+        foreach (var headers in headerSets)
+        {
+            var spread = perMessage[headers].Order().ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{headers} header(s): {spread[spread.Count / 2]:F2} ({spread[0]:F2}–{spread[^1]:F2}) µs of CPU per message outside the mock broker ({rounds} rounds)"));
+        }
+
+        return 0;
+    }
+
+    private static TimeSpan Produce(string bootstrap, string topic, int headers, int messages)
+    {
+        using var clients = WorkerClients.Build([new("Kafka:BootstrapServers", bootstrap), new("Kafka:InputTopic", "unused"),
+            new("Kafka:OutputTopic", topic), new("Kafka:DeadLetterTopic", "dlq"), new("Kafka:GroupId", "header-cost")]);
+        var value = new byte[ValueBytes];
+        Array.Fill(value, (byte)'a');
+        var key = "alert-key"u8.ToArray();
+        var before = ThreadsOutsideTheBroker();
+        for (var i = 0; i < messages; i++)
+        {
+            var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = Contract(headers) };
+            while (!TryProduce(clients.Producer, topic, message))
+            {
+                clients.Producer.Poll(TimeSpan.FromMilliseconds(5));
+            }
+        }
+
+        clients.Producer.Flush(TimeSpan.FromMinutes(1));
+        return ThreadsOutsideTheBroker() - before;
+    }
+
+    private static Headers? Contract(int headers) => headers switch
+    {
+        0 => null,
+        1 => AlertHeaders.WithStatus(null, AlertEnrichmentStatus.Complete),
+        _ => AlertHeaders.WithStatus(null, AlertEnrichmentStatus.Complete, new AlertTriage(Rarity.Rare, 0)),
+    };
+
+    private static bool TryProduce(IProducer<byte[]?, byte[]?> producer, string topic, Message<byte[]?, byte[]?> message)
+    {
+        try
+        {
+            producer.Produce(topic, message, static _ => { });
+            return true;
+        }
+        catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+        {
+            return false;
+        }
+    }
+
+    // The mock broker runs in this process, on librdkafka threads named after it.
+    private static TimeSpan ThreadsOutsideTheBroker()
+    {
+        long ticks = 0;
+        foreach (var thread in ProcessCpu.Threads(Process.GetCurrentProcess()))
+        {
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(thread, "comm")).Contains("mock", StringComparison.Ordinal))
+                {
+                    ticks += ProcessCpu.Ticks(File.ReadAllText(Path.Combine(thread, "stat")));
+                }
+            }
+            catch (IOException)
+            {
+                // the thread ended meanwhile
+            }
+        }
+
+        return ProcessCpu.FromTicks(ticks);
+    }
+}

@@ -11,6 +11,8 @@ namespace IpEnrich.Benchmarks.Load;
 /// What the output contract's headers cost the producer: the worker's own producer (its client factory's settings)
 /// sends the same enriched-size values with none, one (<c>ipenrich-status</c>) or both of the contract's headers, in
 /// interleaved rounds, and the CPU of this process's threads other than the mock broker's is divided by messages.
+/// With <c>--poll-on-producer</c> the delivery reports (and librdkafka's frees of each message) are served on the
+/// producing thread instead of Confluent's background poll thread.
 /// </summary>
 internal static class HeaderCost
 {
@@ -20,6 +22,7 @@ internal static class HeaderCost
     {
         var rounds = int.Parse(HarnessArgs.Value(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
         var messages = int.Parse(HarnessArgs.Value(args, "--messages") ?? "200000", CultureInfo.InvariantCulture);
+        var pollHere = args.Contains("--poll-on-producer");
         using var cluster = new MockKafkaCluster();
         var headerSets = new[] { 0, 1, 2 };
         var perMessage = headerSets.ToDictionary(h => h, _ => new List<double>());
@@ -29,7 +32,7 @@ internal static class HeaderCost
             {
                 var topic = $"headers-{headers}-{round}";
                 cluster.CreateTopic(topic, partitions: 8);
-                var cpu = Produce(cluster.BootstrapServers, topic, headers, messages);
+                var cpu = Produce(cluster.BootstrapServers, topic, headers, messages, pollHere);
                 if (round > 0) // the first round warms the runtime up
                 {
                     perMessage[headers].Add(cpu.TotalMicroseconds / messages);
@@ -47,10 +50,11 @@ internal static class HeaderCost
         return 0;
     }
 
-    private static TimeSpan Produce(string bootstrap, string topic, int headers, int messages)
+    private static TimeSpan Produce(string bootstrap, string topic, int headers, int messages, bool pollHere)
     {
         using var clients = WorkerClients.Build([new("Kafka:BootstrapServers", bootstrap), new("Kafka:InputTopic", "unused"),
-            new("Kafka:OutputTopic", topic), new("Kafka:DeadLetterTopic", "dlq"), new("Kafka:GroupId", "header-cost")]);
+            new("Kafka:OutputTopic", topic), new("Kafka:DeadLetterTopic", "dlq"), new("Kafka:GroupId", "header-cost"),
+            new("Kafka:ProducerSettings:dotnet.producer.enable.background.poll", pollHere ? "false" : "true")]);
         var value = new byte[ValueBytes];
         Array.Fill(value, (byte)'a');
         var key = "alert-key"u8.ToArray();
@@ -61,6 +65,11 @@ internal static class HeaderCost
             while (!TryProduce(clients.Producer, topic, message))
             {
                 clients.Producer.Poll(TimeSpan.FromMilliseconds(5));
+            }
+
+            if (pollHere && i % 64 == 0)
+            {
+                clients.Producer.Poll(TimeSpan.Zero); // delivery reports, and librdkafka's frees, on the producing thread
             }
         }
 

@@ -98,24 +98,6 @@ internal static class HeaderCost
     }
 
     // The mock broker runs in this process, on librdkafka threads named after it.
-    private static TimeSpan ThreadsOutsideTheBroker()
-    {
-        long ticks = 0;
-        foreach (var thread in ProcessCpu.Threads(Process.GetCurrentProcess()))
-        {
-            try
-            {
-                if (!File.ReadAllText(Path.Combine(thread, "comm")).Contains("mock", StringComparison.Ordinal))
-                {
-                    ticks += ProcessCpu.Ticks(File.ReadAllText(Path.Combine(thread, "stat")));
-                }
-            }
-            catch (IOException)
-            {
-                // the thread ended meanwhile
-            }
-        }
-
-        return ProcessCpu.FromTicks(ticks);
-    }
+    private static TimeSpan ThreadsOutsideTheBroker() =>
+        ProcessCpu.FromTicks(ProcessCpu.ThreadTicks(Process.GetCurrentProcess(), name => !name.Contains("mock", StringComparison.Ordinal)));
 }

@@ -65,6 +65,28 @@ internal static class ProcessCpu
         }
     }
 
+    /// <summary>User plus system clock ticks so far of the threads of <paramref name="process"/> whose name (<c>comm</c>) <paramref name="counts"/> takes.</summary>
+    public static long ThreadTicks(Process process, Func<string, bool> counts)
+    {
+        long ticks = 0;
+        foreach (var thread in Threads(process))
+        {
+            try
+            {
+                if (counts(File.ReadAllText(Path.Combine(thread, "comm")).TrimEnd()))
+                {
+                    ticks += Ticks(File.ReadAllText(Path.Combine(thread, "stat")));
+                }
+            }
+            catch (IOException)
+            {
+                // the thread ended between the listing and the read
+            }
+        }
+
+        return ticks;
+    }
+
     /// <summary>voluntary_ctxt_switches + nonvoluntary_ctxt_switches from the lines of a <c>status</c> file.</summary>
     private static long Switches(IEnumerable<string> status) => status
         .Where(line => line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))

@@ -44,27 +44,6 @@ internal static class RuntimeCompiler
     public static TimeSpan Cpu(IReadOnlyList<Process> processes) => ProcessCpu.FromTicks(CompilerTicks(processes));
 
     /// <summary>User plus system clock ticks of the compiler threads of <paramref name="processes"/> so far.</summary>
-    private static long CompilerTicks(IReadOnlyList<Process> processes)
-    {
-        long ticks = 0;
-        foreach (var process in processes)
-        {
-            foreach (var thread in ProcessCpu.Threads(process)) // none once gone: it has nothing left to compile
-            {
-                try
-                {
-                    if (File.ReadAllText(Path.Combine(thread, "comm")).TrimEnd() == ThreadName)
-                    {
-                        ticks += ProcessCpu.Ticks(File.ReadAllText(Path.Combine(thread, "stat")));
-                    }
-                }
-                catch (IOException)
-                {
-                    // the thread ended between the listing and the read
-                }
-            }
-        }
-
-        return ticks;
-    }
+    private static long CompilerTicks(IReadOnlyList<Process> processes) =>
+        processes.Sum(process => ProcessCpu.ThreadTicks(process, name => name == ThreadName)); // none once gone: it has nothing left to compile
 }

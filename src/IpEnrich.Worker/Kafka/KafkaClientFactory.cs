@@ -44,7 +44,10 @@ public sealed class KafkaClientFactory
         _logger = logger;
     }
 
-    public IProducer<byte[]?, byte[]?> BuildProducer()
+    /// <param name="reportsServedByCaller">
+    /// Confluent's background poll off: the caller polls, on the thread that produces (<see cref="ProducingThread"/>).
+    /// </param>
+    public IProducer<byte[]?, byte[]?> BuildProducer(bool reportsServedByCaller = false)
     {
         var user = _options.ForProducer();
         var config = new ProducerConfig(user)
@@ -61,6 +64,11 @@ public sealed class KafkaClientFactory
             // An alert just under Extraction:MaxAlertBytes must fit once enriched; the broker's topic limit
             // (max.message.bytes) needs the same room (docs/operations.md).
             config.MessageMaxBytes = Math.Max(DefaultMessageMaxBytes, _maxAlertBytes + EnrichmentHeadroomBytes);
+        }
+
+        if (reportsServedByCaller)
+        {
+            config.EnableBackgroundPoll = false;
         }
 
         if (_options.Transactions)

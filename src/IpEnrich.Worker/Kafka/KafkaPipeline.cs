@@ -105,9 +105,9 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
 
     private void RunConsumeLoop(CancellationToken stoppingToken)
     {
-        using var producer = _clients.BuildProducer();
+        using var producer = _clients.BuildProducer(reportsServedByCaller: !_options.Transactions);
         using var transactional = _options.Transactions ? new TransactionalOutput(producer, _options.DrainTimeout) : null;
-        var output = new OutputProducer(producer, transactional);
+        using var output = new OutputProducer(producer, transactional, OnProducingFailed);
         PartitionAssignment? assignment = null;
         using var consumer = _clients.BuildConsumer(() => assignment!);
         var offsets = _offsets = new OffsetStore(consumer, transactional is not null, () => _exit.Fail(WorkerExit.Kafka), _logger);
@@ -117,7 +117,7 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
         using var prepare = new PrepareWorkers(_options.PrepareWorkers, handler.Start);
         var lanes = _lanes = new PartitionLanes(consumer, prepare, _options.MaxInFlightPerPartition, handler.ProduceInOrderAsync, _budget);
         var transactions = _transactions = transactional is null ? null : new ExactlyOnceCoordinator(transactional, lanes, consumer, _options, _time, _logger);
-        assignment = new PartitionAssignment(lanes, offsets, producer, transactions, _options.DrainTimeout, _logger);
+        assignment = new PartitionAssignment(lanes, offsets, output, transactions, _options.DrainTimeout, _logger);
         try
         {
             transactions?.Start();
@@ -179,5 +179,11 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
                 Interlocked.Increment(ref _consumed);
             }
         }
+    }
+
+    private void OnProducingFailed(Exception error)
+    {
+        PipelineLog.ProducingFailed(_logger, error);
+        _exit.Fail(WorkerExit.Unexpected);
     }
 }

@@ -7,8 +7,8 @@ namespace IpEnrich.Worker.Kafka;
 /// <summary>
 /// Consume → process → produce for each message (kafkaflow's ConsumerWorker). On the partition's prepare loop it
 /// starts the message's work in consume order: a record ready at once, in a lane with nothing queued, goes straight to
-/// the producer (no thread hop on the warm path); anything else is queued, and the lane's produce loop publishes it in
-/// that order. A record Kafka refuses for good is replaced by a bounded dead letter, so no message can stall its
+/// the output (no task on the warm path); anything else is queued, and the lane's produce loop hands it over in that
+/// order. A record Kafka refuses for good is replaced by a bounded dead letter, so no message can stall its
 /// partition. Each delivery report goes to the offset store, tagged with the lane that produced it.
 /// </summary>
 internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer output, OffsetStore offsets, UnpublishableRecords unpublishable,
@@ -34,13 +34,12 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
             if (work.IsCompletedSuccessfully)
             {
                 var record = work.Result;
-                if (lane.NothingQueued && TryProduceNow(lane, source, ref record, consumedAt))
+                if (lane.NothingQueued && output.TryHandOver(new Handover(record, DeliveryHandler(lane, source, consumedAt, 0), lane, source)))
                 {
-                    lane.Released(source);
-                    return;
+                    return; // the output gives the message's place back once librdkafka holds the record
                 }
 
-                queued = Task.FromResult(record); // ready, but behind its partition's earlier messages
+                queued = Task.FromResult(record); // ready, but behind its partition's earlier messages (or the exactly-once commit gate)
             }
             else
             {
@@ -78,8 +77,8 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
                     (record, attempt) = (Replace(item.Source, refusal, next), next); // the replay of an aborted transaction
                 }
 
-                await ProduceAsync(lane, item.Source, record, item.ConsumedAt, attempt, token);
-                lane.Produced(item.Source);
+                await ProduceAsync(lane, item.Source, record, item.ConsumedAt, attempt, holdsPlace: true, token);
+                lane.HandedOver();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -93,30 +92,16 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
         }
     }
 
-    /// <summary>The warm path: false when the record must wait its turn in the lane (<paramref name="record"/> may have become its dead letter).</summary>
-    private bool TryProduceNow(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, ref OutgoingRecord record, long consumedAt)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return output.TryProduceNow(record, DeliveryHandler(lane, source, consumedAt, attempt));
-            }
-            catch (ProduceException<byte[]?, byte[]?> ex) when (UnpublishableRecords.IsPermanent(ex.Error) && attempt < LastAttempt)
-            {
-                record = Replace(source, ex.Error, attempt + 1);
-            }
-        }
-    }
-
+    /// <param name="holdsPlace">The record holds its message's place in the lane, which the output gives back once the record is produced.</param>
     private async ValueTask ProduceAsync(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, OutgoingRecord record, long consumedAt, int attempt,
-        CancellationToken cancellationToken)
+        bool holdsPlace, CancellationToken cancellationToken)
     {
         while (true)
         {
             try
             {
-                await output.ProduceAsync(source.TopicPartition, source.Offset.Value, record, DeliveryHandler(lane, source, consumedAt, attempt), cancellationToken);
+                var handover = new Handover(record, DeliveryHandler(lane, source, consumedAt, attempt), lane, holdsPlace ? source : null);
+                await output.ProduceAsync(source.TopicPartition, source.Offset.Value, handover, cancellationToken);
                 return;
             }
             catch (ProduceException<byte[]?, byte[]?> ex) when (UnpublishableRecords.IsPermanent(ex.Error) && attempt < LastAttempt)
@@ -132,7 +117,7 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
         return unpublishable.DeadLetter(source, error, attempt);
     }
 
-    /// <summary>Runs on librdkafka's delivery thread: hands the report over and records the alert's time in the worker.</summary>
+    /// <summary>Runs where the producer's reports are served (the producing thread): hands the report over and records the alert's time in the worker.</summary>
     private Action<DeliveryReport<byte[]?, byte[]?>> DeliveryHandler(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt, int attempt) =>
         report =>
         {
@@ -162,10 +147,10 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
 
     private async Task RepublishAsync(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt, Error error, int attempt)
     {
-        await Task.Yield(); // off librdkafka's delivery thread before producing again
+        await Task.Yield(); // off the thread serving the reports before producing again
         try
         {
-            await ProduceAsync(lane, source, Replace(source, error, attempt), consumedAt, attempt, lane.Retired);
+            await ProduceAsync(lane, source, Replace(source, error, attempt), consumedAt, attempt, holdsPlace: false, lane.Retired);
         }
         catch (OperationCanceledException) when (lane.IsRetired)
         {

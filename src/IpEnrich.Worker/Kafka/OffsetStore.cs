@@ -4,8 +4,8 @@ using Confluent.Kafka;
 namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
-/// Delivery reports → stored offsets (kafkaflow's OffsetManager and OffsetCommitter). Reports arrive on librdkafka's
-/// delivery thread and are applied on the consume thread, each to the lane that produced it: a lane's contiguous
+/// Delivery reports → stored offsets (kafkaflow's OffsetManager and OffsetCommitter). Reports arrive on the thread
+/// serving the producer's reports and are applied on the consume thread, each to the lane that produced it: a lane's contiguous
 /// acknowledged prefix is stored once per batch, and reports of a retired lane are ignored, so an acknowledgement
 /// from a partition's previous assignment never moves its next one. A failed delivery stops the worker before anything
 /// after it is stored. In exactly-once mode the transaction carries the offsets: reports are only counted.
@@ -24,7 +24,7 @@ internal sealed class OffsetStore(IConsumer<byte[]?, byte[]?> consumer, bool tra
     public long ImplicitlyAcknowledged => Interlocked.Read(ref _implicit);
 
     /// <summary>
-    /// On the delivery thread: one record's outcome, for the lane that produced it. <paramref name="appendedAt"/> is the
+    /// Where the producer's reports are served: one record's outcome, for the lane that produced it. <paramref name="appendedAt"/> is the
     /// output's log offset; a success without one (<see cref="Offset.Unset"/>) is librdkafka's implicit acknowledgement:
     /// an earlier request failed with an uncertain outcome and a later batch of the same partition succeeded, which a
     /// broker checking idempotent sequence numbers only accepts after the earlier one. It is logged with its input, because

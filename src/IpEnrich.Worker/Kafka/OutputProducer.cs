@@ -3,54 +3,79 @@ using Confluent.Kafka;
 namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
-/// Where records go: straight to the idempotent producer (at-least-once), or into the open transaction through its
-/// commit gate (exactly-once). Every part that publishes goes through here, so none of them branches on the mode.
+/// Where records go: to the <see cref="ProducingThread"/> of the idempotent producer (at-least-once), or into the open
+/// transaction through its commit gate (exactly-once). Every part that publishes goes through here, so none of them
+/// branches on the mode; a record holding its lane's place gives it back here, once librdkafka holds the record.
 /// </summary>
-internal sealed class OutputProducer(IProducer<byte[]?, byte[]?> producer, TransactionalOutput? transactions)
+internal sealed class OutputProducer : IDisposable
 {
-    public IProducer<byte[]?, byte[]?> Producer => producer;
+    private readonly IProducer<byte[]?, byte[]?> _producer;
+    private readonly TransactionalOutput? _transactions;
+    private readonly ProducingThread? _thread;
+
+    /// <param name="producer">Built with Confluent's background poll off unless <paramref name="transactions"/> is given.</param>
+    /// <param name="failed">Called when the producing thread cannot go on.</param>
+    public OutputProducer(IProducer<byte[]?, byte[]?> producer, TransactionalOutput? transactions, Action<Exception> failed)
+    {
+        _producer = producer;
+        _transactions = transactions;
+        _thread = transactions is null ? new ProducingThread(producer, failed) : null;
+    }
 
     /// <summary>Exactly-once mode: a record the broker refuses dooms the open transaction, and nothing more goes into it.</summary>
-    public bool IsTransactional => transactions is not null;
+    public bool IsTransactional => _transactions is not null;
 
     /// <summary>The warm path; false when the record must wait its turn in its lane instead.</summary>
-    public bool TryProduceNow(OutgoingRecord record, Action<DeliveryReport<byte[]?, byte[]?>> onDelivery)
+    public bool TryHandOver(Handover handover)
     {
-        if (transactions is not null)
+        if (_thread is null)
         {
             return false; // transactional produces go through the commit gate, which only asynchronous callers may wait on
         }
 
-        try
-        {
-            producer.Produce(record.Topic, record.Message, onDelivery);
-            return true;
-        }
-        catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-        {
-            return false;
-        }
+        _thread.HandOver(handover);
+        return true;
     }
 
-    /// <summary>Produces one record, waiting while librdkafka's queue is full; <paramref name="source"/> is the input it answers, if any.</summary>
-    public ValueTask ProduceAsync(TopicPartition? source, long offset, OutgoingRecord record, Action<DeliveryReport<byte[]?, byte[]?>> onDelivery,
-        CancellationToken cancellationToken) =>
-        transactions is not null
-            ? new ValueTask(transactions.ProduceAsync(source, offset, record, onDelivery, cancellationToken))
-            : producer.ProduceWhenQueuedAsync(record, onDelivery, cancellationToken);
+    /// <summary>Hands one record over, in exactly-once mode waiting for the commit gate; <paramref name="source"/> is the input it answers, if any.</summary>
+    public async ValueTask ProduceAsync(TopicPartition? source, long offset, Handover handover, CancellationToken cancellationToken)
+    {
+        if (TryHandOver(handover))
+        {
+            return;
+        }
+
+        await _transactions!.ProduceAsync(source, offset, handover.Record, handover.OnDelivery, cancellationToken);
+        handover.Release();
+    }
 
     /// <summary>Produces a record that answers no input and returns once it is durable: delivered, and in exactly-once mode committed.</summary>
     public async Task<bool> ProduceDurablyAsync(OutgoingRecord record, CancellationToken cancellationToken)
     {
         var delivered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnDelivery(DeliveryReport<byte[]?, byte[]?> report) => delivered.TrySetResult(!report.Error.IsError);
-        if (transactions is null)
+        if (_transactions is null)
         {
-            await producer.ProduceWhenQueuedAsync(record, OnDelivery, cancellationToken);
+            _thread!.HandOver(new Handover(record, OnDelivery));
             return await delivered.Task.WaitAsync(cancellationToken);
         }
 
-        var committed = await transactions.ProduceAsync(null, 0, record, OnDelivery, cancellationToken);
+        var committed = await _transactions.ProduceAsync(null, 0, record, OnDelivery, cancellationToken);
         return await delivered.Task.WaitAsync(cancellationToken) && await committed.WaitAsync(cancellationToken);
     }
+
+    /// <summary>Consume thread, at-least-once mode: everything handed over so far is produced and delivered, or <paramref name="timeout"/> ran out.</summary>
+    public void Flush(TimeSpan timeout)
+    {
+        if (_thread is not null)
+        {
+            _thread.Flush(timeout);
+        }
+        else
+        {
+            _producer.Flush(timeout);
+        }
+    }
+
+    public void Dispose() => _thread?.Dispose();
 }

@@ -9,7 +9,7 @@ namespace IpEnrich.Worker.Kafka;
 /// dropped at once, their messages consumed again by the new owner, and in exactly-once mode the open transaction is
 /// aborted and replayed. Runs on the consume thread, inside Consume() or at stop.
 /// </summary>
-internal sealed class PartitionAssignment(PartitionLanes lanes, OffsetStore offsets, IProducer<byte[]?, byte[]?> producer,
+internal sealed class PartitionAssignment(PartitionLanes lanes, OffsetStore offsets, OutputProducer output,
     ExactlyOnceCoordinator? transactions, TimeSpan drainTimeout, ILogger logger) : IRebalanceHandler
 {
     private static readonly TimeSpan FailedTransactionCheck = TimeSpan.FromMilliseconds(100);
@@ -52,7 +52,7 @@ internal sealed class PartitionAssignment(PartitionLanes lanes, OffsetStore offs
         }
         else
         {
-            producer.Flush(drainTimeout);
+            output.Flush(drainTimeout);
         }
 
         offsets.Apply();

@@ -58,8 +58,9 @@ internal sealed class PartitionLane
     public ChannelReader<InFlight> Reader => _queue.Reader;
 
     /// <summary>
-    /// Prepare loop only: nothing of this partition is queued or being produced, so a message whose work finished at
-    /// once may go straight to the producer without overtaking an earlier one (the loop starts them in order).
+    /// Prepare loop only: nothing of this partition is queued or on its way to the output, so a message whose work
+    /// finished at once may go straight to the output without overtaking an earlier one (the loop starts them in order,
+    /// and the output produces records in the order it gets them).
     /// </summary>
     public bool NothingQueued => Volatile.Read(ref _queued) == 0;
 
@@ -104,7 +105,7 @@ internal sealed class PartitionLane
         return false;
     }
 
-    /// <summary>A message that was never queued left the lane (produced at once, or dropped with the partition).</summary>
+    /// <summary>A message left the lane: its record is in librdkafka's hands, or it was dropped with the partition.</summary>
     public void Released(ConsumeResult<byte[]?, byte[]?> message)
     {
         Interlocked.Decrement(ref _reserved);
@@ -115,12 +116,8 @@ internal sealed class PartitionLane
         }
     }
 
-    /// <summary>Produce loop: a queued message is in the producer's hands.</summary>
-    public void Produced(ConsumeResult<byte[]?, byte[]?> message)
-    {
-        Interlocked.Decrement(ref _queued);
-        Released(message);
-    }
+    /// <summary>Produce loop: the oldest queued message went to the output, which gives its place back once produced.</summary>
+    public void HandedOver() => Interlocked.Decrement(ref _queued);
 
     /// <summary>No more messages: the produce loop ends once it has published the queued ones.</summary>
     public void Complete() => _queue.Writer.TryComplete();

@@ -44,6 +44,9 @@ internal static partial class PipelineLog
     [LoggerMessage(1024, LogLevel.Critical, "Producing the output for {Source} failed; stopping so nothing is skipped")]
     public static partial void ProduceFailed(ILogger logger, TopicPartitionOffset? source, Exception error);
 
+    [LoggerMessage(1049, LogLevel.Critical, "Serving the producer's delivery reports failed; stopping so nothing is skipped")]
+    public static partial void ProducingFailed(ILogger logger, Exception error);
+
     [LoggerMessage(1022, LogLevel.Critical, "The consume loop failed")]
     public static partial void PipelineFailed(ILogger logger, Exception error);
 

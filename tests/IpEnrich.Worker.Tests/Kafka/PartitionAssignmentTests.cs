@@ -17,6 +17,7 @@ public sealed class PartitionAssignmentTests
         var consumer = new RecordingConsumer();
         var logger = new FakeLogger();
         using var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));
+        using var publishing = new OutputProducer(producer, output, ex => throw ex);
         using var prepare = new PrepareWorkers(1, _ => { });
 
         // The first lane has the output of input 5 to produce; the transaction has failed, so librdkafka refuses it.
@@ -36,7 +37,7 @@ public sealed class PartitionAssignmentTests
             }
         });
         var coordinator = new ExactlyOnceCoordinator(output, lanes, consumer, new KafkaOptions(), new FakeTimeProvider(), logger);
-        var assignment = new PartitionAssignment(lanes, new OffsetStore(consumer, transactional: true, () => { }, logger), producer, coordinator,
+        var assignment = new PartitionAssignment(lanes, new OffsetStore(consumer, transactional: true, () => { }, logger), publishing, coordinator,
             drainTimeout: TimeSpan.FromMinutes(5), logger);
         coordinator.Start();
         producer.TransactionFailed = true;

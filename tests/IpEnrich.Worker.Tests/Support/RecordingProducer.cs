@@ -116,7 +116,18 @@ public sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
     public Task<DeliveryResult<byte[]?, byte[]?>> ProduceAsync(TopicPartition topicPartition, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
 
-    public int Poll(TimeSpan timeout) => 0;
+    /// <summary>Poll serves the delivery reports, as librdkafka does for a producer without Confluent's background poll.</summary>
+    public bool DeliverOnPoll { get; set; }
+
+    public int Poll(TimeSpan timeout)
+    {
+        if (DeliverOnPoll)
+        {
+            DeliverAll();
+        }
+
+        return 0;
+    }
 
     public int Flush(TimeSpan timeout)
     {

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Confluent.Kafka;
+
+namespace IpEnrich.Worker.Kafka;
+
+/// <summary>
+/// The one thread that hands the pipeline's records to librdkafka and serves the producer's delivery reports
+/// (Confluent's background poll is off). librdkafka frees a message, and its header list, on the thread that serves
+/// its report: made and freed on one thread, those blocks stay in that thread's allocator cache instead of crossing
+/// threads, which cost more CPU per alert than the enrichment's lookups (docs/performance.md). Records are produced
+/// in the order they are handed over. The queue needs no bound of its own: a record that answers a consumed message keeps
+/// that message's place in its lane, and its share of the in-flight budget, until librdkafka holds it.
+/// </summary>
+internal sealed class ProducingThread : IDisposable
+{
+    // Reports are served between records at least this often, so librdkafka's queue drains while records keep coming.
+    private const int ProducesPerPoll = 64;
+
+    // Reports of records produced within this window are due: the thread waits in librdkafka, which wakes it at the
+    // first report, and a record handed over meanwhile waits at most ReportWait (well under the producer's linger).
+    private const long ReportWindowMs = 1000;
+    private static readonly TimeSpan ReportWait = TimeSpan.FromMilliseconds(1);
+
+    // Idle: woken by the next record; reports that come late (a broker outage) and client errors are served this often.
+    private static readonly TimeSpan IdleWait = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan QueueFullWait = TimeSpan.FromMilliseconds(5);
+
+    private readonly IProducer<byte[]?, byte[]?> _producer;
+    private readonly Action<Exception> _failed;
+    private readonly ConcurrentQueue<Handover> _queue = new();
+    private readonly ManualResetEventSlim _wake = new();
+    private readonly Thread _thread;
+    private long _lastProducedAt = long.MinValue / 2;
+    private int _idle;
+    private volatile bool _discard;
+
+    /// <param name="failed">Called, once per failure, when serving the producer throws: the pipeline cannot go on without this thread.</param>
+    public ProducingThread(IProducer<byte[]?, byte[]?> producer, Action<Exception> failed)
+    {
+        _producer = producer;
+        _failed = failed;
+        _thread = new Thread(Run) { IsBackground = true, Name = "ipenrich-producing" };
+        _thread.Start();
+    }
+
+    /// <summary>Hands a record over; its report comes later, on this thread.</summary>
+    public void HandOver(Handover handover)
+    {
+        _queue.Enqueue(handover);
+        WakeIfIdle();
+    }
+
+    /// <summary>
+    /// Consume thread (dedicated, so it may block): produces everything handed over before this call, then waits for
+    /// librdkafka to deliver it; false when <paramref name="timeout"/> ran out first.
+    /// </summary>
+    public bool Flush(TimeSpan timeout)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        HandOver(Handover.Flush(reached));
+        return reached.Task.Wait(Remaining()) && _producer.Flush(Remaining()) == 0;
+
+        TimeSpan Remaining() => TimeSpan.FromTicks(Math.Max(0, (timeout - Stopwatch.GetElapsedTime(started)).Ticks));
+    }
+
+    /// <summary>Stops the thread; records still queued are not produced (their messages are consumed again).</summary>
+    public void Dispose()
+    {
+        _discard = true;
+        _wake.Set();
+        _thread.Join();
+        while (_queue.TryDequeue(out var left))
+        {
+            left.Release();
+        }
+
+        _wake.Dispose();
+    }
+
+    private void Run()
+    {
+        while (!_discard)
+        {
+            try
+            {
+                ProduceQueued();
+                _producer.Poll(TimeSpan.Zero);
+                WaitForWork();
+            }
+            catch (Exception ex)
+            {
+                _failed(ex); // a delivery handler threw: the pipeline stops, and this thread serves until it is disposed
+                Thread.Sleep(IdleWait);
+            }
+        }
+    }
+
+    private void ProduceQueued()
+    {
+        for (var produced = 1; !_discard && _queue.TryDequeue(out var handover); produced++)
+        {
+            Produce(handover);
+            if (produced % ProducesPerPoll == 0)
+            {
+                _producer.Poll(TimeSpan.Zero);
+            }
+        }
+    }
+
+    private void Produce(Handover handover)
+    {
+        if (handover.FlushMarker is { } flush)
+        {
+            flush.TrySetResult();
+            return;
+        }
+
+        while (!handover.IsForRetiredLane && !_discard)
+        {
+            try
+            {
+                _producer.Produce(handover.Record.Topic, handover.Record.Message, handover.OnDelivery);
+                _lastProducedAt = Environment.TickCount64;
+                break;
+            }
+            catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                _producer.Poll(QueueFullWait); // serving reports is what makes room
+            }
+            catch (Exception ex)
+            {
+                handover.Release();
+                handover.Refuse(ex is KafkaException kafka ? kafka.Error : new Error(ErrorCode.Local_Fail, ex.Message)); // its owner replaces it with a dead letter, or stops the worker
+                return;
+            }
+        }
+
+        handover.Release();
+    }
+
+    private void WaitForWork()
+    {
+        if (Environment.TickCount64 - _lastProducedAt < ReportWindowMs)
+        {
+            _producer.Poll(ReportWait);
+            return;
+        }
+
+        // Whoever hands a record over after this thread said it is idle wakes it; the full fences order the flag
+        // against the queue on both sides, so one of the two always sees the other.
+        Interlocked.Exchange(ref _idle, 1);
+        if (_queue.IsEmpty && !_discard)
+        {
+            _wake.Wait(IdleWait);
+        }
+
+        Interlocked.Exchange(ref _idle, 0);
+        _wake.Reset();
+    }
+
+    private void WakeIfIdle()
+    {
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _idle) == 1)
+        {
+            _wake.Set();
+        }
+    }
+}

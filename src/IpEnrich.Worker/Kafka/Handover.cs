@@ -4,21 +4,35 @@ namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
 /// A record on its way to the producer, with what its delivery report goes to. A record that answers a consumed
-/// message of a lane carries the lane: it is not produced once the lane is retired (the partition's next owner consumes
-/// the message again), and when it also carries the message's <see cref="Reserved"/> place, the place and its budget
-/// are given back once librdkafka holds the record, not before.
+/// message carries the message and its lane: it is not produced once the lane is retired (the partition's next owner
+/// consumes the message again), and when it <see cref="HoldsPlace"/>, the message's place in the lane and its budget
+/// are given back once librdkafka holds the record, not before. <see cref="Attempt"/> counts the dead letters tried in
+/// its place so far.
 /// </summary>
-internal readonly struct Handover(OutgoingRecord record, Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, PartitionLane? lane = null,
-    ConsumeResult<byte[]?, byte[]?>? reserved = null)
+internal readonly struct Handover
 {
-    public OutgoingRecord Record { get; } = record;
+    /// <summary>A record that answers no consumed message (a late update).</summary>
+    public Handover(OutgoingRecord record, Action<DeliveryReport<byte[]?, byte[]?>> onDelivery) => (Record, OnDelivery) = (record, onDelivery);
 
-    public Action<DeliveryReport<byte[]?, byte[]?>> OnDelivery { get; } = onDelivery;
+    /// <summary>A record that answers <paramref name="source"/>, consumed at <paramref name="consumedAt"/> into <paramref name="lane"/>.</summary>
+    public Handover(OutgoingRecord record, Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source,
+        bool holdsPlace, long consumedAt, int attempt)
+        : this(record, onDelivery) => (Lane, Source, HoldsPlace, ConsumedAt, Attempt) = (lane, source, holdsPlace, consumedAt, attempt);
 
-    public PartitionLane? Lane { get; } = lane;
+    public OutgoingRecord Record { get; }
 
-    /// <summary>The consumed message whose place in <see cref="Lane"/> this record holds; null when it holds none (a late update, a dead letter sent after a refusal).</summary>
-    public ConsumeResult<byte[]?, byte[]?>? Reserved { get; } = reserved;
+    public Action<DeliveryReport<byte[]?, byte[]?>> OnDelivery { get; }
+
+    public PartitionLane? Lane { get; }
+
+    public ConsumeResult<byte[]?, byte[]?>? Source { get; }
+
+    /// <summary>False for a dead letter sent after the broker refused its record: that record gave the place back.</summary>
+    public bool HoldsPlace { get; }
+
+    public long ConsumedAt { get; }
+
+    public int Attempt { get; }
 
     /// <summary>Not a record: completed once everything handed over before it has been produced.</summary>
     public TaskCompletionSource? FlushMarker { get; private init; }
@@ -30,9 +44,9 @@ internal readonly struct Handover(OutgoingRecord record, Action<DeliveryReport<b
     /// <summary>The record is in librdkafka's hands, or will never be: the lane's place and budget go back.</summary>
     public void Release()
     {
-        if (Reserved is not null)
+        if (HoldsPlace)
         {
-            Lane?.Released(Reserved);
+            Lane?.Released(Source!);
         }
     }
 

@@ -45,7 +45,7 @@ public sealed class KafkaClientFactory
     }
 
     /// <param name="reportsServedByCaller">
-    /// Confluent's background poll off: the caller polls, on the thread that produces (<see cref="ProducingThread"/>).
+    /// Confluent's background poll off: the caller serves the reports, on the thread that produces (<see cref="ProducingThread"/>).
     /// </param>
     public IProducer<byte[]?, byte[]?> BuildProducer(bool reportsServedByCaller = false)
     {

@@ -107,13 +107,14 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
     {
         using var producer = _clients.BuildProducer(reportsServedByCaller: !_options.Transactions);
         using var transactional = _options.Transactions ? new TransactionalOutput(producer, _options.DrainTimeout) : null;
-        using var output = new OutputProducer(producer, transactional, OnProducingFailed);
+        MessageHandler? handler = null;
+        using var output = new OutputProducer(producer, transactional, (refused, error) => handler!.ReplaceRefused(refused, error), OnProducingFailed);
         PartitionAssignment? assignment = null;
         using var consumer = _clients.BuildConsumer(() => assignment!);
         var offsets = _offsets = new OffsetStore(consumer, transactional is not null, () => _exit.Fail(WorkerExit.Kafka), _logger);
         var lateUpdates = _lateUpdates = _updatesTopic is null ? null : new KafkaLateUpdateSink(_updatesTopic, output, _time, _processor.Triage);
         var records = new AlertRecordBuilder(_processor, _options, lateUpdates is null ? null : _backlog, _logger);
-        var handler = new MessageHandler(records, output, offsets, new UnpublishableRecords(_options, _telemetry), _telemetry, _time, _exit, _logger);
+        handler = new MessageHandler(records, output, offsets, new UnpublishableRecords(_options, _telemetry), _telemetry, _time, _exit, _logger);
         using var prepare = new PrepareWorkers(_options.PrepareWorkers, handler.Start);
         var lanes = _lanes = new PartitionLanes(consumer, prepare, _options.MaxInFlightPerPartition, handler.ProduceInOrderAsync, _budget);
         var transactions = _transactions = transactional is null ? null : new ExactlyOnceCoordinator(transactional, lanes, consumer, _options, _time, _logger);

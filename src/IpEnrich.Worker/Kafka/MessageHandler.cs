@@ -34,7 +34,7 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
             if (work.IsCompletedSuccessfully)
             {
                 var record = work.Result;
-                if (lane.NothingQueued && output.TryHandOver(new Handover(record, DeliveryHandler(lane, source, consumedAt, 0), lane, source)))
+                if (lane.NothingQueued && output.TryHandOver(HandoverOf(lane, source, record, consumedAt, attempt: 0, holdsPlace: true)))
                 {
                     return; // the output gives the message's place back once librdkafka holds the record
                 }
@@ -100,8 +100,7 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
         {
             try
             {
-                var handover = new Handover(record, DeliveryHandler(lane, source, consumedAt, attempt), lane, holdsPlace ? source : null);
-                await output.ProduceAsync(source.TopicPartition, source.Offset.Value, handover, cancellationToken);
+                await output.ProduceAsync(source.TopicPartition, source.Offset.Value, HandoverOf(lane, source, record, consumedAt, attempt, holdsPlace), cancellationToken);
                 return;
             }
             catch (ProduceException<byte[]?, byte[]?> ex) when (UnpublishableRecords.IsPermanent(ex.Error) && attempt < LastAttempt)
@@ -111,13 +110,34 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
         }
     }
 
+    /// <summary>
+    /// On the producing thread, when librdkafka refuses a record before queueing it (larger than <c>message.max.bytes</c>):
+    /// its dead letter, to produce in its place so the partition's order holds; null when there is none to try.
+    /// </summary>
+    public Handover? ReplaceRefused(Handover refused, Error error)
+    {
+        if (refused is not { Lane: { } lane, Source: { } source } || !UnpublishableRecords.IsPermanent(error) || refused.Attempt >= LastAttempt)
+        {
+            return null;
+        }
+
+        var attempt = refused.Attempt + 1;
+        return HandoverOf(lane, source, Replace(source, error, attempt), refused.ConsumedAt, attempt, refused.HoldsPlace);
+    }
+
+    private Handover HandoverOf(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, OutgoingRecord record, long consumedAt, int attempt, bool holdsPlace) =>
+        new(record, DeliveryHandler(lane, source, consumedAt, attempt), lane, source, holdsPlace, consumedAt, attempt);
+
     private OutgoingRecord Replace(ConsumeResult<byte[]?, byte[]?> source, Error error, int attempt)
     {
         PipelineLog.Unpublishable(logger, source.TopicPartitionOffset, error.Reason);
         return unpublishable.DeadLetter(source, error, attempt);
     }
 
-    /// <summary>Runs where the producer's reports are served (the producing thread): hands the report over and records the alert's time in the worker.</summary>
+    /// <summary>
+    /// Runs where the producer's reports are served (the producing thread, or the consume thread while it flushes):
+    /// hands the report over and records the alert's time in the worker.
+    /// </summary>
     private Action<DeliveryReport<byte[]?, byte[]?>> DeliveryHandler(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt, int attempt) =>
         report =>
         {

@@ -4,8 +4,8 @@ using Confluent.Kafka;
 namespace IpEnrich.Worker.Kafka;
 
 /// <summary>
-/// Delivery reports → stored offsets (kafkaflow's OffsetManager and OffsetCommitter). Reports arrive on the thread
-/// serving the producer's reports and are applied on the consume thread, each to the lane that produced it: a lane's contiguous
+/// Delivery reports → stored offsets (kafkaflow's OffsetManager and OffsetCommitter). Reports arrive on whichever
+/// thread serves the producer's reports and are applied on the consume thread, each to the lane that produced it: a lane's contiguous
 /// acknowledged prefix is stored once per batch, and reports of a retired lane are ignored, so an acknowledgement
 /// from a partition's previous assignment never moves its next one. A failed delivery stops the worker before anything
 /// after it is stored. In exactly-once mode the transaction carries the offsets: reports are only counted.

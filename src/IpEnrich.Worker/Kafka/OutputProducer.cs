@@ -14,12 +14,14 @@ internal sealed class OutputProducer : IDisposable
     private readonly ProducingThread? _thread;
 
     /// <param name="producer">Built with Confluent's background poll off unless <paramref name="transactions"/> is given.</param>
+    /// <param name="replaceRefused">At-least-once: what goes in place of a record librdkafka refuses (<see cref="ProducingThread"/>).</param>
     /// <param name="failed">Called when the producing thread cannot go on.</param>
-    public OutputProducer(IProducer<byte[]?, byte[]?> producer, TransactionalOutput? transactions, Action<Exception> failed)
+    public OutputProducer(IProducer<byte[]?, byte[]?> producer, TransactionalOutput? transactions, Func<Handover, Error, Handover?> replaceRefused,
+        Action<Exception> failed)
     {
         _producer = producer;
         _transactions = transactions;
-        _thread = transactions is null ? new ProducingThread(producer, failed) : null;
+        _thread = transactions is null ? new ProducingThread(producer, replaceRefused, failed) : null;
     }
 
     /// <summary>Exactly-once mode: a record the broker refuses dooms the open transaction, and nothing more goes into it.</summary>

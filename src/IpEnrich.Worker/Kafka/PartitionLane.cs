@@ -58,7 +58,7 @@ internal sealed class PartitionLane
     public ChannelReader<InFlight> Reader => _queue.Reader;
 
     /// <summary>
-    /// Prepare loop only: nothing of this partition is queued or on its way to the output, so a message whose work
+    /// Prepare loop only: nothing of this partition waits in the lane or in its produce loop, so a message whose work
     /// finished at once may go straight to the output without overtaking an earlier one (the loop starts them in order,
     /// and the output produces records in the order it gets them).
     /// </summary>
@@ -119,7 +119,7 @@ internal sealed class PartitionLane
     /// <summary>Produce loop: the oldest queued message went to the output, which gives its place back once produced.</summary>
     public void HandedOver() => Interlocked.Decrement(ref _queued);
 
-    /// <summary>No more messages: the produce loop ends once it has published the queued ones.</summary>
+    /// <summary>No more messages: the produce loop ends once it has handed the queued ones to the output.</summary>
     public void Complete() => _queue.Writer.TryComplete();
 
     /// <summary>Stops the lane's work where it is; reports of its deliveries no longer count.</summary>

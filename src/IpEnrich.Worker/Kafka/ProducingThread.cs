@@ -27,6 +27,7 @@ internal sealed class ProducingThread : IDisposable
     private static readonly TimeSpan QueueFullWait = TimeSpan.FromMilliseconds(5);
 
     private readonly IProducer<byte[]?, byte[]?> _producer;
+    private readonly Func<Handover, Error, Handover?> _replaceRefused;
     private readonly Action<Exception> _failed;
     private readonly ConcurrentQueue<Handover> _queue = new();
     private readonly ManualResetEventSlim _wake = new();
@@ -35,10 +36,15 @@ internal sealed class ProducingThread : IDisposable
     private int _idle;
     private volatile bool _discard;
 
-    /// <param name="failed">Called, once per failure, when serving the producer throws: the pipeline cannot go on without this thread.</param>
-    public ProducingThread(IProducer<byte[]?, byte[]?> producer, Action<Exception> failed)
+    /// <param name="replaceRefused">
+    /// A record librdkafka refuses before queueing it (larger than <c>message.max.bytes</c>) and the refusal: what to
+    /// produce in its place, or null to report the refusal to the record's owner.
+    /// </param>
+    /// <param name="failed">Called when serving the producer throws: the pipeline cannot go on without this thread.</param>
+    public ProducingThread(IProducer<byte[]?, byte[]?> producer, Func<Handover, Error, Handover?> replaceRefused, Action<Exception> failed)
     {
         _producer = producer;
+        _replaceRefused = replaceRefused;
         _failed = failed;
         _thread = new Thread(Run) { IsBackground = true, Name = "ipenrich-producing" };
         _thread.Start();
@@ -65,7 +71,10 @@ internal sealed class ProducingThread : IDisposable
         TimeSpan Remaining() => TimeSpan.FromTicks(Math.Max(0, (timeout - Stopwatch.GetElapsedTime(started)).Ticks));
     }
 
-    /// <summary>Stops the thread; records still queued are not produced (their messages are consumed again).</summary>
+    /// <summary>
+    /// Stops the thread; records still queued are not produced (their messages are consumed again; a late update's
+    /// sender waits for its own cancellation).
+    /// </summary>
     public void Dispose()
     {
         _discard = true;
@@ -91,7 +100,7 @@ internal sealed class ProducingThread : IDisposable
             }
             catch (Exception ex)
             {
-                _failed(ex); // a delivery handler threw: the pipeline stops, and this thread serves until it is disposed
+                _failed(ex); // the pipeline stops; this thread serves until it is disposed, for the stop's flush
                 Thread.Sleep(IdleWait);
             }
         }
@@ -119,6 +128,7 @@ internal sealed class ProducingThread : IDisposable
 
         while (!handover.IsForRetiredLane && !_discard)
         {
+            Error refusal;
             try
             {
                 _producer.Produce(handover.Record.Topic, handover.Record.Message, handover.OnDelivery);
@@ -127,17 +137,44 @@ internal sealed class ProducingThread : IDisposable
             }
             catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
             {
-                _producer.Poll(QueueFullWait); // serving reports is what makes room
+                WaitForRoom(handover);
+                continue;
+            }
+            catch (KafkaException ex)
+            {
+                refusal = ex.Error;
             }
             catch (Exception ex)
             {
-                handover.Release();
-                handover.Refuse(ex is KafkaException kafka ? kafka.Error : new Error(ErrorCode.Local_Fail, ex.Message)); // its owner replaces it with a dead letter, or stops the worker
-                return;
+                refusal = new Error(ErrorCode.Local_Fail, ex.Message);
             }
+
+            if (_replaceRefused(handover, refusal) is { } replacement)
+            {
+                handover = replacement; // its dead letter, in its place: the partition's order holds
+                continue;
+            }
+
+            handover.Release();
+            handover.Refuse(refusal); // as a failed report: a message's owner stops the worker, a late update stays owed
+            return;
         }
 
         handover.Release();
+    }
+
+    /// <summary>Serving reports is what makes room in librdkafka's queue.</summary>
+    private void WaitForRoom(Handover waiting)
+    {
+        try
+        {
+            _producer.Poll(QueueFullWait);
+        }
+        catch
+        {
+            waiting.Release();
+            throw;
+        }
     }
 
     private void WaitForWork()

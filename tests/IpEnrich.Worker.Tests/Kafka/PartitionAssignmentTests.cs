@@ -17,7 +17,7 @@ public sealed class PartitionAssignmentTests
         var consumer = new RecordingConsumer();
         var logger = new FakeLogger();
         using var output = new TransactionalOutput(producer, TimeSpan.FromSeconds(1));
-        using var publishing = new OutputProducer(producer, output, ex => throw ex);
+        using var publishing = new OutputProducer(producer, output, (_, _) => null, ex => throw ex);
         using var prepare = new PrepareWorkers(1, _ => { });
 
         // The first lane has the output of input 5 to produce; the transaction has failed, so librdkafka refuses it.

@@ -10,6 +10,11 @@ public sealed class ProducingThreadTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private static readonly TopicPartition Partition = new("in", 0);
+    private static readonly Func<Handover, Error, Handover?> NoReplacement = (_, _) => null;
+
+    private readonly ConcurrentQueue<Exception> _failures = new();
+
+    public void Dispose() => Assert.Empty(_failures); // a failure of the producing thread is the pipeline's, never lost
 
     private static ConsumeResult<byte[]?, byte[]?> Message(long offset) => new()
     {
@@ -17,28 +22,32 @@ public sealed class ProducingThreadTests : IDisposable
         Message = new Message<byte[]?, byte[]?> { Value = new byte[10] },
     };
 
-    private readonly ConcurrentQueue<Exception> _failures = new();
-
-    public void Dispose() => Assert.Empty(_failures); // a delivery handler's failure is the pipeline's, never lost
-
     private static OutgoingRecord Record(string topic) => new(topic, new Message<byte[]?, byte[]?>());
 
+    private static Handover HoldingPlace(string topic, PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, Action<DeliveryReport<byte[]?, byte[]?>>? onDelivery = null,
+        int attempt = 0) =>
+        new(Record(topic), onDelivery ?? (_ => { }), lane, source, holdsPlace: true, consumedAt: 0, attempt);
+
+    private ProducingThread Start(RecordingProducer producer, Func<Handover, Error, Handover?>? replaceRefused = null) =>
+        new(producer, replaceRefused ?? NoReplacement, _failures.Enqueue);
+
     [Fact]
-    public void Records_are_produced_in_the_order_handed_over_and_their_reports_are_served_on_the_producing_thread()
+    public async Task Records_are_produced_in_the_order_handed_over_and_their_reports_are_served_on_the_producing_thread()
     {
         var producer = new RecordingProducer { DeliverOnPoll = true };
         var reportedOn = new ConcurrentQueue<string?>();
-        using var thread = new ProducingThread(producer, _failures.Enqueue);
+        using var thread = Start(producer);
 
         for (var i = 0; i < 200; i++)
         {
             thread.HandOver(new Handover(Record($"out-{i}"), _ => reportedOn.Enqueue(Thread.CurrentThread.Name)));
         }
 
+        // No flush: a flush serves the reports still due on its caller's thread, as librdkafka's does.
+        await Eventually.UntilAsync(() => reportedOn.Count == 200, Patience, "every report was served");
+        Assert.All(reportedOn, name => Assert.Equal("ipenrich-producing", name)); // made and freed on one thread
         Assert.True(thread.Flush(Patience));
         Assert.Equal(Enumerable.Range(0, 200).Select(i => $"out-{i}"), producer.Produced);
-        Assert.Equal(200, reportedOn.Count);
-        Assert.All(reportedOn, name => Assert.Equal("ipenrich-producing", name)); // made and freed on one thread
     }
 
     [Fact]
@@ -46,11 +55,11 @@ public sealed class ProducingThreadTests : IDisposable
     {
         var producer = new RecordingProducer { DeliverOnPoll = true, QueueRoom = 0 }; // librdkafka's queue is full
         var lane = new PartitionLane(Partition, capacity: 1);
-        using var thread = new ProducingThread(producer, _failures.Enqueue);
+        using var thread = Start(producer);
         var first = Message(0);
         Assert.True(lane.TryReserve(first));
 
-        thread.HandOver(new Handover(Record("out"), _ => { }, lane, first));
+        thread.HandOver(HoldingPlace("out", lane, first));
         await Task.Delay(50); // the thread is retrying meanwhile
         Assert.False(lane.TryReserve(Message(1))); // still held: nothing more is consumed into the lane
 
@@ -65,13 +74,13 @@ public sealed class ProducingThreadTests : IDisposable
         var producer = new RecordingProducer { DeliverOnPoll = true };
         var budget = new InFlightBudget(10_000_000);
         var lane = new PartitionLane(Partition, capacity: 1, budget: budget);
-        using var thread = new ProducingThread(producer, _failures.Enqueue);
+        using var thread = Start(producer);
         var message = Message(0);
         Assert.True(lane.TryReserve(message));
         lane.Retire();
 
         var reported = false;
-        thread.HandOver(new Handover(Record("out"), _ => reported = true, lane, message));
+        thread.HandOver(HoldingPlace("out", lane, message, _ => reported = true));
 
         Assert.True(thread.Flush(Patience));
         Assert.Empty(producer.Produced); // the partition's next owner consumes the message again
@@ -80,39 +89,63 @@ public sealed class ProducingThreadTests : IDisposable
     }
 
     [Fact]
-    public void A_record_librdkafka_refuses_before_queueing_gets_a_failed_report_for_its_owner_to_act_on()
+    public void A_record_refused_before_queueing_is_replaced_in_its_place_so_the_partitions_order_holds()
+    {
+        var producer = new RecordingProducer { DeliverOnPoll = true, OversizedTopic = "too-big" };
+        var lane = new PartitionLane(Partition, capacity: 3);
+        var refusals = new ConcurrentQueue<(int Attempt, ErrorCode Code)>();
+        using var thread = Start(producer, (refused, error) =>
+        {
+            refusals.Enqueue((refused.Attempt, error.Code));
+            return HoldingPlace("dead-letter", refused.Lane!, refused.Source!, attempt: refused.Attempt + 1);
+        });
+        var messages = new[] { Message(0), Message(1), Message(2) };
+        Assert.All(messages, m => Assert.True(lane.TryReserve(m)));
+
+        thread.HandOver(HoldingPlace("out", lane, messages[0]));
+        thread.HandOver(HoldingPlace("too-big", lane, messages[1]));
+        thread.HandOver(HoldingPlace("out", lane, messages[2]));
+
+        Assert.True(thread.Flush(Patience));
+        Assert.Equal(["out", "dead-letter", "out"], producer.Produced);
+        Assert.Equal([(0, ErrorCode.MsgSizeTooLarge)], refusals);
+        Assert.True(lane.TryReserve(Message(3)) && lane.TryReserve(Message(4)) && lane.TryReserve(Message(5))); // every place went back once
+        Assert.False(lane.TryReserve(Message(6)));
+    }
+
+    [Fact]
+    public void A_refusal_with_nothing_to_replace_the_record_reaches_its_owner_as_a_failed_report()
     {
         var producer = new RecordingProducer { DeliverOnPoll = true, TransactionFailed = true }; // Produce throws Local_State
         var reports = new ConcurrentQueue<DeliveryReport<byte[]?, byte[]?>>();
         var lane = new PartitionLane(Partition, capacity: 1);
-        using var thread = new ProducingThread(producer, _failures.Enqueue);
+        using var thread = Start(producer);
         var message = Message(0);
         Assert.True(lane.TryReserve(message));
 
-        thread.HandOver(new Handover(Record("out"), reports.Enqueue, lane, message));
+        thread.HandOver(HoldingPlace("out", lane, message, reports.Enqueue));
 
         Assert.True(thread.Flush(Patience));
         var report = Assert.Single(reports);
         Assert.Equal(ErrorCode.Local_State, report.Error.Code);
         Assert.Equal(PersistenceStatus.NotPersisted, report.Status);
         Assert.Equal("out", report.Topic);
-        Assert.True(lane.TryReserve(Message(1))); // the place went back: a dead letter, if any, holds none
+        Assert.True(lane.TryReserve(Message(1))); // the place went back
     }
 
     [Fact]
-    public async Task A_delivery_handler_that_throws_is_reported_and_the_thread_keeps_serving()
+    public async Task A_failure_while_serving_reports_is_reported_and_the_thread_keeps_serving()
     {
-        var producer = new RecordingProducer { DeliverOnPoll = true };
+        var producer = new RecordingProducer { DeliverOnPoll = true, FailNextPoll = new ObjectDisposedException("handle") };
         var failures = new ConcurrentQueue<Exception>();
-        using var thread = new ProducingThread(producer, failures.Enqueue);
+        using var thread = new ProducingThread(producer, NoReplacement, failures.Enqueue);
         var delivered = 0;
 
-        thread.HandOver(new Handover(Record("bad"), _ => throw new InvalidOperationException("handler bug")));
         await Eventually.UntilAsync(() => !failures.IsEmpty, Patience, "the failure reached the pipeline");
-        thread.HandOver(new Handover(Record("good"), _ => Interlocked.Increment(ref delivered)));
+        thread.HandOver(new Handover(Record("out"), _ => Interlocked.Increment(ref delivered)));
 
-        await Eventually.UntilAsync(() => Volatile.Read(ref delivered) == 1, Patience, "the next record's report was served");
-        Assert.Equal("handler bug", Assert.Single(failures).Message);
+        await Eventually.UntilAsync(() => Volatile.Read(ref delivered) == 1, Patience, "the next record's report was served, for the stop's flush");
+        Assert.IsType<ObjectDisposedException>(Assert.Single(failures));
     }
 
     [Fact]
@@ -121,11 +154,11 @@ public sealed class ProducingThreadTests : IDisposable
         var producer = new RecordingProducer { DeliverOnPoll = true, QueueRoom = 0 };
         var budget = new InFlightBudget(10_000_000);
         var lane = new PartitionLane(Partition, capacity: 2, budget: budget);
-        var thread = new ProducingThread(producer, _failures.Enqueue);
+        var thread = Start(producer);
         var (a, b) = (Message(0), Message(1));
         Assert.True(lane.TryReserve(a) && lane.TryReserve(b));
-        thread.HandOver(new Handover(Record("out"), _ => { }, lane, a));
-        thread.HandOver(new Handover(Record("out"), _ => { }, lane, b));
+        thread.HandOver(HoldingPlace("out", lane, a));
+        thread.HandOver(HoldingPlace("out", lane, b));
 
         thread.Dispose();
 

@@ -9,6 +9,7 @@ namespace IpEnrich.Worker.Tests.Support;
 public sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
 {
     private readonly List<(string Topic, Action<DeliveryReport<byte[]?, byte[]?>>? Handler)> _undelivered = [];
+    private Exception? _failNextPoll;
 
     public List<string> Calls { get; } = [];
 
@@ -46,6 +47,11 @@ public sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
             if (TransactionFailed)
             {
                 throw new ProduceException<byte[]?, byte[]?>(new Error(ErrorCode.Local_State), new DeliveryResult<byte[]?, byte[]?>());
+            }
+
+            if (topic == OversizedTopic)
+            {
+                throw new ProduceException<byte[]?, byte[]?>(new Error(ErrorCode.MsgSizeTooLarge), new DeliveryResult<byte[]?, byte[]?>());
             }
 
             if (QueueRoom is <= 0)
@@ -119,8 +125,19 @@ public sealed class RecordingProducer : IProducer<byte[]?, byte[]?>
     /// <summary>Poll serves the delivery reports, as librdkafka does for a producer without Confluent's background poll.</summary>
     public bool DeliverOnPoll { get; set; }
 
+    /// <summary>Thrown by the next Poll (once), as a client failing while it serves reports would.</summary>
+    public Exception? FailNextPoll { get => _failNextPoll; set => _failNextPoll = value; }
+
+    /// <summary>Produce refuses records for this topic as larger than <c>message.max.bytes</c>.</summary>
+    public string? OversizedTopic { get; set; }
+
     public int Poll(TimeSpan timeout)
     {
+        if (Interlocked.Exchange(ref _failNextPoll, null) is { } failure)
+        {
+            throw failure;
+        }
+
         if (DeliverOnPoll)
         {
             DeliverAll();

@@ -96,16 +96,17 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
     private async ValueTask ProduceAsync(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, OutgoingRecord record, long consumedAt, int attempt,
         bool holdsPlace, CancellationToken cancellationToken)
     {
+        var handover = HandoverOf(lane, source, record, consumedAt, attempt, holdsPlace);
         while (true)
         {
             try
             {
-                await output.ProduceAsync(source.TopicPartition, source.Offset.Value, HandoverOf(lane, source, record, consumedAt, attempt, holdsPlace), cancellationToken);
+                await output.ProduceAsync(source.TopicPartition, source.Offset.Value, handover, cancellationToken);
                 return;
             }
-            catch (ProduceException<byte[]?, byte[]?> ex) when (UnpublishableRecords.IsPermanent(ex.Error) && attempt < LastAttempt)
+            catch (ProduceException<byte[]?, byte[]?> ex) when (HasDeadLetterLeft(ex.Error, handover.Attempt))
             {
-                record = Replace(source, ex.Error, ++attempt);
+                handover = DeadLetterFor(handover, ex.Error); // exactly-once: librdkafka refused it at once, on this thread
             }
         }
     }
@@ -114,14 +115,15 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
     /// On the producing thread, when librdkafka refuses a record before queueing it (larger than <c>message.max.bytes</c>):
     /// its dead letter, to produce in its place so the partition's order holds; null when there is none to try.
     /// </summary>
-    public Handover? ReplaceRefused(Handover refused, Error error)
-    {
-        if (refused is not { Lane: { } lane, Source: { } source } || !UnpublishableRecords.IsPermanent(error) || refused.Attempt >= LastAttempt)
-        {
-            return null;
-        }
+    public Handover? ReplaceRefused(Handover refused, Error error) =>
+        refused is { Lane: not null, Source: not null } && HasDeadLetterLeft(error, refused.Attempt) ? DeadLetterFor(refused, error) : null;
 
-        var attempt = refused.Attempt + 1;
+    /// <summary>Kafka refused the record for good, and a smaller dead letter is left to try after <paramref name="attempt"/>.</summary>
+    private static bool HasDeadLetterLeft(Error error, int attempt) => UnpublishableRecords.IsPermanent(error) && attempt < LastAttempt;
+
+    private Handover DeadLetterFor(Handover refused, Error error)
+    {
+        var (lane, source, attempt) = (refused.Lane!, refused.Source!, refused.Attempt + 1);
         return HandoverOf(lane, source, Replace(source, error, attempt), refused.ConsumedAt, attempt, refused.HoldsPlace);
     }
 
@@ -141,7 +143,7 @@ internal sealed class MessageHandler(AlertRecordBuilder records, OutputProducer 
     private Action<DeliveryReport<byte[]?, byte[]?>> DeliveryHandler(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt, int attempt) =>
         report =>
         {
-            if (report.Error.IsError && UnpublishableRecords.IsPermanent(report.Error) && attempt < LastAttempt)
+            if (report.Error.IsError && HasDeadLetterLeft(report.Error, attempt))
             {
                 if (output.IsTransactional)
                 {

@@ -56,13 +56,12 @@ internal sealed class OutputProducer : IDisposable
     {
         var delivered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnDelivery(DeliveryReport<byte[]?, byte[]?> report) => delivered.TrySetResult(!report.Error.IsError);
-        if (_transactions is null)
+        if (TryHandOver(new Handover(record, OnDelivery)))
         {
-            _thread!.HandOver(new Handover(record, OnDelivery));
             return await delivered.Task.WaitAsync(cancellationToken);
         }
 
-        var committed = await _transactions.ProduceAsync(null, 0, record, OnDelivery, cancellationToken);
+        var committed = await _transactions!.ProduceAsync(null, 0, record, OnDelivery, cancellationToken);
         return await delivered.Task.WaitAsync(cancellationToken) && await committed.WaitAsync(cancellationToken);
     }
 

@@ -126,7 +126,7 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
             consumer.Subscribe(_options.InputTopic);
             _running = true;
             PipelineLog.Started(_logger, _options.InputTopic!, _options.OutputTopic!, _options.DeadLetterTopic!);
-            Poll(consumer, prepare, lanes, offsets, transactions, stoppingToken);
+            Poll(consumer, prepare, output, lanes, offsets, transactions, stoppingToken);
 
             // Graceful stop: finish what is in flight and the late updates of lookups this replica holds, within one
             // drain time; publish and commit; leave the group. The rest of the backlog stays for the other replicas.
@@ -149,7 +149,7 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
         }
     }
 
-    private void Poll(IConsumer<byte[]?, byte[]?> consumer, PrepareWorkers prepare, PartitionLanes lanes, OffsetStore offsets,
+    private void Poll(IConsumer<byte[]?, byte[]?> consumer, PrepareWorkers prepare, OutputProducer output, PartitionLanes lanes, OffsetStore offsets,
         ExactlyOnceCoordinator? transactions, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -161,6 +161,10 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
             {
                 continue;
             }
+
+            // Paces the poll, never stops it: a producer stuck for minutes (brokers unreachable) must not cost the
+            // group membership, and the in-flight budget bounds what is consumed meanwhile.
+            output.WaitForRoom(PollTimeout);
 
             ConsumeResult<byte[]?, byte[]?>? result;
             try

@@ -65,6 +65,12 @@ internal sealed class OutputProducer : IDisposable
         return await delivered.Task.WaitAsync(cancellationToken) && await committed.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Consume thread, before it polls: waits up to <paramref name="timeout"/> while the producing thread is that far
+    /// behind; false when it still is. Exactly-once records wait at the commit gate instead.
+    /// </summary>
+    public bool WaitForRoom(TimeSpan timeout) => _thread?.WaitForRoom(timeout) ?? true;
+
     /// <summary>Consume thread, at-least-once mode: everything handed over so far is produced and delivered, or <paramref name="timeout"/> ran out.</summary>
     public void Flush(TimeSpan timeout)
     {

@@ -17,9 +17,7 @@ internal sealed class PrepareWorkers : IDisposable
 
     private readonly Channel<PrepareItem>[] _queues;
     private readonly Task[] _loops;
-    private readonly int _maxBacklog;
-    private readonly ManualResetEventSlim _room = new(initialState: true);
-    private int _backlog;
+    private readonly FillLevel _backlog;
 
     /// <param name="count">Loops; one per core leaves the consume thread and librdkafka's threads to the scheduler.</param>
     /// <param name="start">Starts one message; must not throw.</param>
@@ -28,44 +26,35 @@ internal sealed class PrepareWorkers : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _queues = new Channel<PrepareItem>[count];
         _loops = new Task[count];
-        _maxBacklog = count * BacklogPerWorker;
+        _backlog = new FillLevel(count * BacklogPerWorker);
         for (var i = 0; i < count; i++)
         {
             // Room for the whole backlog in one loop (all partitions may map to it) and the end items of its lanes.
-            var options = new BoundedChannelOptions(_maxBacklog + BacklogPerWorker) { SingleReader = true, SingleWriter = true };
+            var options = new BoundedChannelOptions(_backlog.HighMark + BacklogPerWorker) { SingleReader = true, SingleWriter = true };
             var reader = (_queues[i] = Channel.CreateBounded<PrepareItem>(options)).Reader;
             _loops[i] = Task.Run(() => RunAsync(reader, start));
         }
     }
 
     /// <summary>Messages posted and not yet started.</summary>
-    public int Backlog => Volatile.Read(ref _backlog);
+    public int Backlog => _backlog.Count;
 
     /// <summary>
     /// Consume thread (a dedicated thread, so it may block): waits up to <paramref name="timeout"/> while the backlog
     /// is full; false when it still is, so the caller can attend to deliveries and rebalances before it waits again.
     /// </summary>
-    public bool WaitForRoom(TimeSpan timeout)
-    {
-        if (Volatile.Read(ref _backlog) < _maxBacklog)
-        {
-            return true;
-        }
-
-        _room.Reset();
-        return Volatile.Read(ref _backlog) < _maxBacklog || (_room.Wait(timeout) && Volatile.Read(ref _backlog) < _maxBacklog);
-    }
+    public bool WaitForRoom(TimeSpan timeout) => _backlog.WaitForRoom(timeout);
 
     /// <summary>Consume thread: hands a message (reserved in its lane) to its partition's loop; false when that loop has no room.</summary>
     public bool TryPost(PartitionLane lane, ConsumeResult<byte[]?, byte[]?> source, long consumedAt)
     {
-        Interlocked.Increment(ref _backlog);
+        _backlog.Add();
         if (QueueOf(lane).TryWrite(PrepareItem.Message(lane, source, consumedAt)))
         {
             return true;
         }
 
-        Interlocked.Decrement(ref _backlog);
+        _backlog.Remove();
         return false;
     }
 
@@ -96,7 +85,7 @@ internal sealed class PrepareWorkers : IDisposable
 
     private ChannelWriter<PrepareItem> QueueOf(PartitionLane lane) => _queues[lane.Partition.Partition.Value % _queues.Length].Writer;
 
-    public void Dispose() => _room.Dispose();
+    public void Dispose() => _backlog.Dispose();
 
     private async Task RunAsync(ChannelReader<PrepareItem> reader, Action<PrepareItem> start)
     {
@@ -111,10 +100,7 @@ internal sealed class PrepareWorkers : IDisposable
                 }
 
                 start(item);
-                if (Interlocked.Decrement(ref _backlog) == _maxBacklog / 2)
-                {
-                    _room.Set(); // resume the consume thread at half, not at every message
-                }
+                _backlog.Remove();
             }
         }
     }

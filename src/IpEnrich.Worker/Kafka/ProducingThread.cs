@@ -9,13 +9,19 @@ namespace IpEnrich.Worker.Kafka;
 /// (Confluent's background poll is off). librdkafka frees a message, and its header list, on the thread that serves
 /// its report: made and freed on one thread, those blocks stay in that thread's allocator cache instead of crossing
 /// threads, which cost more CPU per alert than the enrichment's lookups (docs/performance.md). Records are produced
-/// in the order they are handed over. The queue needs no bound of its own: a record that answers a consumed message keeps
-/// that message's place in its lane, and its share of the in-flight budget, until librdkafka holds it.
+/// in the order they are handed over. A record that answers a consumed message keeps that message's place in its lane,
+/// and its share of the in-flight budget, until librdkafka holds it. When the machine's cores are all busy (catching up on
+/// a lag), this one thread gets only its share of them and falls behind the prepare loops: the consume thread then
+/// waits at the queue's <see cref="FillLevel"/>, so records are produced young instead of the whole budget surviving
+/// collections in the queue.
 /// </summary>
 internal sealed class ProducingThread : IDisposable
 {
     // Reports are served between records at least this often, so librdkafka's queue drains while records keep coming.
     private const int ProducesPerPoll = 64;
+
+    /// <summary>Records queued before the consume thread waits: a few milliseconds of work at full rate.</summary>
+    public const int QueueHighMark = 512;
 
     // Reports of records produced within this window are due: the thread waits in librdkafka, which wakes it at the
     // first report, and a record handed over meanwhile waits at most ReportWait (well under the producer's linger).
@@ -30,6 +36,7 @@ internal sealed class ProducingThread : IDisposable
     private readonly Func<Handover, Error, Handover?> _replaceRefused;
     private readonly Action<Exception> _failed;
     private readonly ConcurrentQueue<Handover> _queue = new();
+    private readonly FillLevel _queued;
     private readonly ManualResetEventSlim _wake = new();
     private readonly Thread _thread;
     private long _lastProducedAt = long.MinValue / 2;
@@ -41,8 +48,11 @@ internal sealed class ProducingThread : IDisposable
     /// produce in its place, or null to report the refusal to the record's owner.
     /// </param>
     /// <param name="failed">Called when serving the producer throws: the pipeline cannot go on without this thread.</param>
-    public ProducingThread(IProducer<byte[]?, byte[]?> producer, Func<Handover, Error, Handover?> replaceRefused, Action<Exception> failed)
+    /// <param name="queueHighMark">Records queued before <see cref="WaitForRoom"/> waits.</param>
+    public ProducingThread(IProducer<byte[]?, byte[]?> producer, Func<Handover, Error, Handover?> replaceRefused, Action<Exception> failed,
+        int queueHighMark = QueueHighMark)
     {
+        _queued = new FillLevel(queueHighMark);
         _producer = producer;
         _replaceRefused = replaceRefused;
         _failed = failed;
@@ -53,9 +63,13 @@ internal sealed class ProducingThread : IDisposable
     /// <summary>Hands a record over; its report comes later, on this thread.</summary>
     public void HandOver(Handover handover)
     {
+        _queued.Add();
         _queue.Enqueue(handover);
         WakeIfIdle();
     }
+
+    /// <summary>Consume thread, before it polls: waits up to <paramref name="timeout"/> while the queue is at its high mark.</summary>
+    public bool WaitForRoom(TimeSpan timeout) => _queued.WaitForRoom(timeout);
 
     /// <summary>
     /// Consume thread (dedicated, so it may block): produces everything handed over before this call, then waits for
@@ -86,6 +100,7 @@ internal sealed class ProducingThread : IDisposable
         }
 
         _wake.Dispose();
+        _queued.Dispose();
     }
 
     private void Run()
@@ -110,6 +125,7 @@ internal sealed class ProducingThread : IDisposable
     {
         for (var produced = 1; !_discard && _queue.TryDequeue(out var handover); produced++)
         {
+            _queued.Remove();
             Produce(handover);
             if (produced % ProducesPerPoll == 0)
             {

@@ -69,6 +69,24 @@ public sealed class ProducingThreadTests : IDisposable
     }
 
     [Fact]
+    public void A_producing_thread_that_falls_behind_holds_the_consume_thread_until_it_has_produced_half_its_queue()
+    {
+        var producer = new RecordingProducer { DeliverOnPoll = true, QueueRoom = 0 }; // it produces nothing for now
+        using var thread = new ProducingThread(producer, NoReplacement, _failures.Enqueue, queueHighMark: 4);
+        for (var i = 0; i < 5; i++)
+        {
+            thread.HandOver(new Handover(Record($"out-{i}"), _ => { })); // the first may already be in librdkafka's retries
+        }
+
+        Assert.False(thread.WaitForRoom(TimeSpan.Zero));
+
+        producer.QueueRoom = 100;
+        Assert.True(thread.WaitForRoom(Patience));
+        Assert.True(thread.Flush(Patience));
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"out-{i}"), producer.Produced);
+    }
+
+    [Fact]
     public void A_record_of_a_retired_lane_is_not_produced_and_gives_its_place_back()
     {
         var producer = new RecordingProducer { DeliverOnPoll = true };

@@ -1,0 +1,51 @@
+namespace IpEnrich.Worker.Kafka;
+
+/// <summary>
+/// How many items a stage of the pipeline holds and has not yet taken up, with a high mark that the consume thread
+/// waits at before it polls. A stage slower than the consumer then holds a few hundred items rather than the whole
+/// in-flight budget, and what it holds is still young when it is taken up. The waiter resumes at half the mark, not
+/// at every item. Items are added and removed from any thread; only the consume thread waits.
+/// </summary>
+internal sealed class FillLevel : IDisposable
+{
+    private readonly ManualResetEventSlim _room = new(initialState: true);
+    private readonly int _highMark;
+    private int _count;
+
+    public FillLevel(int highMark)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(highMark, 1);
+        _highMark = highMark;
+    }
+
+    public int HighMark => _highMark;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public void Add() => Interlocked.Increment(ref _count);
+
+    public void Remove()
+    {
+        if (Interlocked.Decrement(ref _count) == _highMark / 2)
+        {
+            _room.Set();
+        }
+    }
+
+    /// <summary>
+    /// Consume thread (dedicated, so it may block): waits up to <paramref name="timeout"/> while the level is at its
+    /// high mark; false when it still is.
+    /// </summary>
+    public bool WaitForRoom(TimeSpan timeout)
+    {
+        if (Count < _highMark)
+        {
+            return true;
+        }
+
+        _room.Reset();
+        return Count < _highMark || (_room.Wait(timeout) && Count < _highMark);
+    }
+
+    public void Dispose() => _room.Dispose();
+}

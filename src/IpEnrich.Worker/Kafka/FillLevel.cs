@@ -3,8 +3,9 @@ namespace IpEnrich.Worker.Kafka;
 /// <summary>
 /// How many items a stage of the pipeline holds and has not yet taken up, with a high mark that the consume thread
 /// waits at before it polls. A stage slower than the consumer then holds a few hundred items rather than the whole
-/// in-flight budget, and what it holds is still young when it is taken up. The waiter resumes at half the mark, not
-/// at every item. Items are added and removed from any thread; only the consume thread waits.
+/// in-flight budget, and what it holds is still young when it is taken up. A waiter is woken when the level falls to
+/// half the mark, not at every item; after a wait that ran out, the next call judges by the count alone. Items are
+/// added and removed from any thread; only the consume thread waits.
 /// </summary>
 internal sealed class FillLevel : IDisposable
 {

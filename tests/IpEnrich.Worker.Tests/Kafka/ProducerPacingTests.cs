@@ -36,7 +36,8 @@ public sealed class ProducerPacingTests
         var pipeline = worker.Services.GetRequiredService<KafkaPipeline>();
 
         // What the prepare loops' backlog (2 × 256) and the producing thread's queue hold at most, with slack for what
-        // librdkafka holds and the one message the consume thread still polls after each 100 ms wait.
+        // librdkafka holds, the one message the consume thread still polls after each 100 ms wait, and reports it has
+        // not yet counted as delivered.
         const int Bound = (2 * PrepareWorkers.BacklogPerWorker) + ProducingThread.QueueHighMark + 300;
         var mostInFlight = 0L;
         await Eventually.UntilAsync(() =>

@@ -10,16 +10,15 @@ namespace IpEnrich.Worker.Kafka;
 internal sealed class FillLevel : IDisposable
 {
     private readonly ManualResetEventSlim _room = new(initialState: true);
-    private readonly int _highMark;
     private int _count;
 
     public FillLevel(int highMark)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(highMark, 1);
-        _highMark = highMark;
+        HighMark = highMark;
     }
 
-    public int HighMark => _highMark;
+    public int HighMark { get; }
 
     public int Count => Volatile.Read(ref _count);
 
@@ -27,7 +26,7 @@ internal sealed class FillLevel : IDisposable
 
     public void Remove()
     {
-        if (Interlocked.Decrement(ref _count) == _highMark / 2)
+        if (Interlocked.Decrement(ref _count) == HighMark / 2)
         {
             _room.Set();
         }
@@ -39,13 +38,13 @@ internal sealed class FillLevel : IDisposable
     /// </summary>
     public bool WaitForRoom(TimeSpan timeout)
     {
-        if (Count < _highMark)
+        if (Count < HighMark)
         {
             return true;
         }
 
         _room.Reset();
-        return Count < _highMark || (_room.Wait(timeout) && Count < _highMark);
+        return Count < HighMark || (_room.Wait(timeout) && Count < HighMark);
     }
 
     public void Dispose() => _room.Dispose();

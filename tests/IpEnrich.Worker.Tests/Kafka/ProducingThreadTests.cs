@@ -28,8 +28,9 @@ public sealed class ProducingThreadTests : IDisposable
         int attempt = 0) =>
         new(Record(topic), onDelivery ?? (_ => { }), lane, source, holdsPlace: true, consumedAt: 0, attempt);
 
-    private ProducingThread Start(RecordingProducer producer, Func<Handover, Error, Handover?>? replaceRefused = null) =>
-        new(producer, replaceRefused ?? NoReplacement, _failures.Enqueue);
+    private ProducingThread Start(RecordingProducer producer, Func<Handover, Error, Handover?>? replaceRefused = null,
+        int queueHighMark = ProducingThread.QueueHighMark) =>
+        new(producer, replaceRefused ?? NoReplacement, _failures.Enqueue, queueHighMark);
 
     [Fact]
     public async Task Records_are_produced_in_the_order_handed_over_and_their_reports_are_served_on_the_producing_thread()
@@ -72,7 +73,7 @@ public sealed class ProducingThreadTests : IDisposable
     public void A_producing_thread_that_falls_behind_holds_the_consume_thread_until_it_has_produced_half_its_queue()
     {
         var producer = new RecordingProducer { DeliverOnPoll = true, QueueRoom = 0 }; // it produces nothing for now
-        using var thread = new ProducingThread(producer, NoReplacement, _failures.Enqueue, queueHighMark: 4);
+        using var thread = Start(producer, queueHighMark: 4);
         for (var i = 0; i < 5; i++)
         {
             thread.HandOver(new Handover(Record($"out-{i}"), _ => { })); // the first may already be in librdkafka's retries

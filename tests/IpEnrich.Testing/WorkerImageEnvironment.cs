@@ -9,7 +9,7 @@ public static class WorkerImageEnvironment
 {
     public static IReadOnlyDictionary<string, string> Variables { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        // At least 64 MiB of gen0: docs/performance.md, "The runtime settings the figures rest on".
+        // At least 64 MiB of gen0: docs/performance-profile.md, "The runtime settings the figures rest on".
         ["DOTNET_GCgen0size"] = "0x4000000",
     };
 

@@ -8,7 +8,7 @@ namespace IpEnrich.Core.Extraction;
 /// A forward-only, validating reader of one whole JSON document held in one span, with <see cref="Utf8JsonReader"/>'s
 /// token model: RFC 8259 strict (no comments, no trailing commas, one value), errors as <see cref="JsonException"/>
 /// with the line and byte. Hand-written rather than <see cref="Utf8JsonReader"/>, whose machinery for partial and
-/// segmented input costs on every token of every alert (docs/performance.md); UTF-8 is the caller's check.
+/// segmented input costs on every token of every alert (docs/performance-profile.md); UTF-8 is the caller's check.
 /// </summary>
 internal ref partial struct JsonTokenReader
 {

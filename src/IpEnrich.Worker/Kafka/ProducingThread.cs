@@ -8,7 +8,7 @@ namespace IpEnrich.Worker.Kafka;
 /// The one thread that hands the pipeline's records to librdkafka and serves the producer's delivery reports
 /// (Confluent's background poll is off). librdkafka frees a message, and its header list, on the thread that serves
 /// its report: made and freed on one thread, those blocks stay in that thread's allocator cache instead of crossing
-/// threads, which cost more CPU per alert than the enrichment's lookups (docs/performance.md). Records are produced
+/// threads, which cost more CPU per alert than the enrichment's lookups (docs/performance-profile.md). Records are produced
 /// in the order they are handed over. A record that answers a consumed message keeps that message's place in its lane,
 /// and its share of the in-flight budget, until librdkafka holds it. When the machine's cores are all busy (catching up on
 /// a lag), this one thread gets only its share of them and falls behind the prepare loops: the consume thread then

@@ -43,7 +43,7 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         using var outputs = new TopicFollower(cluster.BootstrapServers, "out", Partitions);
         using var updates = new TopicFollower(cluster.BootstrapServers, "updates", 3);
         var started = clock.Elapsed;
-        var inputs = await ProduceBurstAsync(cluster, alerts, ips, ct);
+        var inputs = await ProduceBurstAsync(cluster, alerts, ips);
 
         await Eventually.UntilAsync(async () => outputs.Distinct().Count >= alerts && AllUpdated(outputs, updates, inputs) && (await AskedIpsAsync(emulator)) >= ips,
             TimeSpan.FromSeconds(75), "every alert is out, every IP asked and every deferred alert updated", ct);
@@ -97,7 +97,7 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
         using var outputs = new TopicFollower(cluster.BootstrapServers, "out", Partitions);
         using var updates = new TopicFollower(cluster.BootstrapServers, "updates", 3);
         var started = clock.Elapsed;
-        var inputs = await ProduceBurstAsync(cluster, alerts, ips, ct);
+        var inputs = await ProduceBurstAsync(cluster, alerts, ips);
 
         // Mid-drain: some updates out, then the kill just as a window opens and the next calls go.
         await Eventually.UntilAsync(() => updates.Count >= 30, TimeSpan.FromSeconds(40), "the first late updates are published", ct);
@@ -172,15 +172,13 @@ public sealed partial class BacklogProcessTests(ITestOutputHelper output)
     /// <paramref name="alerts"/> alerts, one IP each, spread over the partitions; alert i names IP i mod <paramref name="ips"/>.
     /// Returns each alert's input position by its sequence number.
     /// </summary>
-    internal static async Task<Dictionary<int, (int Partition, long Offset)>> ProduceBurstAsync(MockKafkaCluster cluster, int alerts, int ips, CancellationToken ct,
-        int firstSeq = 0)
+    internal static async Task<Dictionary<int, (int Partition, long Offset)>> ProduceBurstAsync(MockKafkaCluster cluster, int alerts, int ips, int firstSeq = 0)
     {
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build();
-        var sent = await Task.WhenAll(Enumerable.Range(firstSeq, alerts).Select(seq =>
+        var sent = await TopicWriter.WriteAsync(cluster.BootstrapServers, Enumerable.Range(firstSeq, alerts).Select(seq =>
         {
             var ip = firstSeq + ((seq - firstSeq) % ips);
             var value = $$"""{"seq":{{seq}},"src_ip":"10.77.{{ip / 250}}.{{(ip % 250) + 1}}"}""";
-            return producer.ProduceAsync(new TopicPartition("in", seq % Partitions), new Message<string, string> { Key = $"k{seq}", Value = value }, ct);
+            return (new TopicPartition("in", seq % Partitions), new Message<string, string> { Key = $"k{seq}", Value = value });
         }));
         return sent.Select((r, i) => (Seq: firstSeq + i, r)).ToDictionary(x => x.Seq, x => (x.r.Partition.Value, x.r.Offset.Value));
     }

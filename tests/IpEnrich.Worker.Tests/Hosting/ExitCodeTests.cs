@@ -46,11 +46,7 @@ public sealed class ExitCodeTests
     {
         using var cluster = PipelineSetup.Cluster(1);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
-        {
-            producer.Produce("in", new Message<Null, string> { Value = """{"src_ip":"192.0.2.10"}""" });
-            producer.Flush(TimeSpan.FromSeconds(10));
-        }
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers, [new Message<Null, string> { Value = """{"src_ip":"192.0.2.10"}""" }]);
 
         cluster.PushRequestErrors(0 /* Produce */, [.. Enumerable.Repeat(ErrorCode.TopicAuthorizationFailed, 20)]); // the worker's output is refused
 

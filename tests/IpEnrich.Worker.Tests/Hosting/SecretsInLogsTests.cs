@@ -28,10 +28,7 @@ public sealed class SecretsInLogsTests
         // A Redis that refuses connections: the fallback path logs its errors, which must not carry the password.
         settings["Redis:ConnectionString"] = $"127.0.0.1:1,password={RedisPassword},abortConnect=false,connectTimeout=200";
         using var host = await PipelineSetup.StartPipelineHostAsync(settings, logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
-        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
-        {
-            await producer.ProduceAsync("in", new Message<Null, string> { Value = """{"src_ip":"192.0.2.10"}""" }, TestContext.Current.CancellationToken);
-        }
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers, [new Message<Null, string> { Value = """{"src_ip":"192.0.2.10"}""" }]);
 
         var pipeline = host.Services.GetRequiredService<KafkaPipeline>();
         await Eventually.UntilAsync(() => pipeline.Delivered >= 1, TimeSpan.FromSeconds(30), "the pipeline published 1 record(s)", TestContext.Current.CancellationToken);

@@ -25,11 +25,8 @@ public sealed class WorkerHostTests
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
-        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
-        {
-            await producer.ProduceAsync("in", new Message<Null, string> { Value = """{"src_ip":"192.0.2.10"}""" }, TestContext.Current.CancellationToken);
-            await producer.ProduceAsync("in", new Message<Null, string> { Value = "oops" }, TestContext.Current.CancellationToken);
-        }
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers,
+            [new Message<Null, string> { Value = """{"src_ip":"192.0.2.10"}""" }, new Message<Null, string> { Value = "oops" }]);
 
         var pipeline = app.Services.GetRequiredService<KafkaPipeline>();
         await Eventually.UntilAsync(() => pipeline.Delivered >= 2, TimeSpan.FromSeconds(30), "the pipeline published 2 record(s)", TestContext.Current.CancellationToken);

@@ -64,15 +64,8 @@ public sealed class CrashRecoveryTests
         Assert.True(File.Exists(worker), worker);
         using var cluster = PipelineSetup.Cluster(8);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 2 }).Build())
-        {
-            for (var i = 0; i < Alerts; i++)
-            {
-                producer.Produce("in", new Message<string, string> { Key = $"k{i % 64}", Value = $$"""{"seq":{{i}},"src_ip":"10.7.0.{{i % 30}}"}""" });
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
-        }
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers, Enumerable.Range(0, Alerts)
+            .Select(i => new Message<string, string> { Key = $"k{i % 64}", Value = $$"""{"seq":{{i}},"src_ip":"10.7.0.{{i % 30}}"}""" }));
 
         var environment = PipelineSetup.Settings(emulator, cluster).ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
         environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";

@@ -24,16 +24,9 @@ public sealed class DeliveryGuaranteeTests
     private static Task<RunningWorker> StartWorkerAsync(Dictionary<string, string?> settings) => RunningWorker.StartAsync(settings,
         "--Logging:LogLevel:Default=Warning", "--Kafka:Settings:max.poll.interval.ms=10000", "--Kafka:Settings:session.timeout.ms=6000");
 
-    private static void Produce(MockKafkaCluster cluster, int from, int count)
-    {
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 2 }).Build();
-        for (var i = from; i < from + count; i++)
-        {
-            producer.Produce("in", new Message<string, string> { Key = $"k{i % 50}", Value = $$"""{"seq":{{i}},"src_ip":"10.9.0.{{i % 20}}"}""" });
-        }
-
-        producer.Flush(TimeSpan.FromSeconds(30));
-    }
+    private static async Task ProduceAsync(MockKafkaCluster cluster, int from, int count) =>
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers, Enumerable.Range(from, count)
+            .Select(i => new Message<string, string> { Key = $"k{i % 50}", Value = $$"""{"seq":{{i}},"src_ip":"10.9.0.{{i % 20}}"}""" }));
 
     /// <summary>Input offsets the worker's group has committed, over all partitions.</summary>
     private static long CommittedInputs(MockKafkaCluster cluster)
@@ -79,15 +72,15 @@ public sealed class DeliveryGuaranteeTests
         var settings = PipelineSetup.Settings(emulator, cluster);
 
         await using var first = await StartWorkerAsync(settings);
-        Produce(cluster, 0, 1500);
+        await ProduceAsync(cluster, 0, 1500);
         await Eventually.UntilAsync(() => first.Services.GetRequiredService<KafkaPipeline>().Delivered > 300, Patience, "the first worker published 300 alerts", Token);
 
         await using var second = await StartWorkerAsync(settings); // joins: partitions move (cooperative-sticky)
-        Produce(cluster, 1500, 1500);
+        await ProduceAsync(cluster, 1500, 1500);
         await Eventually.UntilAsync(() => second.Services.GetRequiredService<KafkaPipeline>().AssignedPartitions > 0, Patience, "the joining worker was given partitions (a rebalance)", Token);
         Assert.True(first.Services.GetRequiredService<KafkaPipeline>().AssignedPartitions < Partitions, "the first worker kept every partition");
         await second.StopAsync(TestContext.Current.CancellationToken); // leaves: drains, commits, partitions move back
-        Produce(cluster, 3000, 1000);
+        await ProduceAsync(cluster, 3000, 1000);
 
         var output = ReadOutput(cluster, 4000);
         var seqs = output.Select(o => o.Seq).ToHashSet();
@@ -107,7 +100,7 @@ public sealed class DeliveryGuaranteeTests
         using var cluster = PipelineSetup.Cluster(Partitions);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
         var settings = PipelineSetup.Settings(emulator, cluster);
-        Produce(cluster, 0, 2000);
+        await ProduceAsync(cluster, 0, 2000);
 
         await using var first = await StartWorkerAsync(settings);
         await Eventually.UntilAsync(() => first.Services.GetRequiredService<KafkaPipeline>().Delivered > 500, Patience, "500 alerts are published", Token);
@@ -131,7 +124,7 @@ public sealed class DeliveryGuaranteeTests
         var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Kafka:Transactions"] = "true";
         settings["Kafka:TransactionalId"] = "eos-test";
-        Produce(cluster, 0, 1000);
+        await ProduceAsync(cluster, 0, 1000);
 
         await using var worker = await StartWorkerAsync(settings);
         var pipeline = worker.Services.GetRequiredService<KafkaPipeline>();
@@ -145,7 +138,7 @@ public sealed class DeliveryGuaranteeTests
 
         // AddPartitionsToTxn (API 24) refused: the open transaction becomes abortable and must be replayed.
         cluster.PushRequestErrors(24, ErrorCode.TopicAuthorizationFailed);
-        Produce(cluster, 1000, 1000);
+        await ProduceAsync(cluster, 1000, 1000);
 
         var output = ReadOutput(cluster, 2000);
         Assert.True(pipeline.TransactionRewinds >= 1, "the injected error aborted no transaction");

@@ -24,12 +24,8 @@ public sealed class ExactlyOnceRefusedRecordTests
         return Math.Max(0, probe.Committed([new TopicPartition("in", 0)], TimeSpan.FromSeconds(10))[0].Offset.Value);
     }
 
-    private static void Produce(MockKafkaCluster cluster, string key)
-    {
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build();
-        producer.Produce("in", new Message<string, string> { Key = key, Value = """{"src_ip":"198.51.100.9"}""" });
-        producer.Flush(TimeSpan.FromSeconds(10));
-    }
+    private static async Task ProduceAsync(MockKafkaCluster cluster, string key) =>
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers, [new Message<string, string> { Key = key, Value = """{"src_ip":"198.51.100.9"}""" }]);
 
     [Fact]
     public async Task A_record_the_broker_refuses_is_dead_lettered_on_the_replay_not_produced_again()
@@ -41,13 +37,13 @@ public sealed class ExactlyOnceRefusedRecordTests
         settings["Kafka:TransactionalId"] = "eos-refused";
         settings["Kafka:Settings:session.timeout.ms"] = "6000";
         settings["Kafka:Settings:max.poll.interval.ms"] = "10000";
-        Produce(cluster, "refused");
+        await ProduceAsync(cluster, "refused");
         cluster.PushRequestErrors(0 /* Produce */, ErrorCode.MsgSizeTooLarge); // the worker's first produce: the output
 
         using var host = await PipelineSetup.StartPipelineHostAsync(settings);
         var pipeline = host.Services.GetRequiredService<KafkaPipeline>();
         await Eventually.UntilAsync(() => Committed(cluster) == 1, TimeSpan.FromSeconds(60), "the refused input's offset is committed", Token);
-        Produce(cluster, "next");
+        await ProduceAsync(cluster, "next");
         await Eventually.UntilAsync(() => Committed(cluster) == 2, TimeSpan.FromSeconds(60), "the next input's offset is committed", Token);
 
         Assert.True(pipeline.IsRunning, "the pipeline stopped");

@@ -30,19 +30,8 @@ public sealed class HostileInputTests
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
         await emulator.AddEventsAsync([("dev-1", HostileAlerts.Anchor, emulator.Time.GetUtcNow().AddHours(-1))]);
         var cases = HostileAlerts.Create(MaxAlertBytes);
-        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
-        {
-            foreach (var alert in cases)
-            {
-                var headers = new Headers();
-                foreach (var (key, value) in alert.Headers)
-                {
-                    headers.Add(key, value);
-                }
-
-                await producer.ProduceAsync("in", new Message<string, byte[]> { Key = alert.Name, Value = alert.Value, Headers = headers }, TestContext.Current.CancellationToken);
-            }
-        }
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers,
+            cases.Select(alert => new Message<string, byte[]> { Key = alert.Name, Value = alert.Value, Headers = ToHeaders(alert.Headers) }));
 
         var requests = new List<Uri>();
         using var listener = RecordOutgoingRequests(requests);
@@ -109,6 +98,17 @@ public sealed class HostileInputTests
     }
 
     /// <summary>Every outgoing HttpClient request of this process, from the runtime's own activity source.</summary>
+    private static Headers ToHeaders(IReadOnlyList<(string Key, byte[] Value)> pairs)
+    {
+        var headers = new Headers();
+        foreach (var (key, value) in pairs)
+        {
+            headers.Add(key, value);
+        }
+
+        return headers;
+    }
+
     private static ActivityListener RecordOutgoingRequests(List<Uri> requests)
     {
         var listener = new ActivityListener

@@ -62,21 +62,19 @@ public sealed class InFlightBudgetTests
         const long Budget = 1024 * 1024;
         using var cluster = PipelineSetup.Cluster(Partitions);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build())
+        var inputs = new List<(TopicPartition, Message<string, byte[]>)>();
+        for (var seq = 0; seq < PerPartition; seq++)
         {
-            for (var seq = 0; seq < PerPartition; seq++)
+            for (var p = 0; p < Partitions; p++)
             {
-                for (var p = 0; p < Partitions; p++)
-                {
-                    // Every tenth alert of a partition is 900 KB: about 90 % of the budget alone.
-                    var padding = seq % 10 == 3 ? 900_000 : 200;
-                    var alert = Encoding.UTF8.GetBytes($$"""{"seq":{{seq}},"src":"203.0.113.{{p + 1}}","pad":"{{new string('x', padding)}}"}""");
-                    producer.Produce(new TopicPartition("in", p), new Message<string, byte[]> { Key = $"p{p}", Value = alert });
-                }
+                // Every tenth alert of a partition is 900 KB: about 90 % of the budget alone.
+                var padding = seq % 10 == 3 ? 900_000 : 200;
+                var alert = Encoding.UTF8.GetBytes($$"""{"seq":{{seq}},"src":"203.0.113.{{p + 1}}","pad":"{{new string('x', padding)}}"}""");
+                inputs.Add((new TopicPartition("in", p), new Message<string, byte[]> { Key = $"p{p}", Value = alert }));
             }
-
-            producer.Flush(TestContext.Current.CancellationToken);
         }
+
+        await TopicWriter.WriteAsync(cluster.BootstrapServers, inputs);
 
         var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Kafka:MaxInFlightBytes"] = Budget.ToString(CultureInfo.InvariantCulture);

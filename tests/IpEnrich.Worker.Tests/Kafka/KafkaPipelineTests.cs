@@ -28,20 +28,7 @@ public sealed class KafkaPipelineTests
 
         const int Alerts = 10_000;
         const int BadAlerts = Alerts / 200;
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build())
-        {
-            for (var i = 0; i < Alerts; i++)
-            {
-                var headers = new Headers { { "traceparent", Encoding.UTF8.GetBytes("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01") } };
-                producer.Produce("alerts", new Message<string, string> { Key = $"host-{i % 100}", Value = $$"""{"seq":{{i}},"src_ip":"10.5.0.{{SkewedIp(i)}}","severity":"high"}""", Headers = headers });
-                if (i % 200 == 0)
-                {
-                    producer.Produce("alerts", new Message<string, string> { Key = "bad", Value = "not json " + i });
-                }
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
-        }
+        await TopicWriter.WriteAsync("alerts", cluster.BootstrapServers, Enumerable.Range(0, Alerts).SelectMany(Inputs));
 
         var settings = emulator.DefenderSettings();
         settings["Kafka:BootstrapServers"] = cluster.BootstrapServers;
@@ -126,15 +113,8 @@ public sealed class KafkaPipelineTests
         const int Alerts = 200;
         using var cluster = PipelineSetup.Cluster(2);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
-        {
-            for (var i = 0; i < Alerts; i++)
-            {
-                producer.Produce("in", new Message<Null, string> { Value = $$"""{"seq":{{i}},"src_ip":"10.5.0.{{i % 50}}"}""" });
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
-        }
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers, Enumerable.Range(0, Alerts)
+            .Select(i => new Message<Null, string> { Value = $$"""{"seq":{{i}},"src_ip":"10.5.0.{{i % 50}}"}""" }));
 
         var host = await PipelineSetup.StartPipelineHostAsync(PipelineSetup.Settings(emulator, cluster));
         var pipeline = host.Services.GetRequiredService<KafkaPipeline>();
@@ -156,4 +136,15 @@ public sealed class KafkaPipelineTests
 
     /// <summary>A skewed mix, as in real alert streams: 70 % of alerts name one of 5 hot IPs, the rest spread over 50.</summary>
     private static int SkewedIp(int i) => i % 10 < 7 ? i % 5 : i % 50;
+
+    /// <summary>Alert <paramref name="i"/>, carrying a trace context; after every 200th, one that is not JSON.</summary>
+    private static IEnumerable<Message<string, string>> Inputs(int i)
+    {
+        var headers = new Headers { { "traceparent", Encoding.UTF8.GetBytes("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01") } };
+        yield return new Message<string, string> { Key = $"host-{i % 100}", Value = $$"""{"seq":{{i}},"src_ip":"10.5.0.{{SkewedIp(i)}}","severity":"high"}""", Headers = headers };
+        if (i % 200 == 0)
+        {
+            yield return new Message<string, string> { Key = "bad", Value = "not json " + i };
+        }
+    }
 }

@@ -76,14 +76,7 @@ public sealed class LateUpdateTests
         await emulator.AddEventsAsync(("dev-1", "203.0.113.77", DateTimeOffset.UtcNow.AddHours(-2)), ("dev-2", "203.0.113.77", DateTimeOffset.UtcNow.AddHours(-1)));
         await using var worker = await StartWithSlowApiAsync(cluster, emulator, latencyMs: 1500, maxWait: "00:00:00.200");
 
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
-        {
-            for (var i = 0; i < 20; i++)
-            {
-                var ip = i == 0 ? "203.0.113.77" : $"198.51.100.{i}";
-                await producer.ProduceAsync("in", new Message<string, string> { Key = $"k{i}", Value = $$"""{"seq":{{i}},"src_ip":"{{ip}}"}""" }, ct);
-            }
-        }
+        await WriteAlertsAsync(cluster, 20, i => i == 0 ? "203.0.113.77" : $"198.51.100.{i}");
 
         var outputs = Read(cluster, "out", 20);
         var updates = Read(cluster, "updates", 20);
@@ -122,13 +115,7 @@ public sealed class LateUpdateTests
         await using var worker = await StartWithSlowApiAsync(cluster, emulator, latencyMs: 2500, maxWait: "00:00:00.100");
         var pipeline = worker.Services.GetRequiredService<KafkaPipeline>();
 
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
-        {
-            for (var i = 0; i < 10; i++)
-            {
-                await producer.ProduceAsync("in", new Message<string, string> { Key = $"k{i}", Value = $$"""{"seq":{{i}},"src_ip":"198.51.100.{{i + 1}}"}""" }, ct);
-            }
-        }
+        await WriteAlertsAsync(cluster, 10, i => $"198.51.100.{i + 1}");
 
         // Every alert is out, deferred, while its lookup still runs: stop now, as a rolling upgrade would.
         await Eventually.UntilAsync(() => pipeline.Delivered >= 10, TimeSpan.FromSeconds(60), "the 10 alerts are published", ct);
@@ -148,13 +135,7 @@ public sealed class LateUpdateTests
         await using var emulator = await RunningEmulator.StartOnSystemClockAsync("--Emulator:Quota:Enabled=false");
         await using var worker = await StartWithSlowApiAsync(cluster, emulator, latencyMs: 800, maxWait: "100ms", ("Kafka:Transactions", "true"));
 
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
-        {
-            for (var i = 0; i < 10; i++)
-            {
-                await producer.ProduceAsync("in", new Message<string, string> { Key = $"k{i}", Value = $$"""{"seq":{{i}},"src_ip":"198.51.100.{{i + 1}}"}""" }, ct);
-            }
-        }
+        await WriteAlertsAsync(cluster, 10, i => $"198.51.100.{i + 1}");
 
         // The reader is read_committed (librdkafka's default): it sees only what a committed transaction holds.
         var updates = Read(cluster, "updates", 10);
@@ -182,6 +163,11 @@ public sealed class LateUpdateTests
     }
 
     /// <summary>Reads <paramref name="count"/> records (by key) from a topic, keyed by input offset for the alert topic.</summary>
+    /// <summary>Alerts <c>k0</c>… to <c>in</c>, one address each.</summary>
+    private static async Task WriteAlertsAsync(MockKafkaCluster cluster, int count, Func<int, string> ipOf) =>
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers, Enumerable.Range(0, count)
+            .Select(i => new Message<string, string> { Key = $"k{i}", Value = $$"""{"seq":{{i}},"src_ip":"{{ipOf(i)}}"}""" }));
+
     private static Dictionary<string, (string Key, string Value)> Read(MockKafkaCluster cluster, string topic, int count)
     {
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig

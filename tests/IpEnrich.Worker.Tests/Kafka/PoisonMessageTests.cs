@@ -39,13 +39,8 @@ public sealed class PoisonMessageTests
             ("2mb", 1, Alert("2mb", 2_000_000)), ("small-1", 1, Alert("small-1", 100)),
             ("2.5mb", 2, Alert("2.5mb", 2_500_000)), ("small-2", 2, Alert("small-2", 100)),
         ];
-        using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, MessageMaxBytes = 20_000_000 }).Build())
-        {
-            foreach (var (name, partition, value) in inputs)
-            {
-                await producer.ProduceAsync(new TopicPartition("in", partition), new Message<string, byte[]> { Key = name, Value = value }, ct);
-            }
-        }
+        await TopicWriter.WriteAsync(cluster.BootstrapServers,
+            inputs.Select(input => (new TopicPartition("in", input.Partition), new Message<string, byte[]> { Key = input.Name, Value = input.Value })));
 
         var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Kafka:Settings:session.timeout.ms"] = "6000"; // the mock coordinator holds a rejoin for these
@@ -89,11 +84,11 @@ public sealed class PoisonMessageTests
         var ct = TestContext.Current.CancellationToken;
         using var cluster = PipelineSetup.Cluster(partitions: 1);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
-        {
-            await producer.ProduceAsync("in", new Message<string, string> { Key = "surrogate", Value = """{"x":"\ud800","src_ip":"52.94.133.131"}""" }, ct);
-            await producer.ProduceAsync("in", new Message<string, string> { Key = "small", Value = """{"src_ip":"198.51.100.9"}""" }, ct);
-        }
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers,
+        [
+            new Message<string, string> { Key = "surrogate", Value = """{"x":"\ud800","src_ip":"52.94.133.131"}""" },
+            new Message<string, string> { Key = "small", Value = """{"src_ip":"198.51.100.9"}""" },
+        ]);
 
         using var host = await PipelineSetup.StartPipelineHostAsync(PipelineSetup.Settings(emulator, cluster));
         var outputs = TopicReader.Drain<string, byte[]>("out", cluster.BootstrapServers, 2).ToDictionary(r => r.Message.Key);

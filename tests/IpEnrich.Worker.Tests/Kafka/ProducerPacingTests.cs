@@ -18,15 +18,8 @@ public sealed class ProducerPacingTests
         var ct = TestContext.Current.CancellationToken;
         using var cluster = PipelineSetup.Cluster(16);
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 5 }).Build())
-        {
-            for (var i = 0; i < Alerts; i++)
-            {
-                producer.Produce("in", new Message<string, string> { Key = $"k{i % 64}", Value = $$"""{"seq":{{i}}}""" }); // no IP: no lookups
-            }
-
-            producer.Flush(TimeSpan.FromSeconds(30));
-        }
+        await TopicWriter.WriteAsync("in", cluster.BootstrapServers, Enumerable.Range(0, Alerts)
+            .Select(i => new Message<string, string> { Key = $"k{i % 64}", Value = $$"""{"seq":{{i}}}""" })); // no IP: no lookups
 
         var settings = PipelineSetup.Settings(emulator, cluster);
         settings["Kafka:PrepareWorkers"] = "2";

@@ -29,11 +29,11 @@ public sealed class RedisStallProcessTests(ITestOutputHelper output)
         using var outputs = new TopicFollower(cluster.BootstrapServers, "out", 6);
         using var updates = new TopicFollower(cluster.BootstrapServers, "updates", 3);
 
-        var inputs = await BacklogProcessTests.ProduceBurstAsync(cluster, 40, 40, ct);
+        var inputs = await BacklogProcessTests.ProduceBurstAsync(cluster, 40, 40);
         await Eventually.UntilAsync(() => outputs.Distinct().Count >= 40, TimeSpan.FromSeconds(30), "the first burst is out", ct);
         await redis.PauseClientsAsync(Stall);
         // Each new IP named twice, by alerts on different partitions (so different replicas), while Redis stalls.
-        foreach (var (seq, position) in await BacklogProcessTests.ProduceBurstAsync(cluster, 160, 80, ct, firstSeq: 40))
+        foreach (var (seq, position) in await BacklogProcessTests.ProduceBurstAsync(cluster, 160, 80, firstSeq: 40))
         {
             inputs[seq] = position;
         }

@@ -32,10 +32,10 @@ public sealed partial class DashboardQueriesProcessTests(ITestOutputHelper outpu
 
         // Traffic for every panel: API lookups, then the same IPs again once cached (L1 hits), and one unparseable alert.
         using var outputs = new TopicFollower(cluster.BootstrapServers, "out", Partitions);
-        await ProduceAsync(cluster, [.. Enumerable.Range(0, 20).Select(Alert)], ct);
+        await ProduceAsync(cluster, [.. Enumerable.Range(0, 20).Select(Alert)]);
         await Eventually.UntilAsync(async () => outputs.Distinct().Count >= 20 && (await prometheus.QueryAsync("sum(ipenrich_lookups_total{source=\"api\"}) >= 20", ct)).Count > 0,
             Patience, "the first 20 alerts are out and their 20 IPs answered by the API (so cached)", ct);
-        await ProduceAsync(cluster, [.. Enumerable.Range(20, 20).Select(Alert), ("bad", "not json")], ct);
+        await ProduceAsync(cluster, [.. Enumerable.Range(20, 20).Select(Alert), ("bad", "not json")]);
         await Eventually.UntilAsync(() => outputs.Distinct().Count >= 40, Patience, "the second 20 alerts are out", ct);
 
         var queries = GrafanaDashboard.Queries(GrafanaDashboard.DefaultPath);
@@ -52,12 +52,9 @@ public sealed partial class DashboardQueriesProcessTests(ITestOutputHelper outpu
     /// <summary>Alert <paramref name="seq"/>, keyed by it, naming one of 20 IPs.</summary>
     private static (string Key, string Value) Alert(int seq) => ($"k{seq}", $$"""{"seq":{{seq}},"src_ip":"10.78.0.{{(seq % 20) + 1}}"}""");
 
-    private static async Task ProduceAsync(MockKafkaCluster cluster, List<(string Key, string Value)> records, CancellationToken ct)
-    {
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build();
-        await Task.WhenAll(records.Select((record, i) =>
-            producer.ProduceAsync(new TopicPartition("in", i % Partitions), new Message<string, string> { Key = record.Key, Value = record.Value }, ct)));
-    }
+    private static async Task ProduceAsync(MockKafkaCluster cluster, List<(string Key, string Value)> records) =>
+        await TopicWriter.WriteAsync(cluster.BootstrapServers,
+            records.Select((record, i) => (new TopicPartition("in", i % Partitions), new Message<string, string> { Key = record.Key, Value = record.Value })));
 
     /// <summary>Every <c>ipenrich_*</c> metric named in <paramref name="promql"/>.</summary>
     private static List<string> MetricNames(string promql) => [.. MetricName().Matches(promql).Select(m => m.Value).Distinct().Order(StringComparer.Ordinal)];

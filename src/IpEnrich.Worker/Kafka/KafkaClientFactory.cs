@@ -47,7 +47,14 @@ public sealed class KafkaClientFactory
     /// <param name="reportsServedByCaller">
     /// Confluent's background poll off: the caller serves the reports, on the thread that produces (<see cref="ProducingThread"/>).
     /// </param>
-    public IProducer<byte[]?, byte[]?> BuildProducer(bool reportsServedByCaller = false)
+    public IProducer<byte[]?, byte[]?> BuildProducer(bool reportsServedByCaller = false) =>
+        new ProducerBuilder<byte[]?, byte[]?>(ProducerSettings(reportsServedByCaller))
+            .SetErrorHandler((_, error) => OnClientError("producer", error))
+            .Build();
+
+    /// <summary>The settings <see cref="BuildProducer"/> builds the producer from.</summary>
+    /// <param name="reportsServedByCaller">As for <see cref="BuildProducer"/>.</param>
+    public ProducerConfig ProducerSettings(bool reportsServedByCaller = false)
     {
         var user = _options.ForProducer();
         var config = new ProducerConfig(user)
@@ -76,9 +83,7 @@ public sealed class KafkaClientFactory
             config.TransactionalId = _options.TransactionalId ?? $"{_options.GroupId}-{Environment.MachineName}";
         }
 
-        return new ProducerBuilder<byte[]?, byte[]?>(config)
-            .SetErrorHandler((_, error) => OnClientError("producer", error))
-            .Build();
+        return config;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
 using IpEnrich.Core.Enrichment;
@@ -58,7 +57,7 @@ internal static class HeaderCost
         var value = new byte[ValueBytes];
         Array.Fill(value, (byte)'a');
         var key = "alert-key"u8.ToArray();
-        var before = ThreadsOutsideTheBroker();
+        var before = ProcessCpu.OutsideTheMockBroker();
         for (var i = 0; i < messages; i++)
         {
             var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = Contract(headers) };
@@ -74,7 +73,7 @@ internal static class HeaderCost
         }
 
         clients.Producer.Flush(TimeSpan.FromMinutes(1));
-        return ThreadsOutsideTheBroker() - before;
+        return ProcessCpu.SpentSince(before, ProcessCpu.OutsideTheMockBroker());
     }
 
     private static Headers? Contract(int headers) => headers switch
@@ -96,8 +95,4 @@ internal static class HeaderCost
             return false;
         }
     }
-
-    // The mock broker runs in this process, on librdkafka threads named after it.
-    private static TimeSpan ThreadsOutsideTheBroker() =>
-        ProcessCpu.FromTicks(ProcessCpu.ThreadTicks(Process.GetCurrentProcess(), name => !name.Contains("mock", StringComparison.Ordinal)));
 }

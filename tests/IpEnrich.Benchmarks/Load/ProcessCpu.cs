@@ -66,16 +66,33 @@ internal static class ProcessCpu
     }
 
     /// <summary>User plus system clock ticks so far of the threads of <paramref name="process"/> whose name (<c>comm</c>) <paramref name="counts"/> takes.</summary>
-    public static long ThreadTicks(Process process, Func<string, bool> counts)
+    public static long ThreadTicks(Process process, Func<string, bool> counts) => TicksByThread(process, counts).Values.Sum();
+
+    /// <summary>
+    /// This process's threads other than librdkafka's mock broker's (named after it), by thread: a window's CPU is
+    /// <see cref="SpentSince"/> over two of these.
+    /// </summary>
+    public static Dictionary<string, long> OutsideTheMockBroker() =>
+        TicksByThread(Process.GetCurrentProcess(), name => !name.Contains("mock", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The CPU the threads alive at <paramref name="after"/> spent since <paramref name="before"/>: a thread that ended in
+    /// between (a client disposed just before the window) takes none of its earlier time away from the window's.
+    /// </summary>
+    public static TimeSpan SpentSince(Dictionary<string, long> before, Dictionary<string, long> after) =>
+        FromTicks(after.Sum(thread => thread.Value - before.GetValueOrDefault(thread.Key)));
+
+    /// <summary>Clock ticks so far by thread directory, of the threads whose name <paramref name="counts"/> takes.</summary>
+    private static Dictionary<string, long> TicksByThread(Process process, Func<string, bool> counts)
     {
-        long ticks = 0;
+        var ticks = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var thread in Threads(process))
         {
             try
             {
                 if (counts(File.ReadAllText(Path.Combine(thread, "comm")).TrimEnd()))
                 {
-                    ticks += Ticks(File.ReadAllText(Path.Combine(thread, "stat")));
+                    ticks[thread] = Ticks(File.ReadAllText(Path.Combine(thread, "stat")));
                 }
             }
             catch (IOException)

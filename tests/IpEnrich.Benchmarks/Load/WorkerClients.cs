@@ -15,12 +15,15 @@ internal sealed class WorkerClients : IDisposable
 {
     private readonly IHost _host;
 
-    private WorkerClients(IHost host, IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer) =>
-        (_host, Consumer, Producer) = (host, consumer, producer);
+    private WorkerClients(IHost host, IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, ProducerConfig producerSettings) =>
+        (_host, Consumer, Producer, ProducerSettings) = (host, consumer, producer, producerSettings);
 
     public IConsumer<byte[]?, byte[]?> Consumer { get; }
 
     public IProducer<byte[]?, byte[]?> Producer { get; }
+
+    /// <summary>What <see cref="Producer"/> was built from.</summary>
+    public ProducerConfig ProducerSettings { get; }
 
     public static WorkerClients Build(IEnumerable<KeyValuePair<string, string?>> settings)
     {
@@ -31,7 +34,7 @@ internal sealed class WorkerClients : IDisposable
         builder.Services.AddKafkaPipeline(builder.Configuration);
         var host = builder.Build();
         var factory = host.Services.GetRequiredService<KafkaClientFactory>();
-        return new WorkerClients(host, factory.BuildConsumer(() => NoRebalanceWork.Instance), factory.BuildProducer());
+        return new WorkerClients(host, factory.BuildConsumer(() => NoRebalanceWork.Instance), factory.BuildProducer(), factory.ProducerSettings());
     }
 
     public void Dispose()

@@ -74,6 +74,9 @@ public sealed partial class BacklogScheduler : IAsyncDisposable
     /// <summary>The lookup path's counters and gauges, created once for both the lookups and the drain.</summary>
     internal LookupMetrics LookupMetrics { get; }
 
+    /// <summary>Lookups this replica's drain has taken and not yet settled: an answered one leaves the backlog only after its waiters have it.</summary>
+    internal int LookupsInFlight => _drain.InFlight;
+
     /// <summary>The backlog as last read (every few seconds).</summary>
     public BacklogSnapshot Snapshot => Metrics.Snapshot;
 

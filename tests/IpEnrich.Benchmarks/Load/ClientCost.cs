@@ -8,17 +8,20 @@ using IpEnrich.Worker.Kafka;
 namespace IpEnrich.Benchmarks.Load;
 
 /// <summary>
-/// What Confluent's managed produce path costs the worker over librdkafka's own C API. Both sides send the same
+/// What Confluent's managed produce path costs the worker over librdkafka's own C API. Every side sends the same
 /// enriched-size records with the contract's headers behind one input header, from one thread that also serves the
-/// delivery reports (the worker's <see cref="ProducingThread"/>), with the worker's producer settings (<see cref="WorkerClients"/>):
+/// delivery reports (the worker's <see cref="ProducingThread"/>), with the worker's producer settings:
 /// <list type="bullet">
 /// <item><c>confluent</c>, as the worker does it: the output copied into an array of its length, the header list
 /// built by <see cref="AlertHeaders.WithStatus"/>, a delivery handler per record;</item>
-/// <item><c>native</c>: the output produced from the buffer it was written in, the headers passed as pointers, the
-/// reports counted by an unmanaged callback (<see cref="NativeProducer"/>).</item>
+/// <item><c>confluent, value not copied</c>: one value array for every record, to part the array's cost from the client's;</item>
+/// <item><c>native, as a drop-in</c>: <see cref="NativeProducer"/> behind Confluent's types, as a replacement the
+/// pipeline could call unchanged: the record's array, its header values copied to pinned scratch, a handle to its
+/// handler as the opaque, a delivery report built for it;</item>
+/// <item><c>native</c>: the output produced from the buffer it was written in, the contract's headers as fixed
+/// pointers, the reports counted by an unmanaged callback.</item>
 /// </list>
-/// A third side, Confluent with one value array for every record, parts the array's cost from the client's.
-/// Interleaved rounds; the CPU of this process's threads other than the mock broker's, divided by the records.
+/// Rotated rounds; the CPU of this process's threads other than the mock broker's, divided by the records.
 /// </summary>
 internal static unsafe class ClientCost
 {
@@ -26,27 +29,29 @@ internal static unsafe class ClientCost
     private const int ProducesPerPoll = 64; // as ProducingThread
 
     private static readonly AlertTriage Triage = new(Rarity.Rare, 0);
+    private static readonly byte[] Key = "alert-key"u8.ToArray();
 
     public static int Run(string[] args)
     {
-        var rounds = int.Parse(HarnessArgs.Value(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
-        var records = int.Parse(HarnessArgs.Value(args, "--messages") ?? "200000", CultureInfo.InvariantCulture);
+        var rounds = int.Parse(HarnessArgs.Value(args, "--rounds") ?? "12", CultureInfo.InvariantCulture);
+        var records = int.Parse(HarnessArgs.Value(args, "--messages") ?? "300000", CultureInfo.InvariantCulture);
         using var cluster = new MockKafkaCluster();
-        var sides = new (string Name, Func<string, string, int, TimeSpan> Produce)[]
+        var sides = new (string Name, Func<ProducerConfig, string, int, long> Send)[]
         {
-            ("confluent", (b, t, n) => ViaConfluent(b, t, n, copyValue: true)),
-            ("confluent, value not copied", (b, t, n) => ViaConfluent(b, t, n, copyValue: false)),
+            ("confluent", (s, t, n) => ViaConfluent(s, t, n, copyValue: true)),
+            ("confluent, value not copied", (s, t, n) => ViaConfluent(s, t, n, copyValue: false)),
             ("native, as a drop-in", ViaNativeDropIn),
             ("native", ViaNative),
         };
         var perRecord = sides.ToDictionary(s => s.Name, _ => new List<double>());
         for (var round = 0; round <= rounds; round++)
         {
-            foreach (var (name, produce) in sides.Skip(round % sides.Length).Concat(sides.Take(round % sides.Length)))
+            for (var turn = 0; turn < sides.Length; turn++)
             {
-                var topic = $"client-{name}-{round}";
+                var (name, send) = sides[(turn + round) % sides.Length];
+                var topic = $"client-cost-{round}-{turn}";
                 cluster.CreateTopic(topic, partitions: 8);
-                var cpu = produce(cluster.BootstrapServers, topic, records);
+                var cpu = Measure(name, records, cluster.BootstrapServers, topic, send);
                 if (round > 0) // the first round warms the runtime up
                 {
                     perRecord[name].Add(cpu.TotalMicroseconds / records);
@@ -54,51 +59,46 @@ internal static unsafe class ClientCost
             }
         }
 
-        foreach (var (name, _) in sides)
-        {
-            var spread = perRecord[name].Order().ToList();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-28}: {spread[spread.Count / 2]:F2} ({spread[0]:F2}–{spread[^1]:F2}) µs of CPU per record outside the mock broker ({rounds} rounds)"));
-        }
-
-        foreach (var (name, _) in sides.Skip(1))
-        {
-            var ratios = perRecord[name].Zip(perRecord["confluent"], (other, confluent) => other / confluent).Order().ToList();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name} / confluent, round by round: {ratios[ratios.Count / 2]:F3} ({ratios[0]:F3}–{ratios[^1]:F3})"));
-        }
-
+        Report(perRecord, rounds);
         return 0;
     }
 
-    /// <summary>The worker's own clients (its client factory, reports served by the thread that produces).</summary>
-    private static WorkerClients Clients(string bootstrap, string topic) => WorkerClients.Build([new("Kafka:BootstrapServers", bootstrap),
-        new("Kafka:InputTopic", "unused"), new("Kafka:OutputTopic", topic), new("Kafka:DeadLetterTopic", "dlq"), new("Kafka:GroupId", "client-cost"),
-        new("Kafka:ProducerSettings:dotnet.producer.enable.background.poll", "false")]);
+    /// <summary>The worker's producer settings (its client factory's, reports served by the thread that produces).</summary>
+    private static ProducerConfig Settings(string bootstrap, string topic)
+    {
+        using var clients = WorkerClients.Build([new("Kafka:BootstrapServers", bootstrap), new("Kafka:InputTopic", "unused"),
+            new("Kafka:OutputTopic", topic), new("Kafka:DeadLetterTopic", "dlq"), new("Kafka:GroupId", "client-cost"),
+            new("Kafka:ProducerSettings:dotnet.producer.enable.background.poll", "false")]);
+        return clients.ProducerSettings;
+    }
+
+    /// <summary>The CPU one side takes to send and deliver every record; the clients that gave the settings are gone by then.</summary>
+    private static TimeSpan Measure(string side, int records, string bootstrap, string topic, Func<ProducerConfig, string, int, long> send)
+    {
+        var settings = Settings(bootstrap, topic);
+        var before = ProcessCpu.OutsideTheMockBroker();
+        var delivered = send(settings, topic, records);
+        var cpu = ProcessCpu.SpentSince(before, ProcessCpu.OutsideTheMockBroker());
+        return delivered == records ? cpu : throw new InvalidOperationException($"{side}: {delivered} of {records} delivered");
+    }
 
     /// <param name="copyValue">As the worker: each record's value a new array of its length; else one array for all.</param>
-    private static TimeSpan ViaConfluent(string bootstrap, string topic, int records, bool copyValue)
+    /// <returns>The records delivered.</returns>
+    private static long ViaConfluent(ProducerConfig settings, string topic, int records, bool copyValue)
     {
-        using var clients = Clients(bootstrap, topic);
-        var producer = clients.Producer;
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(settings).Build();
         var output = Output();
-        var key = "alert-key"u8.ToArray();
         long delivered = 0;
-        var before = ProcessCpu.OutsideTheMockBroker();
         for (var i = 0; i < records; i++)
         {
             var message = new Message<byte[]?, byte[]?>
             {
-                Key = key,
+                Key = Key,
                 Value = copyValue ? output.AsSpan().ToArray() : output,
                 Timestamp = new Timestamp(i, TimestampType.CreateTime),
                 Headers = AlertHeaders.WithStatus(Input(i), AlertEnrichmentStatus.Complete, Triage),
             };
-            while (!TryProduce(producer, topic, message, report => delivered += report.Error.IsError ? 0 : 1)) // a delegate per record, as the worker's
-            {
-                producer.Poll(TimeSpan.FromMilliseconds(5));
-            }
-
+            QueueFull.Produce(producer, topic, message, report => delivered += report.Error.IsError ? 0 : 1); // a delegate per record, as the worker's
             if (i % ProducesPerPoll == 0)
             {
                 producer.Poll(TimeSpan.Zero);
@@ -106,30 +106,71 @@ internal static unsafe class ClientCost
         }
 
         producer.Flush(TimeSpan.FromMinutes(1));
-        var cpu = ProcessCpu.SpentSince(before, ProcessCpu.OutsideTheMockBroker());
-        return delivered == records ? cpu : throw new InvalidOperationException($"confluent: {delivered} of {records} delivered");
+        return delivered;
     }
 
-    private static TimeSpan ViaNative(string bootstrap, string topic, int records)
+    private static long ViaNativeDropIn(ProducerConfig settings, string topic, int records)
+    {
+        using var producer = new NativeProducer(settings, topic);
+        var output = Output();
+        var names = new HeaderNames();
+        var scratch = GC.AllocateArray<byte>(4096, pinned: true); // the record's header values, copied
+        var headers = new (nint Name, nint Value, int Length)[8];
+        long delivered = 0;
+        for (var i = 0; i < records; i++)
+        {
+            var message = new Message<byte[]?, byte[]?>
+            {
+                Key = Key,
+                Value = output.AsSpan().ToArray(),
+                Timestamp = new Timestamp(i, TimestampType.CreateTime),
+                Headers = AlertHeaders.WithStatus(Input(i), AlertEnrichmentStatus.Complete, Triage),
+            };
+            var used = 0;
+            for (var h = 0; h < message.Headers.Count; h++)
+            {
+                var value = message.Headers[h].GetValueBytes();
+                value.CopyTo(scratch, used);
+                headers[h] = (names.Of(message.Headers[h].Key), Marshal.UnsafeAddrOfPinnedArrayElement(scratch, used), value.Length);
+                used += value.Length;
+            }
+
+            var handler = NativeProducer.Handler(report => delivered += report.Error.IsError ? 0 : 1);
+            producer.Produce(message.Key, message.Value, message.Timestamp.UnixTimestampMs, handler, headers.AsSpan(0, message.Headers.Count));
+            if (i % ProducesPerPoll == 0)
+            {
+                producer.Poll();
+            }
+        }
+
+        producer.Flush(TimeSpan.FromMinutes(1));
+        return delivered;
+    }
+
+    private static long ViaNative(ProducerConfig settings, string topic, int records)
     {
         var first = NativeProducer.Delivered;
-        using var producer = Native(bootstrap, topic);
+        using var producer = new NativeProducer(settings, topic);
         var output = Output();
-        var key = "alert-key"u8.ToArray();
-        var status = Pinned(AlertHeaders.WithStatus(null, AlertEnrichmentStatus.Complete, Triage));
-        var names = new Dictionary<string, nint>(StringComparer.Ordinal); // an input header's name, made once
-        var headers = new (nint Name, nint Value, int Length)[3];
-        var before = ProcessCpu.OutsideTheMockBroker();
+        var contract = AlertHeaders.WithStatus(null, AlertEnrichmentStatus.Complete, Triage);
+        var names = new HeaderNames();
+        var headers = new (nint Name, nint Value, int Length)[1 + contract.Count];
+        for (var h = 0; h < contract.Count; h++)
+        {
+            // The contract's values are shared by every record: held where they never move, once.
+            var pinned = GC.AllocateArray<byte>(contract[h].GetValueBytes().Length, pinned: true);
+            contract[h].GetValueBytes().CopyTo(pinned, 0);
+            headers[1 + h] = (names.Of(contract[h].Key), Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), pinned.Length);
+        }
+
         for (var i = 0; i < records; i++)
         {
             var input = Input(i)[0];
             var sentAt = input.GetValueBytes();
             fixed (byte* value = sentAt)
             {
-                headers[0] = (NameOf(names, input.Key), (nint)value, sentAt.Length);
-                headers[1] = status[0];
-                headers[2] = status[1];
-                producer.Produce(key, output, i, 0, headers);
+                headers[0] = (names.Of(input.Key), (nint)value, sentAt.Length);
+                producer.Produce(Key, output, i, 0, headers);
             }
 
             if (i % ProducesPerPoll == 0)
@@ -139,75 +180,26 @@ internal static unsafe class ClientCost
         }
 
         producer.Flush(TimeSpan.FromMinutes(1));
-        var cpu = ProcessCpu.SpentSince(before, ProcessCpu.OutsideTheMockBroker());
-        var delivered = NativeProducer.Delivered - first;
-        return delivered == records && NativeProducer.Failed == 0 ? cpu : throw new InvalidOperationException($"native: {delivered} of {records} delivered");
+        return NativeProducer.Failed == 0 ? NativeProducer.Delivered - first : 0;
     }
 
-    /// <summary>
-    /// The native producer behind Confluent's own types, as a replacement the pipeline could call unchanged: the
-    /// record's array and header list pinned while it is produced, a handle to its handler as the opaque, and a
-    /// delivery report built for it.
-    /// </summary>
-    private static TimeSpan ViaNativeDropIn(string bootstrap, string topic, int records)
+    private static void Report(Dictionary<string, List<double>> perRecord, int rounds)
     {
-        var first = NativeProducer.Delivered;
-        using var producer = Native(bootstrap, topic);
-        var output = Output();
-        var key = "alert-key"u8.ToArray();
-        var names = new Dictionary<string, nint>(StringComparer.Ordinal);
-        long reported = 0;
-        var pins = new GCHandle[8];
-        var headers = new (nint Name, nint Value, int Length)[8];
-        var before = ProcessCpu.OutsideTheMockBroker();
-        for (var i = 0; i < records; i++)
+        foreach (var (name, values) in perRecord)
         {
-            var message = new Message<byte[]?, byte[]?>
-            {
-                Key = key,
-                Value = output.AsSpan().ToArray(),
-                Timestamp = new Timestamp(i, TimestampType.CreateTime),
-                Headers = AlertHeaders.WithStatus(Input(i), AlertEnrichmentStatus.Complete, Triage),
-            };
-            Action<DeliveryReport<byte[]?, byte[]?>> onDelivery = report => reported += report.Error.IsError ? 0 : 1;
-            var opaque = NativeProducer.Handler(code => onDelivery(new DeliveryReport<byte[]?, byte[]?>
-            {
-                Error = new Error((ErrorCode)code),
-                Status = code == 0 ? PersistenceStatus.Persisted : PersistenceStatus.NotPersisted,
-                Message = message,
-            }));
-            var count = message.Headers.Count;
-            for (var h = 0; h < count; h++)
-            {
-                var value = message.Headers[h].GetValueBytes();
-                pins[h] = GCHandle.Alloc(value, GCHandleType.Pinned);
-                headers[h] = (NameOf(names, message.Headers[h].Key), pins[h].AddrOfPinnedObject(), value.Length);
-            }
-
-            producer.Produce(message.Key, message.Value, i, opaque, headers.AsSpan(0, count));
-            for (var h = 0; h < count; h++)
-            {
-                pins[h].Free();
-            }
-
-            if (i % ProducesPerPoll == 0)
-            {
-                producer.Poll();
-            }
+            var spread = values.Order().ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name,-28}: {spread[spread.Count / 2]:F2} ({spread[0]:F2}–{spread[^1]:F2}) µs of CPU per record outside the mock broker ({rounds} rounds)"));
         }
 
-        producer.Flush(TimeSpan.FromMinutes(1));
-        var cpu = ProcessCpu.SpentSince(before, ProcessCpu.OutsideTheMockBroker());
-        var delivered = NativeProducer.Delivered - first;
-        return delivered == records && reported == records ? cpu : throw new InvalidOperationException($"native, as a drop-in: {reported} of {records} reported");
+        foreach (var (name, values) in perRecord.Skip(1))
+        {
+            var ratios = values.Zip(perRecord["confluent"], (other, confluent) => other / confluent).Order().ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name} / confluent, round by round: {ratios[ratios.Count / 2]:F3} ({ratios[0]:F3}–{ratios[^1]:F3})"));
+        }
     }
 
-    /// <summary>A native producer with the worker's producer settings; the worker's own clients are gone before it is measured.</summary>
-    private static NativeProducer Native(string bootstrap, string topic)
-    {
-        using var clients = Clients(bootstrap, topic);
-        return new NativeProducer(clients.ProducerSettings, topic);
-    }
 
     private static byte[] Output()
     {
@@ -219,36 +211,20 @@ internal static unsafe class ClientCost
     /// <summary>A consumed alert's headers: the load's <c>sent-at</c>, a new value each.</summary>
     private static Headers Input(int i) => new() { { "sent-at", BitConverter.GetBytes((long)i) } };
 
-    /// <summary>The contract's headers, held where they never move: the worker's values are shared by every record.</summary>
-    private static (nint Name, nint Value, int Length)[] Pinned(Headers headers) => [.. headers.Select(h =>
+    /// <summary>Each header name once as librdkafka reads it (<see cref="NativeProducer.HeaderName"/>), looked up by its text.</summary>
+    private sealed class HeaderNames
     {
-        var value = h.GetValueBytes();
-        var pinned = GC.AllocateArray<byte>(value.Length, pinned: true);
-        value.CopyTo(pinned, 0);
-        return (NativeProducer.HeaderName(h.Key), Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), value.Length);
-    })];
+        private readonly Dictionary<string, nint> _names = new(StringComparer.Ordinal);
 
-    private static nint NameOf(Dictionary<string, nint> names, string name)
-    {
-        ref var pointer = ref CollectionsMarshal.GetValueRefOrAddDefault(names, name, out var known);
-        if (!known)
+        public nint Of(string name)
         {
-            pointer = NativeProducer.HeaderName(name);
-        }
+            ref var pointer = ref CollectionsMarshal.GetValueRefOrAddDefault(_names, name, out var known);
+            if (!known)
+            {
+                pointer = NativeProducer.HeaderName(name);
+            }
 
-        return pointer;
-    }
-
-    private static bool TryProduce(IProducer<byte[]?, byte[]?> producer, string topic, Message<byte[]?, byte[]?> message, Action<DeliveryReport<byte[]?, byte[]?>> onDelivery)
-    {
-        try
-        {
-            producer.Produce(topic, message, onDelivery);
-            return true;
-        }
-        catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-        {
-            return false;
+            return pointer;
         }
     }
 }

@@ -61,10 +61,7 @@ internal static class HeaderCost
         for (var i = 0; i < messages; i++)
         {
             var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = Contract(headers) };
-            while (!TryProduce(clients.Producer, topic, message))
-            {
-                clients.Producer.Poll(TimeSpan.FromMilliseconds(5));
-            }
+            QueueFull.Produce(clients.Producer, topic, message, static _ => { });
 
             if (pollHere && i % 64 == 0)
             {
@@ -82,17 +79,4 @@ internal static class HeaderCost
         1 => AlertHeaders.WithStatus(null, AlertEnrichmentStatus.Complete),
         _ => AlertHeaders.WithStatus(null, AlertEnrichmentStatus.Complete, new AlertTriage(Rarity.Rare, 0)),
     };
-
-    private static bool TryProduce(IProducer<byte[]?, byte[]?> producer, string topic, Message<byte[]?, byte[]?> message)
-    {
-        try
-        {
-            producer.Produce(topic, message, static _ => { });
-            return true;
-        }
-        catch (ProduceException<byte[]?, byte[]?> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-        {
-            return false;
-        }
-    }
 }

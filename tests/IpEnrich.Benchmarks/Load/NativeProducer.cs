@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using Confluent.Kafka;
 using IpEnrich.Worker.Kafka;
 
 namespace IpEnrich.Benchmarks.Load;
@@ -66,7 +67,8 @@ internal sealed unsafe class NativeProducer : IDisposable
     /// Produces one record, with 0 or a <see cref="Handler"/> as its opaque; each header is a name from <see cref="HeaderName"/> and a value the caller keeps from moving
     /// until this returns (librdkafka copies both). Serves reports while librdkafka's queue is full.
     /// </summary>
-    public void Produce(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestampMs, nint opaque, ReadOnlySpan<(nint Name, nint Value, int Length)> headers)
+    public void Produce(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long timestampMs, nint opaque,
+        ReadOnlySpan<(nint Name, nint Value, int Length)> headers)
     {
         var vus = stackalloc ValueUnion[6 + headers.Length];
         fixed (byte* k = key, v = value)
@@ -101,7 +103,7 @@ internal sealed unsafe class NativeProducer : IDisposable
 
     public int Flush(TimeSpan timeout) => Native.Flush(_handle, (int)timeout.TotalMilliseconds);
 
-    /// <summary>A header name librdkafka can read: UTF-8, NUL-terminated, in memory that never moves.</summary>
+    /// <summary>A header name librdkafka can read: UTF-8, NUL-terminated, in memory that never moves (kept for the process).</summary>
     public static nint HeaderName(string name) => Marshal.StringToCoTaskMemUTF8(name);
 
     public void Dispose()
@@ -110,8 +112,8 @@ internal sealed unsafe class NativeProducer : IDisposable
         Native.Destroy(_handle);
     }
 
-    /// <summary>A record's opaque that calls <paramref name="onDelivery"/> with the report's error code; freed by the report.</summary>
-    public static nint Handler(Action<int> onDelivery) => GCHandle.ToIntPtr(GCHandle.Alloc(onDelivery));
+    /// <summary>A record's opaque that has its report built and given to <paramref name="onDelivery"/>; freed by the report.</summary>
+    public static nint Handler(Action<DeliveryReport<byte[]?, byte[]?>> onDelivery) => GCHandle.ToIntPtr(GCHandle.Alloc(onDelivery));
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnDelivery(nint producer, nint message, nint opaque)
@@ -131,7 +133,11 @@ internal sealed unsafe class NativeProducer : IDisposable
         if (handler != 0)
         {
             var handle = GCHandle.FromIntPtr(handler);
-            ((Action<int>)handle.Target!)(error);
+            ((Action<DeliveryReport<byte[]?, byte[]?>>)handle.Target!)(new DeliveryReport<byte[]?, byte[]?>
+            {
+                Error = new Error((ErrorCode)error),
+                Status = error == 0 ? PersistenceStatus.Persisted : PersistenceStatus.NotPersisted,
+            });
             handle.Free();
         }
     }

@@ -21,7 +21,8 @@ public sealed class BacklogBoundsTests
         });
         using var dropped = new MetricCollector<long>(replica.Get<IpEnrichTelemetry>().BacklogDropped);
         var critical = new IPAddress([203, 0, 113, 1]);
-        await replica.Service.LookupAsync([critical], AlertPriority.Critical, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken); // spends the one call
+        var answered = await replica.Service.LookupAsync([critical], AlertPriority.Critical, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.True(answered[0].IsFinal, $"the first lookup spends the one call: {answered[0].Status}");
         var backlog = replica.Get<BacklogScheduler>();
         // Its answer reaches the caller before the lookup leaves the backlog: until then it takes one of the 10 places.
         await Eventually.UntilAsync(() => backlog.LookupsInFlight == 0, TimeSpan.FromSeconds(10), "the answered lookup has left the backlog", TestContext.Current.CancellationToken);

@@ -97,7 +97,7 @@ public sealed class HostileInputTests
         Assert.Contains(api, uri => uri.AbsolutePath == $"/api/ips/{HostileAlerts.Anchor}/stats");
     }
 
-    /// <summary>Every outgoing HttpClient request of this process, from the runtime's own activity source.</summary>
+    /// <summary>A hostile alert's headers as the producer takes them.</summary>
     private static Headers ToHeaders(IReadOnlyList<(string Key, byte[] Value)> pairs)
     {
         var headers = new Headers();
@@ -109,6 +109,7 @@ public sealed class HostileInputTests
         return headers;
     }
 
+    /// <summary>Every outgoing HttpClient request of this process, from the runtime's own activity source.</summary>
     private static ActivityListener RecordOutgoingRequests(List<Uri> requests)
     {
         var listener = new ActivityListener

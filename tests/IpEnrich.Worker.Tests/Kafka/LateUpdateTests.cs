@@ -162,12 +162,12 @@ public sealed class LateUpdateTests
         return await RunningWorker.StartAsync(settings, "--Logging:LogLevel:Default=Warning");
     }
 
-    /// <summary>Reads <paramref name="count"/> records (by key) from a topic, keyed by input offset for the alert topic.</summary>
     /// <summary>Alerts <c>k0</c>… to <c>in</c>, one address each.</summary>
     private static async Task WriteAlertsAsync(MockKafkaCluster cluster, int count, Func<int, string> ipOf) =>
         await TopicWriter.WriteAsync("in", cluster.BootstrapServers, Enumerable.Range(0, count)
             .Select(i => new Message<string, string> { Key = $"k{i}", Value = $$"""{"seq":{{i}},"src_ip":"{{ipOf(i)}}"}""" }));
 
+    /// <summary>Reads <paramref name="count"/> records (by key) from a topic, keyed by input offset for the alert topic.</summary>
     private static Dictionary<string, (string Key, string Value)> Read(MockKafkaCluster cluster, string topic, int count)
     {
         using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig

@@ -25,6 +25,7 @@ public static class TopicWriter
         using var producer = new ProducerBuilder<TKey, TValue>(new ProducerConfig
         {
             BootstrapServers = bootstrap,
+            EnableIdempotence = true, // a retried batch cannot land behind a later one
             LingerMs = 5,
             MessageMaxBytes = 20_000_000, // inputs near and over Extraction:MaxAlertBytes
             MessageTimeoutMs = (int)Timeout.TotalMilliseconds,

@@ -6,7 +6,7 @@ using IpEnrich.Benchmarks.Emulator;
 // Cache hits:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- lookup-cache [--seconds S]
 // End to end:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--duration S] [--cold] [--backlog-ips N]
 // Header cost:      dotnet run -c Release --project tests/IpEnrich.Benchmarks -- header-cost [--rounds N] [--messages M] [--poll-on-producer]
-// Client cost:      dotnet run -c Release --project tests/IpEnrich.Benchmarks -- client-cost [--rounds N] [--messages M]
+// Client cost:      dotnet run -c Release --project tests/IpEnrich.Benchmarks -- client-cost [--rounds N] [--messages M] [--only SIDE]
 // Worker A/B:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- worker-ab --against BUILD_DIR [--rate R] [--rounds N] [--duration S]
 // Chaos:            dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load --chaos [--rate R] [--phase-seconds S]
 // Emulator load:     dotnet run -c Release --project tests/IpEnrich.Benchmarks -- emulator [--events N] [--seconds S] [--concurrency C] [--http 1.1|2]

@@ -43,6 +43,11 @@ internal static unsafe class ClientCost
             ("native, as a drop-in", ViaNativeDropIn),
             ("native", ViaNative),
         };
+        if (HarnessArgs.Value(args, "--only") is { } only)
+        {
+            sides = [.. sides.Where(s => s.Name == only)]; // one side alone, to profile it
+        }
+
         var perRecord = sides.ToDictionary(s => s.Name, _ => new List<double>());
         for (var round = 0; round <= rounds; round++)
         {
@@ -192,7 +197,7 @@ internal static unsafe class ClientCost
                 $"{name,-28}: {spread[spread.Count / 2]:F2} ({spread[0]:F2}–{spread[^1]:F2}) µs of CPU per record outside the mock broker ({rounds} rounds)"));
         }
 
-        foreach (var (name, values) in perRecord.Skip(1))
+        foreach (var (name, values) in perRecord.Where(side => side.Key != "confluent" && perRecord.ContainsKey("confluent")))
         {
             var ratios = values.Zip(perRecord["confluent"], (other, confluent) => other / confluent).Order().ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

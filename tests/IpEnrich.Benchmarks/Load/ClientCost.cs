@@ -21,11 +21,13 @@ namespace IpEnrich.Benchmarks.Load;
 /// <item><c>native</c>: the output produced from the buffer it was written in, the contract's headers as fixed
 /// pointers, the reports counted by an unmanaged callback.</item>
 /// </list>
-/// Rotated rounds; the CPU of this process's threads other than the mock broker's, divided by the records.
+/// Two more sides send what the bare copy sends (the input's 1 KB and its header, the consumed array as it is) through
+/// each client, for the floor the worker is measured against. Rotated rounds; the CPU of this process's threads other than the mock broker's, divided by the records.
 /// </summary>
 internal static unsafe class ClientCost
 {
-    private const int ValueBytes = 1700; // a load alert with its enrichment object
+    private const int OutputBytes = 1700; // a load alert with its enrichment object
+    private const int InputBytes = 1024; // a load alert as the bare copy sends it on
     private const int ProducesPerPoll = 64; // as ProducingThread
 
     private static readonly AlertTriage Triage = new(Rarity.Rare, 0);
@@ -36,12 +38,14 @@ internal static unsafe class ClientCost
         var rounds = int.Parse(HarnessArgs.Value(args, "--rounds") ?? "12", CultureInfo.InvariantCulture);
         var records = int.Parse(HarnessArgs.Value(args, "--messages") ?? "300000", CultureInfo.InvariantCulture);
         using var cluster = new MockKafkaCluster();
-        var sides = new (string Name, Func<ProducerConfig, string, int, long> Send)[]
+        var sides = new (string Name, string Against, Func<ProducerConfig, string, int, long> Send)[]
         {
-            ("confluent", (s, t, n) => ViaConfluent(s, t, n, copyValue: true)),
-            ("confluent, value not copied", (s, t, n) => ViaConfluent(s, t, n, copyValue: false)),
-            ("native, as a drop-in", ViaNativeDropIn),
-            ("native", ViaNative),
+            ("confluent", "confluent", (s, t, n) => ViaConfluent(s, t, n, copyValue: true, contract: true)),
+            ("confluent, value not copied", "confluent", (s, t, n) => ViaConfluent(s, t, n, copyValue: false, contract: true)),
+            ("native, as a drop-in", "confluent", ViaNativeDropIn),
+            ("native", "confluent", (s, t, n) => ViaNative(s, t, n, contract: true)),
+            ("bare copy, confluent", "bare copy, confluent", (s, t, n) => ViaConfluent(s, t, n, copyValue: false, contract: false)),
+            ("bare copy, native", "bare copy, confluent", (s, t, n) => ViaNative(s, t, n, contract: false)),
         };
         if (HarnessArgs.Value(args, "--only") is { } only)
         {
@@ -53,7 +57,7 @@ internal static unsafe class ClientCost
         {
             for (var turn = 0; turn < sides.Length; turn++)
             {
-                var (name, send) = sides[(turn + round) % sides.Length];
+                var (name, _, send) = sides[(turn + round) % sides.Length];
                 var topic = $"client-cost-{round}-{turn}";
                 cluster.CreateTopic(topic, partitions: 8);
                 var cpu = Measure(name, records, cluster.BootstrapServers, topic, send);
@@ -64,7 +68,7 @@ internal static unsafe class ClientCost
             }
         }
 
-        Report(perRecord, rounds);
+        Report(perRecord, sides.ToDictionary(s => s.Name, s => s.Against), rounds);
         return 0;
     }
 
@@ -88,11 +92,12 @@ internal static unsafe class ClientCost
     }
 
     /// <param name="copyValue">As the worker: each record's value a new array of its length; else one array for all.</param>
+    /// <param name="contract">The worker's output and headers; else the bare copy's: the input's bytes and headers as consumed.</param>
     /// <returns>The records delivered.</returns>
-    private static long ViaConfluent(ProducerConfig settings, string topic, int records, bool copyValue)
+    private static long ViaConfluent(ProducerConfig settings, string topic, int records, bool copyValue, bool contract)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(settings).Build();
-        var output = Output();
+        var output = Value(contract ? OutputBytes : InputBytes);
         long delivered = 0;
         for (var i = 0; i < records; i++)
         {
@@ -101,7 +106,7 @@ internal static unsafe class ClientCost
                 Key = Key,
                 Value = copyValue ? output.AsSpan().ToArray() : output,
                 Timestamp = new Timestamp(i, TimestampType.CreateTime),
-                Headers = AlertHeaders.WithStatus(Input(i), AlertEnrichmentStatus.Complete, Triage),
+                Headers = contract ? AlertHeaders.WithStatus(Input(i), AlertEnrichmentStatus.Complete, Triage) : Input(i),
             };
             QueueFull.Produce(producer, topic, message, report => delivered += report.Error.IsError ? 0 : 1); // a delegate per record, as the worker's
             if (i % ProducesPerPoll == 0)
@@ -117,7 +122,7 @@ internal static unsafe class ClientCost
     private static long ViaNativeDropIn(ProducerConfig settings, string topic, int records)
     {
         using var producer = new NativeProducer(settings, topic);
-        var output = Output();
+        var output = Value(OutputBytes);
         var names = new HeaderNames();
         var scratch = GC.AllocateArray<byte>(4096, pinned: true); // the record's header values, copied
         var headers = new (nint Name, nint Value, int Length)[8];
@@ -152,20 +157,21 @@ internal static unsafe class ClientCost
         return delivered;
     }
 
-    private static long ViaNative(ProducerConfig settings, string topic, int records)
+    /// <param name="contract">The worker's output and headers; else the bare copy's.</param>
+    private static long ViaNative(ProducerConfig settings, string topic, int records, bool contract)
     {
         var first = NativeProducer.Delivered;
         using var producer = new NativeProducer(settings, topic);
-        var output = Output();
-        var contract = AlertHeaders.WithStatus(null, AlertEnrichmentStatus.Complete, Triage);
+        var output = Value(contract ? OutputBytes : InputBytes);
+        var added = contract ? AlertHeaders.WithStatus(null, AlertEnrichmentStatus.Complete, Triage) : [];
         var names = new HeaderNames();
-        var headers = new (nint Name, nint Value, int Length)[1 + contract.Count];
-        for (var h = 0; h < contract.Count; h++)
+        var headers = new (nint Name, nint Value, int Length)[1 + added.Count];
+        for (var h = 0; h < added.Count; h++)
         {
             // The contract's values are shared by every record: held where they never move, once.
-            var pinned = GC.AllocateArray<byte>(contract[h].GetValueBytes().Length, pinned: true);
-            contract[h].GetValueBytes().CopyTo(pinned, 0);
-            headers[1 + h] = (names.Of(contract[h].Key), Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), pinned.Length);
+            var pinned = GC.AllocateArray<byte>(added[h].GetValueBytes().Length, pinned: true);
+            added[h].GetValueBytes().CopyTo(pinned, 0);
+            headers[1 + h] = (names.Of(added[h].Key), Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0), pinned.Length);
         }
 
         for (var i = 0; i < records; i++)
@@ -188,7 +194,7 @@ internal static unsafe class ClientCost
         return NativeProducer.Failed == 0 ? NativeProducer.Delivered - first : 0;
     }
 
-    private static void Report(Dictionary<string, List<double>> perRecord, int rounds)
+    private static void Report(Dictionary<string, List<double>> perRecord, Dictionary<string, string> against, int rounds)
     {
         foreach (var (name, values) in perRecord)
         {
@@ -197,20 +203,21 @@ internal static unsafe class ClientCost
                 $"{name,-28}: {spread[spread.Count / 2]:F2} ({spread[0]:F2}–{spread[^1]:F2}) µs of CPU per record outside the mock broker ({rounds} rounds)"));
         }
 
-        foreach (var (name, values) in perRecord.Where(side => side.Key != "confluent" && perRecord.ContainsKey("confluent")))
+        foreach (var (name, values) in perRecord.Where(side => against[side.Key] != side.Key && perRecord.ContainsKey(against[side.Key])))
         {
-            var ratios = values.Zip(perRecord["confluent"], (other, confluent) => other / confluent).Order().ToList();
+            var reference = against[name];
+            var ratios = values.Zip(perRecord[reference], (other, baseline) => other / baseline).Order().ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name} / confluent, round by round: {ratios[ratios.Count / 2]:F3} ({ratios[0]:F3}–{ratios[^1]:F3})"));
+                $"{name} / {reference}, round by round: {ratios[ratios.Count / 2]:F3} ({ratios[0]:F3}–{ratios[^1]:F3})"));
         }
     }
 
 
-    private static byte[] Output()
+    private static byte[] Value(int bytes)
     {
-        var output = new byte[ValueBytes];
-        Array.Fill(output, (byte)'a');
-        return output;
+        var value = new byte[bytes];
+        Array.Fill(value, (byte)'a');
+        return value;
     }
 
     /// <summary>A consumed alert's headers: the load's <c>sent-at</c>, a new value each.</summary>

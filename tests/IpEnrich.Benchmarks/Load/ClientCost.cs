@@ -52,6 +52,9 @@ internal static unsafe class ClientCost
             sides = [.. sides.Where(s => s.Name == only)]; // one side alone, to profile it
         }
 
+        var settings = WorkerClients.ProducerSettings([new("Kafka:BootstrapServers", cluster.BootstrapServers),
+            new("Kafka:InputTopic", "unused"), new("Kafka:OutputTopic", "client-cost"), new("Kafka:DeadLetterTopic", "dlq"),
+            new("Kafka:GroupId", "client-cost")]);
         var perRecord = sides.ToDictionary(s => s.Name, _ => new List<double>());
         for (var round = 0; round <= rounds; round++)
         {
@@ -60,7 +63,7 @@ internal static unsafe class ClientCost
                 var (name, _, send) = sides[(turn + round) % sides.Length];
                 var topic = $"client-cost-{round}-{turn}";
                 cluster.CreateTopic(topic, partitions: 8);
-                var cpu = Measure(name, records, cluster.BootstrapServers, topic, send);
+                var cpu = Measure(name, records, settings, topic, send);
                 if (round > 0) // the first round warms the runtime up
                 {
                     perRecord[name].Add(cpu.TotalMicroseconds / records);
@@ -72,19 +75,9 @@ internal static unsafe class ClientCost
         return 0;
     }
 
-    /// <summary>The worker's producer settings (its client factory's, reports served by the thread that produces).</summary>
-    private static ProducerConfig Settings(string bootstrap, string topic)
+    /// <summary>The CPU one side takes, from building its producer to its last report, to send and deliver every record.</summary>
+    private static TimeSpan Measure(string side, int records, ProducerConfig settings, string topic, Func<ProducerConfig, string, int, long> send)
     {
-        using var clients = WorkerClients.Build([new("Kafka:BootstrapServers", bootstrap), new("Kafka:InputTopic", "unused"),
-            new("Kafka:OutputTopic", topic), new("Kafka:DeadLetterTopic", "dlq"), new("Kafka:GroupId", "client-cost"),
-            new("Kafka:ProducerSettings:dotnet.producer.enable.background.poll", "false")]);
-        return clients.ProducerSettings;
-    }
-
-    /// <summary>The CPU one side takes to send and deliver every record; the clients that gave the settings are gone by then.</summary>
-    private static TimeSpan Measure(string side, int records, string bootstrap, string topic, Func<ProducerConfig, string, int, long> send)
-    {
-        var settings = Settings(bootstrap, topic);
         var before = ProcessCpu.OutsideTheMockBroker();
         var delivered = send(settings, topic, records);
         var cpu = ProcessCpu.SpentSince(before, ProcessCpu.OutsideTheMockBroker());
@@ -101,13 +94,7 @@ internal static unsafe class ClientCost
         long delivered = 0;
         for (var i = 0; i < records; i++)
         {
-            var message = new Message<byte[]?, byte[]?>
-            {
-                Key = Key,
-                Value = copyValue ? output.AsSpan().ToArray() : output,
-                Timestamp = new Timestamp(i, TimestampType.CreateTime),
-                Headers = contract ? AlertHeaders.WithStatus(Input(i), AlertEnrichmentStatus.Complete, Triage) : Input(i),
-            };
+            var message = Record(copyValue ? output.AsSpan().ToArray() : output, i, contract);
             QueueFull.Produce(producer, topic, message, report => delivered += report.Error.IsError ? 0 : 1); // a delegate per record, as the worker's
             if (i % ProducesPerPoll == 0)
             {
@@ -129,13 +116,7 @@ internal static unsafe class ClientCost
         long delivered = 0;
         for (var i = 0; i < records; i++)
         {
-            var message = new Message<byte[]?, byte[]?>
-            {
-                Key = Key,
-                Value = output.AsSpan().ToArray(),
-                Timestamp = new Timestamp(i, TimestampType.CreateTime),
-                Headers = AlertHeaders.WithStatus(Input(i), AlertEnrichmentStatus.Complete, Triage),
-            };
+            var message = Record(output.AsSpan().ToArray(), i, contract: true);
             var used = 0;
             for (var h = 0; h < message.Headers.Count; h++)
             {
@@ -219,6 +200,15 @@ internal static unsafe class ClientCost
         Array.Fill(value, (byte)'a');
         return value;
     }
+
+    /// <summary>Record <paramref name="i"/> as Confluent's producer takes it: with the contract's headers, or the input's alone (the bare copy).</summary>
+    private static Message<byte[]?, byte[]?> Record(byte[] value, int i, bool contract) => new()
+    {
+        Key = Key,
+        Value = value,
+        Timestamp = new Timestamp(i, TimestampType.CreateTime),
+        Headers = contract ? AlertHeaders.WithStatus(Input(i), AlertEnrichmentStatus.Complete, Triage) : Input(i),
+    };
 
     /// <summary>A consumed alert's headers: the load's <c>sent-at</c>, a new value each.</summary>
     private static Headers Input(int i) => new() { { "sent-at", BitConverter.GetBytes((long)i) } };

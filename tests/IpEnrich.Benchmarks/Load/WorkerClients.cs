@@ -15,26 +15,35 @@ internal sealed class WorkerClients : IDisposable
 {
     private readonly IHost _host;
 
-    private WorkerClients(IHost host, IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer, ProducerConfig producerSettings) =>
-        (_host, Consumer, Producer, ProducerSettings) = (host, consumer, producer, producerSettings);
+    private WorkerClients(IHost host, IConsumer<byte[]?, byte[]?> consumer, IProducer<byte[]?, byte[]?> producer) =>
+        (_host, Consumer, Producer) = (host, consumer, producer);
 
     public IConsumer<byte[]?, byte[]?> Consumer { get; }
 
     public IProducer<byte[]?, byte[]?> Producer { get; }
 
-    /// <summary>What <see cref="Producer"/> was built from.</summary>
-    public ProducerConfig ProducerSettings { get; }
-
     public static WorkerClients Build(IEnumerable<KeyValuePair<string, string?>> settings)
     {
-        // The worker's registrations, never started: only the client factory and its options are resolved.
+        var host = FactoryHost(settings);
+        var factory = host.Services.GetRequiredService<KafkaClientFactory>();
+        return new WorkerClients(host, factory.BuildConsumer(() => NoRebalanceWork.Instance), factory.BuildProducer());
+    }
+
+    /// <summary>The settings the worker's producer is built from, its producing thread serving the reports; no client is made.</summary>
+    public static ProducerConfig ProducerSettings(IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        using var host = FactoryHost(settings);
+        return host.Services.GetRequiredService<KafkaClientFactory>().ProducerSettings(reportsServedByCaller: true);
+    }
+
+    /// <summary>The worker's registrations, never started: only the client factory and its options are resolved.</summary>
+    private static IHost FactoryHost(IEnumerable<KeyValuePair<string, string?>> settings)
+    {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddKafkaPipeline(builder.Configuration);
-        var host = builder.Build();
-        var factory = host.Services.GetRequiredService<KafkaClientFactory>();
-        return new WorkerClients(host, factory.BuildConsumer(() => NoRebalanceWork.Instance), factory.BuildProducer(), factory.ProducerSettings());
+        return builder.Build();
     }
 
     public void Dispose()

@@ -4,7 +4,7 @@ using IpEnrich.Benchmarks.Emulator;
 // Micro benchmarks:  dotnet run -c Release --project tests/IpEnrich.Benchmarks -- --filter '*'
 // Extract CPU:      dotnet run -c Release --project tests/IpEnrich.Benchmarks -- extract-cpu [--rounds N] [--round-ms MS] [--only M[,M…]] [--against BUILD_DIR [--processes N]]
 // Cache hits:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- lookup-cache [--seconds S]
-// End to end:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--duration S] [--cold] [--backlog-ips N]
+// End to end:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--duration S] [--cold] [--backlog-ips N] [--worker-logs DIR]
 // Header cost:      dotnet run -c Release --project tests/IpEnrich.Benchmarks -- header-cost [--rounds N] [--messages M] [--poll-on-producer]
 // Client cost:      dotnet run -c Release --project tests/IpEnrich.Benchmarks -- client-cost [--rounds N] [--messages M] [--only SIDE]
 // Worker A/B:       dotnet run -c Release --project tests/IpEnrich.Benchmarks -- worker-ab --against BUILD_DIR [--rate R] [--rounds N] [--duration S]

@@ -25,6 +25,12 @@ public static class LoadHarness
             return await ChaosRun.RunAsync(args);
         }
 
+        if (LoadOptions.Problem(args) is { } problem)
+        {
+            Console.Error.WriteLine($"{problem}\n{LoadOptions.Usage}");
+            return 2;
+        }
+
         var options = LoadOptions.Parse(args);
         Console.WriteLine($"load: {options.Alerts:N0} alerts of ~{options.AlertBytes} B, {options.Ips:N0} distinct IPs (zipf {options.Zipf}), "
             + $"{options.Replicas} replica(s), {options.Partitions} partitions, paced {options.DurationSeconds} s");

@@ -8,6 +8,14 @@ internal sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replica
     // A mock partition keeps only about 5 MiB and silently drops older data (docs/architecture.md §11): size the partition count so
     // every topic holds the whole run with room to spare.
     private const long BytesPerPartition = 3L * 1024 * 1024;
+    private const int MinPartitions = 16;
+    private const int MaxPartitions = 256;
+
+    public const string Usage = "usage: load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--duration S] [--cold] "
+        + "[--backlog-ips N] [--worker-logs DIR], or load --chaos [--rate R] [--phase-seconds S]";
+
+    private static readonly string[] ValueOptions =
+        ["--alerts", "--ips", "--zipf", "--replicas", "--alert-bytes", "--duration", "--paced-seconds", "--worker-logs", "--backlog-ips"];
 
     /// <summary>Rounds of warm-up a steady-state phase gets (<see cref="MeasuredPhase"/>).</summary>
     public const int WarmUpRounds = 2;
@@ -16,7 +24,52 @@ internal sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replica
     public int WarmUpAlerts => Alerts / (2 * WarmUpRounds);
 
     /// <summary>Enough partitions that no topic (warm-up and load) outgrows the mock broker's per-partition retention.</summary>
-    public int Partitions => (int)Math.Clamp((long)(Alerts + (WarmUpRounds * WarmUpAlerts)) * (AlertBytes + 64) / BytesPerPartition + 1, 16, 256);
+    public int Partitions => (int)Math.Max(RequiredPartitions, MinPartitions);
+
+    private long RequiredPartitions => ((long)(Alerts + (WarmUpRounds * WarmUpAlerts)) * (AlertBytes + 64) / BytesPerPartition) + 1;
+
+    /// <summary>
+    /// Why <c>load</c> cannot run with <paramref name="args"/>, in one line naming the option at fault, or null: an option it
+    /// does not take, or a run larger than the mock broker keeps (its outputs would be dropped and the run never end).
+    /// </summary>
+    public static string? Problem(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--cold")
+            {
+                continue;
+            }
+
+            if (!ValueOptions.Contains(args[i]))
+            {
+                return $"load: unknown option {args[i]}";
+            }
+
+            if (++i == args.Length)
+            {
+                return $"load: {args[i - 1]} needs a value";
+            }
+
+            var isNumber = args[i - 1] == "--zipf"
+                ? double.TryParse(args[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                : int.TryParse(args[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
+            if (args[i - 1] != "--worker-logs" && !isNumber)
+            {
+                return $"load: {args[i - 1]} takes a number, not {args[i]}";
+            }
+        }
+
+        var options = Parse(args);
+        if (options.RequiredPartitions <= MaxPartitions)
+        {
+            return null;
+        }
+
+        var largest = (MaxPartitions - 1) * BytesPerPartition / (options.AlertBytes + 64) * 2 / 3; // the warm-up adds half the alerts
+        return $"load: --alerts {options.Alerts:N0} of ~{options.AlertBytes:N0} B is more than {MaxPartitions} partitions of the mock broker hold "
+            + $"(each keeps about 5 MiB and drops older data); at most {largest:N0}";
+    }
 
     public static LoadOptions Parse(string[] args)
     {

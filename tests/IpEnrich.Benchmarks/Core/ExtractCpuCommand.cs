@@ -13,8 +13,22 @@ internal static class ExtractCpuCommand
 {
     private const string Usage = "usage: extract-cpu [--rounds N] [--round-ms MS] [--only METHOD[,METHOD…]] [--against BUILD_DIR [--processes N]]";
 
+    private static readonly Dictionary<string, OptionKind> Options = new()
+    {
+        ["--rounds"] = OptionKind.Integer,
+        ["--round-ms"] = OptionKind.Integer,
+        ["--only"] = OptionKind.Text,
+        ["--against"] = OptionKind.Text,
+        ["--processes"] = OptionKind.Integer,
+    };
+
     public static int Run(string[] args)
     {
+        if (HarnessArgs.Problem(args, Options) is { } problem)
+        {
+            return HarnessArgs.Refuse(Usage, problem);
+        }
+
         var rounds = 15;
         var roundMs = 300;
         string? only = null;
@@ -29,7 +43,6 @@ internal static class ExtractCpuCommand
                 case "--round-ms": roundMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--only": only = args[i + 1]; break; // one method alone, to profile it, or a few side by side
                 case "--against": against = args[i + 1]; break; // another build's extraction beside this one's
-                default: Console.Error.WriteLine(Usage); return 2;
             }
         }
 

@@ -12,8 +12,28 @@ namespace IpEnrich.Benchmarks.Emulator;
 /// </summary>
 public static class EmulatorThroughput
 {
+    private const string Usage = "usage: emulator [--events N] [--seconds S] [--concurrency C] [--http 1.1|2]";
+
+    private static readonly Dictionary<string, OptionKind> Options = new()
+    {
+        ["--events"] = OptionKind.Integer,
+        ["--seconds"] = OptionKind.Integer,
+        ["--concurrency"] = OptionKind.Integer,
+        ["--http"] = OptionKind.Text,
+    };
+
     public static async Task<int> RunAsync(string[] args)
     {
+        if (HarnessArgs.Problem(args, Options) is { } problem)
+        {
+            return HarnessArgs.Refuse(Usage, problem);
+        }
+
+        if (HarnessArgs.Value(args, "--http") is { } http and not ("1.1" or "2"))
+        {
+            return HarnessArgs.Refuse(Usage, $"--http: 1.1 or 2, not {http}");
+        }
+
         var events = Option(args, "--events", 1_000_000);
         var seconds = Option(args, "--seconds", 10);
         var concurrency = Option(args, "--concurrency", 64);

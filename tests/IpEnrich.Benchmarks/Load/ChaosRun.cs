@@ -21,9 +21,24 @@ namespace IpEnrich.Benchmarks.Load;
 internal static class ChaosRun
 {
     private const int Partitions = 8;
+    private const string Usage = "usage: load --chaos [--rate R] [--phase-seconds S] [--worker-logs DIR] [--kafka-debug CONTEXTS]";
+
+    private static readonly Dictionary<string, OptionKind> Options = new()
+    {
+        ["--chaos"] = OptionKind.Flag,
+        ["--rate"] = OptionKind.Integer,
+        ["--phase-seconds"] = OptionKind.Integer,
+        ["--worker-logs"] = OptionKind.Text,
+        ["--kafka-debug"] = OptionKind.Text,
+    };
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (HarnessArgs.Problem(args, Options) is { } problem)
+        {
+            return HarnessArgs.Refuse(Usage, problem);
+        }
+
         string? Get(string name) => HarnessArgs.Value(args, name);
         var rate = int.Parse(Get("--rate") ?? "300", CultureInfo.InvariantCulture);
         var phaseSeconds = int.Parse(Get("--phase-seconds") ?? "8", CultureInfo.InvariantCulture);

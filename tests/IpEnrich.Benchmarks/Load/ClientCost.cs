@@ -33,8 +33,22 @@ internal static unsafe class ClientCost
     private static readonly AlertTriage Triage = new(Rarity.Rare, 0);
     private static readonly byte[] Key = "alert-key"u8.ToArray();
 
+    private const string Usage = "usage: client-cost [--rounds N] [--messages M] [--only SIDE]";
+
+    private static readonly Dictionary<string, OptionKind> Options = new()
+    {
+        ["--rounds"] = OptionKind.Integer,
+        ["--messages"] = OptionKind.Integer,
+        ["--only"] = OptionKind.Text,
+    };
+
     public static int Run(string[] args)
     {
+        if (HarnessArgs.Problem(args, Options) is { } problem)
+        {
+            return HarnessArgs.Refuse(Usage, problem);
+        }
+
         var rounds = int.Parse(HarnessArgs.Value(args, "--rounds") ?? "12", CultureInfo.InvariantCulture);
         var records = int.Parse(HarnessArgs.Value(args, "--messages") ?? "300000", CultureInfo.InvariantCulture);
         using var cluster = new MockKafkaCluster();
@@ -49,6 +63,11 @@ internal static unsafe class ClientCost
         };
         if (HarnessArgs.Value(args, "--only") is { } only)
         {
+            if (!sides.Any(s => s.Name == only))
+            {
+                return HarnessArgs.Refuse(Usage, $"--only: one of {string.Join(", ", sides.Select(s => $"'{s.Name}'"))}, not '{only}'");
+            }
+
             sides = [.. sides.Where(s => s.Name == only)]; // one side alone, to profile it
         }
 

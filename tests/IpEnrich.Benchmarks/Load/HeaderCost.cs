@@ -17,8 +17,22 @@ internal static class HeaderCost
 {
     private const int ValueBytes = 1350; // a load alert with its enrichment object
 
+    private const string Usage = "usage: header-cost [--rounds N] [--messages M] [--poll-on-producer]";
+
+    private static readonly Dictionary<string, OptionKind> Options = new()
+    {
+        ["--rounds"] = OptionKind.Integer,
+        ["--messages"] = OptionKind.Integer,
+        ["--poll-on-producer"] = OptionKind.Flag,
+    };
+
     public static int Run(string[] args)
     {
+        if (HarnessArgs.Problem(args, Options) is { } problem)
+        {
+            return HarnessArgs.Refuse(Usage, problem);
+        }
+
         var rounds = int.Parse(HarnessArgs.Value(args, "--rounds") ?? "5", CultureInfo.InvariantCulture);
         var messages = int.Parse(HarnessArgs.Value(args, "--messages") ?? "200000", CultureInfo.InvariantCulture);
         var pollHere = args.Contains("--poll-on-producer");

@@ -27,8 +27,7 @@ public static class LoadHarness
 
         if (LoadOptions.Problem(args) is { } problem)
         {
-            Console.Error.WriteLine($"{problem}\n{LoadOptions.Usage}");
-            return 2;
+            return HarnessArgs.Refuse(LoadOptions.Usage, problem);
         }
 
         var options = LoadOptions.Parse(args);

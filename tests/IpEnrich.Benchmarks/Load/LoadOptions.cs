@@ -14,8 +14,20 @@ internal sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replica
     public const string Usage = "usage: load [--alerts N] [--ips U] [--zipf S] [--replicas R] [--alert-bytes B] [--duration S] [--cold] "
         + "[--backlog-ips N] [--worker-logs DIR], or load --chaos [--rate R] [--phase-seconds S]";
 
-    private static readonly string[] ValueOptions =
-        ["--alerts", "--ips", "--zipf", "--replicas", "--alert-bytes", "--duration", "--paced-seconds", "--worker-logs", "--backlog-ips"];
+    /// <summary>The options of <c>load</c>, which <c>worker-ab</c> takes too.</summary>
+    public static readonly IReadOnlyDictionary<string, OptionKind> Options = new Dictionary<string, OptionKind>
+    {
+        ["--alerts"] = OptionKind.Integer,
+        ["--ips"] = OptionKind.Integer,
+        ["--zipf"] = OptionKind.Number,
+        ["--replicas"] = OptionKind.Integer,
+        ["--alert-bytes"] = OptionKind.Integer,
+        ["--duration"] = OptionKind.Integer,
+        ["--paced-seconds"] = OptionKind.Integer,
+        ["--cold"] = OptionKind.Flag,
+        ["--worker-logs"] = OptionKind.Text,
+        ["--backlog-ips"] = OptionKind.Integer,
+    };
 
     /// <summary>Rounds of warm-up a steady-state phase gets (<see cref="MeasuredPhase"/>).</summary>
     public const int WarmUpRounds = 2;
@@ -30,34 +42,14 @@ internal sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replica
 
     /// <summary>
     /// Why <c>load</c> cannot run with <paramref name="args"/>, in one line naming the option at fault, or null: an option it
-    /// does not take, or a run larger than the mock broker keeps (its outputs would be dropped and the run never end).
+    /// does not take (<see cref="HarnessArgs.Problem"/>), or a run larger than the mock broker keeps (its outputs would be
+    /// dropped and the run never end).
     /// </summary>
     public static string? Problem(string[] args)
     {
-        for (var i = 0; i < args.Length; i++)
+        if (HarnessArgs.Problem(args, Options) is { } problem)
         {
-            if (args[i] == "--cold")
-            {
-                continue;
-            }
-
-            if (!ValueOptions.Contains(args[i]))
-            {
-                return $"load: unknown option {args[i]}";
-            }
-
-            if (++i == args.Length)
-            {
-                return $"load: {args[i - 1]} needs a value";
-            }
-
-            var isNumber = args[i - 1] == "--zipf"
-                ? double.TryParse(args[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-                : int.TryParse(args[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
-            if (args[i - 1] != "--worker-logs" && !isNumber)
-            {
-                return $"load: {args[i - 1]} takes a number, not {args[i]}";
-            }
+            return problem;
         }
 
         var options = Parse(args);
@@ -67,8 +59,8 @@ internal sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replica
         }
 
         var largest = (MaxPartitions - 1) * BytesPerPartition / (options.AlertBytes + 64) * 2 / 3; // the warm-up adds half the alerts
-        return $"load: --alerts {options.Alerts:N0} of ~{options.AlertBytes:N0} B is more than {MaxPartitions} partitions of the mock broker hold "
-            + $"(each keeps about 5 MiB and drops older data); at most {largest:N0}";
+        return $"--alerts: {options.Alerts:N0} alerts of ~{options.AlertBytes:N0} B are more than {MaxPartitions} partitions of the mock broker "
+            + $"hold (each keeps about 5 MiB and drops older data); at most {largest:N0}";
     }
 
     public static LoadOptions Parse(string[] args)

@@ -13,12 +13,25 @@ internal static class WorkerComparisonCommand
 {
     private const string Usage = "usage: worker-ab --against BUILD_DIR [--other-env NAME=VALUE] [--rate ALERTS_PER_S] [--rounds N] [--duration S]";
 
+    // Its own options, and load's, which shape the paced stream.
+    private static readonly Dictionary<string, OptionKind> Options = new(LoadOptions.Options)
+    {
+        ["--against"] = OptionKind.Text,
+        ["--other-env"] = OptionKind.Text,
+        ["--rate"] = OptionKind.Number,
+        ["--rounds"] = OptionKind.Integer,
+    };
+
     public static async Task<int> RunAsync(string[] args)
     {
+        if (HarnessArgs.Problem(args, Options) is { } problem)
+        {
+            return HarnessArgs.Refuse(Usage, problem);
+        }
+
         if (HarnessArgs.Value(args, "--against") is not { } against || !File.Exists(Path.Combine(against, "ipenrich.dll")))
         {
-            Console.Error.WriteLine($"{Usage}\n--against: a directory holding another build's ipenrich.dll is required");
-            return 2;
+            return HarnessArgs.Refuse(Usage, "--against: a directory holding another build's ipenrich.dll is required");
         }
 
         Dictionary<string, string>? otherEnvironment = null;
@@ -26,8 +39,7 @@ internal static class WorkerComparisonCommand
         {
             if (variable.Split('=', 2) is not [{ Length: > 0 } name, var value])
             {
-                Console.Error.WriteLine($"{Usage}\n--other-env: NAME=VALUE expected, not {variable}");
-                return 2;
+                return HarnessArgs.Refuse(Usage, $"--other-env: NAME=VALUE expected, not {variable}");
             }
 
             otherEnvironment = new Dictionary<string, string> { [name] = value };

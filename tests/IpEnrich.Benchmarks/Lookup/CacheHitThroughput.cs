@@ -20,7 +20,12 @@ public static class CacheHitThroughput
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var seconds = args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+        if (HarnessArgs.Problem(args, new Dictionary<string, OptionKind> { ["--seconds"] = OptionKind.Integer }) is { } problem)
+        {
+            return HarnessArgs.Refuse("usage: lookup-cache [--seconds S]", problem);
+        }
+
+        var seconds = int.Parse(HarnessArgs.Value(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
         await using var redis = await RedisServer.StartOrSkipAsync();
         await using var emulator = await RunningEmulator.StartAsync("--Emulator:Quota:Enabled=false");
         var ips = Enumerable.Range(0, 10_000).Select(i => new IPAddress([10, 88, (byte)(i / 250), (byte)((i % 250) + 1)])).ToArray();

@@ -58,7 +58,8 @@ internal sealed record LoadOptions(int Alerts, int Ips, double Zipf, int Replica
             return null;
         }
 
-        var largest = (MaxPartitions - 1) * BytesPerPartition / (options.AlertBytes + 64) * 2 / 3; // the warm-up adds half the alerts
+        var fedPerAlert = (options.Alerts + (WarmUpRounds * options.WarmUpAlerts)) / (double)options.Alerts; // the warm-up's share on top
+        var largest = (long)((MaxPartitions - 1) * BytesPerPartition / ((options.AlertBytes + 64) * fedPerAlert));
         return $"--alerts: {options.Alerts:N0} alerts of ~{options.AlertBytes:N0} B are more than {MaxPartitions} partitions of the mock broker "
             + $"hold (each keeps about 5 MiB and drops older data); at most {largest:N0}";
     }

@@ -65,6 +65,10 @@ public sealed unsafe class MockKafkaCluster : IDisposable
 
     public void SetBrokerUp(int brokerId) => Check(Api.Value.MockBrokerSetUp(_cluster, brokerId), $"bringing broker {brokerId} up");
 
+    /// <summary>How long a new group waits for more members before its first assignment (3 s unless set).</summary>
+    public void SetGroupInitialRebalanceDelay(TimeSpan delay) =>
+        Api.Value.MockGroupInitialRebalanceDelayMs(_cluster, (int)delay.TotalMilliseconds);
+
     /// <summary>The next <paramref name="errors"/>.Length requests of API <paramref name="apiKey"/> (0 = Produce, 1 = Fetch…) fail.</summary>
     public void PushRequestErrors(short apiKey, params Confluent.Kafka.ErrorCode[] errors)
     {
@@ -109,6 +113,7 @@ public sealed unsafe class MockKafkaCluster : IDisposable
         public delegate* unmanaged[Cdecl]<IntPtr, int, int> MockBrokerSetDown;
         public delegate* unmanaged[Cdecl]<IntPtr, int, int> MockBrokerSetUp;
         public delegate* unmanaged[Cdecl]<IntPtr, short, nuint, int*, void> MockPushRequestErrorsArray;
+        public delegate* unmanaged[Cdecl]<IntPtr, int, void> MockGroupInitialRebalanceDelayMs;
 
         public static Native Load()
         {
@@ -127,6 +132,7 @@ public sealed unsafe class MockKafkaCluster : IDisposable
                 MockBrokerSetDown = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)NativeLibrary.GetExport(lib, "rd_kafka_mock_broker_set_down"),
                 MockBrokerSetUp = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)NativeLibrary.GetExport(lib, "rd_kafka_mock_broker_set_up"),
                 MockPushRequestErrorsArray = (delegate* unmanaged[Cdecl]<IntPtr, short, nuint, int*, void>)NativeLibrary.GetExport(lib, "rd_kafka_mock_push_request_errors_array"),
+                MockGroupInitialRebalanceDelayMs = (delegate* unmanaged[Cdecl]<IntPtr, int, void>)NativeLibrary.GetExport(lib, "rd_kafka_mock_group_initial_rebalance_delay_ms"),
             };
         }
     }

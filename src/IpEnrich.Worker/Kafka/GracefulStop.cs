@@ -29,10 +29,18 @@ internal sealed class GracefulStop : IDisposable
     public void Step(string step) => _step = step;
 
     /// <summary>Every step done: the watchdog ends and the stop's duration is logged.</summary>
-    public void Done()
+    /// <param name="leftGroup">False when leaving the group did not finish within <paramref name="leaveLimit"/>.</param>
+    public void Done(bool leftGroup, TimeSpan leaveLimit)
     {
         _watchdog.Dispose();
-        PipelineLog.Stopped(_logger, Elapsed.TotalSeconds);
+        if (leftGroup)
+        {
+            PipelineLog.Stopped(_logger, Elapsed.TotalSeconds);
+        }
+        else
+        {
+            PipelineLog.StoppedWithoutLeaving(_logger, Elapsed.TotalSeconds, leaveLimit.TotalSeconds);
+        }
     }
 
     public void Dispose() => _watchdog.Dispose();

@@ -110,7 +110,8 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
         MessageHandler? handler = null;
         using var output = new OutputProducer(producer, transactional, (refused, error) => handler!.ReplaceRefused(refused, error), OnProducingFailed);
         PartitionAssignment? assignment = null;
-        using var consumer = _clients.BuildConsumer(() => assignment!);
+        var consumer = _clients.BuildConsumer(() => assignment!);
+        using var group = new GroupExit(consumer);
         var offsets = _offsets = new OffsetStore(consumer, transactional is not null, () => _exit.Fail(WorkerExit.Kafka), _logger);
         var lateUpdates = _lateUpdates = _updatesTopic is null ? null : new KafkaLateUpdateSink(_updatesTopic, output, _time, _processor.Triage);
         var records = new AlertRecordBuilder(_processor, _options, lateUpdates is null ? null : _backlog, _logger);
@@ -138,8 +139,7 @@ public sealed class KafkaPipeline : BackgroundService, IAsyncDisposable
             stop.Step("committing");
             assignment.CommitProduced();
             stop.Step("leaving the consumer group");
-            consumer.Close();
-            stop.Done();
+            stop.Done(leftGroup: group.TryLeave(GroupExit.Timeout), GroupExit.Timeout);
         }
         finally
         {

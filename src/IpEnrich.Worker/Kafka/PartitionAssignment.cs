@@ -7,7 +7,8 @@ namespace IpEnrich.Worker.Kafka;
 /// What the group's rebalances do to the pipeline (kafkaflow's ConsumerManager). Assigned partitions get fresh lanes;
 /// revoked ones finish their in-flight messages (time-boxed), publish, store and commit before they go; lost ones are
 /// dropped at once, their messages consumed again by the new owner, and in exactly-once mode the open transaction is
-/// aborted and replayed. Runs on the consume thread, inside Consume() or at stop.
+/// aborted and replayed. Runs on the consume thread, inside Consume() or at stop; inside the stop's close, on the
+/// thread that closes the consumer while the consume thread waits for it (<see cref="GroupExit"/>).
 /// </summary>
 internal sealed class PartitionAssignment(PartitionLanes lanes, OffsetStore offsets, OutputProducer output,
     ExactlyOnceCoordinator? transactions, TimeSpan drainTimeout, ILogger logger) : IRebalanceHandler

@@ -77,6 +77,9 @@ internal static partial class PipelineLog
     [LoggerMessage(1047, LogLevel.Information, "Stopped: drained, committed and left the group in {Seconds:F1} s")]
     public static partial void Stopped(ILogger logger, double seconds);
 
+    [LoggerMessage(1050, LogLevel.Warning, "Stopped: drained and committed in {Seconds:F1} s, but leaving the consumer group did not finish within {Limit} s (librdkafka's close); the group moves this replica's partitions after session.timeout.ms")]
+    public static partial void StoppedWithoutLeaving(ILogger logger, double seconds, double limit);
+
     [LoggerMessage(1048, LogLevel.Warning, "Graceful stop still {Step} after {Seconds:F0} s")]
     public static partial void StopStillRunning(ILogger logger, string step, double seconds);
 

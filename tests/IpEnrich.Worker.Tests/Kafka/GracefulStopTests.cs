@@ -25,7 +25,7 @@ public sealed class GracefulStopTests
         _time.Advance(GracefulStop.Grace);
         Assert.Equal(["Graceful stop still leaving the consumer group after 30 s", "Graceful stop still leaving the consumer group after 40 s"], Warnings());
 
-        stop.Done();
+        stop.Done(leftGroup: true, GroupExit.Timeout);
         _time.Advance(GracefulStop.Grace * 3);
         Assert.Equal(2, Warnings().Count);
         Assert.Equal("Stopped: drained, committed and left the group in 40.0 s", _logger.LatestRecord.Message);
@@ -36,12 +36,25 @@ public sealed class GracefulStopTests
     {
         using var stop = new GracefulStop(_time, Drain, _logger);
         _time.Advance(TimeSpan.FromMilliseconds(1500));
-        stop.Done();
+        stop.Done(leftGroup: true, GroupExit.Timeout);
         _time.Advance(Drain * 3);
 
         Assert.Equal([LogLevel.Information, LogLevel.Information], _logger.Collector.GetSnapshot().Select(r => r.Level));
         Assert.StartsWith("Stopping: ", _logger.Collector.GetSnapshot()[0].Message, StringComparison.Ordinal);
         Assert.Equal("Stopped: drained, committed and left the group in 1.5 s", _logger.LatestRecord.Message);
+    }
+
+    [Fact]
+    public void A_stop_whose_close_hung_says_the_group_moves_the_partitions_later()
+    {
+        using var stop = new GracefulStop(_time, Drain, _logger);
+        _time.Advance(TimeSpan.FromSeconds(12));
+        stop.Done(leftGroup: false, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(
+            "Stopped: drained and committed in 12.0 s, but leaving the consumer group did not finish within 10 s (librdkafka's close); "
+            + "the group moves this replica's partitions after session.timeout.ms",
+            Assert.Single(Warnings()));
     }
 
     private List<string> Warnings() => [.. _logger.Collector.GetSnapshot().Where(r => r.Level == LogLevel.Warning).Select(r => r.Message)];

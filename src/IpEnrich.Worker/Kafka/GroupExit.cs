@@ -13,7 +13,7 @@ internal sealed class GroupExit(IConsumer<byte[]?, byte[]?> consumer) : IDisposa
     /// <summary>Leaving is one request to the coordinator; a close still running after this is the hang.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private bool _closeHung;
+    private Task? _close;
 
     /// <summary>
     /// Serves a rebalance that arrived during the stop, then closes the consumer on a thread of its own and waits up to
@@ -32,7 +32,7 @@ internal sealed class GroupExit(IConsumer<byte[]?, byte[]?> consumer) : IDisposa
             // The close follows all the same.
         }
 
-        var close = Task.Factory.StartNew(consumer.Close, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var close = _close = Task.Factory.StartNew(consumer.Close, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             close.WaitAsync(timeout).GetAwaiter().GetResult(); // the consume thread is dedicated: it may block
@@ -40,15 +40,14 @@ internal sealed class GroupExit(IConsumer<byte[]?, byte[]?> consumer) : IDisposa
         }
         catch (TimeoutException) when (!close.IsCompleted)
         {
-            _closeHung = true;
             return false;
         }
     }
 
-    /// <summary>Disposes the consumer (a no-op after a close), unless its close hung: its handle is still inside the close.</summary>
+    /// <summary>Disposes the consumer (a no-op after a close), unless its close is still running: its handle is inside it.</summary>
     public void Dispose()
     {
-        if (!_closeHung)
+        if (_close is not { IsCompleted: false })
         {
             consumer.Dispose();
         }
